@@ -1,0 +1,82 @@
+"""framecheck's own behaviour, registered as plugins through the public hooks.
+
+``CorePlugin`` provides the YAML rule matcher and the standard formatters; it is always
+registered. ``DefaultRulesPlugin`` contributes the shipped packs; ``--no-default-rules``
+leaves it (and the bundled detectors) out of the hook calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .formatters import JsonFormatter, TextFormatter
+from .hookspecs import hookimpl
+from .matching import document_words
+from .model import Document, Finding, ScanOptions, ScanWarning
+from .packs import Pack, PackRule
+from .resources import bundled_rules_dir
+
+
+def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    start, end = span
+    return any(other_start < end and start < other_end for other_start, other_end in others)
+
+
+class PackMatcher:
+    """Runs the compiled patterns of every enabled pack rule over a document."""
+
+    name = "yaml-rules"
+
+    def __init__(self, packs: Sequence[Pack], options: ScanOptions):
+        self._rules: tuple[PackRule, ...] = tuple(r for pack in packs for r in pack.rules if r.enabled)
+        self.rules = tuple(rule.info for rule in self._rules)
+        self._timeout = options.regex_timeout
+
+    def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
+        text = document.text
+        words = document_words(text)
+        for rule in self._rules:
+            if not rule.patterns.could_match(words):
+                continue
+            try:
+                spans = sorted(set(rule.patterns.spans(text, words, timeout=self._timeout)))
+                cancelled = []
+                if spans and rule.exceptions is not None:
+                    cancelled = list(rule.exceptions.spans(text, words, timeout=self._timeout))
+            except TimeoutError:
+                yield ScanWarning(
+                    f"rule {rule.id!r} ({rule.info.origin}) exceeded the {self._timeout:g}s regex "
+                    "timeout and was skipped for this document"
+                )
+                continue
+            info = rule.info
+            for start, end in spans:
+                if cancelled and _overlaps((start, end), cancelled):
+                    continue
+                yield document.finding(
+                    rule_id=info.id,
+                    technique=info.technique,
+                    severity=info.severity,
+                    message=info.render_message(text[start:end]),
+                    start=start,
+                    end=end,
+                    weight=info.weight,
+                    detector=self.name,
+                )
+
+
+class CorePlugin:
+    @hookimpl
+    def framecheck_detectors(self, packs: Sequence[Pack], options: ScanOptions) -> list[PackMatcher]:
+        return [PackMatcher(packs, options)]
+
+    @hookimpl
+    def framecheck_formatters(self) -> list[type]:
+        return [TextFormatter, JsonFormatter]
+
+
+class DefaultRulesPlugin:
+    @hookimpl
+    def framecheck_rule_pack_paths(self) -> list[Path]:
+        return [bundled_rules_dir()]

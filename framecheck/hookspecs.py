@@ -1,0 +1,84 @@
+"""Every hook a framecheck plugin can implement, in one place.
+
+framecheck's own behaviour is written against these hooks too: the YAML rule matcher, the
+shipped rule packs, the bundled detectors and the text/JSON formatters are all registered
+as plugins. Every hook here is documented in ``docs/plugins.md`` (a test checks that).
+
+All hooks are "collect all results": pluggy calls every implementation and framecheck
+merges what they return. An implementation may accept any subset of a hook's arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import pluggy
+
+from .model import Document, Finding, RuleInfo, ScanOptions, ScanWarning
+
+if TYPE_CHECKING:
+    from .formatters import Formatter
+    from .packs import Pack
+
+PROJECT_NAME = "framecheck"
+ENTRY_POINT_GROUP = "framecheck"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds framing devices that YAML patterns cannot express.
+
+    ``name`` identifies the detector in warnings; ``rules`` describes every rule id the
+    detector can report (its findings must use one of them); ``detect`` yields findings,
+    best built with :meth:`framecheck.Document.finding` so spans and positions agree, and
+    may yield :class:`framecheck.ScanWarning` for a check it had to skip on that document.
+    """
+
+    name: str
+    rules: Sequence[RuleInfo]
+
+    def detect(self, document: Document) -> Iterable[Finding | ScanWarning]: ...
+
+
+# --------------------------------------------------------------------------------------
+# Rules and detection
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def framecheck_rule_pack_paths() -> Iterable[str | Path]:
+    """Return rule-pack files or directories of packs that this plugin ships.
+
+    The packs are loaded and validated like ``--rules`` packs, and matched by the built-in
+    YAML matcher. All implementations are called; their paths are merged in order.
+    """
+
+
+@hookspec
+def framecheck_detectors(packs: Sequence[Pack], options: ScanOptions) -> Iterable[Detector]:
+    """Return detectors to run on every document.
+
+    :param packs: every rule pack loaded for this run (after ``--select``/``--ignore``), for
+        detectors that want to read rule data.
+    :param options: run-wide settings, such as the per-document regex timeout.
+
+    All implementations are called; every detector they return runs on every document.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def framecheck_formatters() -> Iterable[type[Formatter]]:
+    """Return formatter classes this plugin adds, each with a unique ``name``.
+
+    A formatter class is selected with ``--format NAME``. All implementations are called.
+    """

@@ -1,0 +1,244 @@
+"""The data that flows through framecheck: documents in, findings and reports out.
+
+Everything here is plain, immutable-where-possible data so that detectors, scoring and
+formatters can be written and tested without the engine.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How strongly a finding should be acted on; ordered so thresholds compare naturally."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {value!r} (expected one of: {choices})") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Position:
+    """A 1-based line and column, derived from a character offset for humans to read."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """One article: where it came from, its decoded text and whatever metadata the reader found.
+
+    ``source`` is the name reports use (a path, ``<stdin>``, or ``file#id`` for corpora).
+    """
+
+    source: str
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Offsets at which each line begins; computed once so positions cost O(log n)."""
+        starts = [0]
+        text = self.text
+        index = text.find("\n")
+        while index != -1:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
+        return starts
+
+    def position(self, offset: int) -> Position:
+        """Line and column (both 1-based, columns counted in characters) of ``offset``."""
+        line_index = bisect.bisect_right(self.line_starts, offset) - 1
+        return Position(line_index + 1, offset - self.line_starts[line_index] + 1)
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    def finding(
+        self,
+        *,
+        rule_id: str,
+        technique: str,
+        severity: Severity,
+        message: str,
+        start: int,
+        end: int,
+        weight: float = 1.0,
+        detector: str = "",
+    ) -> Finding:
+        """Build a finding for ``text[start:end]`` with its excerpt and position filled in."""
+        where = self.position(start)
+        return Finding(
+            rule_id=rule_id,
+            technique=technique,
+            severity=severity,
+            message=message,
+            start=start,
+            end=end,
+            excerpt=self.text[start:end],
+            line=where.line,
+            column=where.column,
+            weight=weight,
+            detector=detector,
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One framing device found in a document, located by character offsets into its text."""
+
+    rule_id: str
+    technique: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    excerpt: str
+    line: int
+    column: int
+    weight: float = 1.0
+    detector: str = ""
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "technique": self.technique,
+            "severity": self.severity.label,
+            "message": self.message,
+            "start": self.start,
+            "end": self.end,
+            "line": self.line,
+            "column": self.column,
+            "excerpt": self.excerpt,
+            "weight": self.weight,
+            "detector": self.detector,
+        }
+
+
+@dataclass(frozen=True)
+class ScanWarning:
+    """Something a detector could not do for one document (e.g. a rule that timed out).
+
+    Detectors may yield these among their findings; they end up in the article's report so
+    that a skipped check is never silent.
+    """
+
+    message: str
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Run-wide settings that detectors may need."""
+
+    regex_timeout: float = 2.0
+
+
+@dataclass(frozen=True)
+class TechniqueScore:
+    """How much one technique contributes to an article's score."""
+
+    technique: str
+    findings: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Score:
+    """A preliminary framing score: summed finding weights per 1,000 words of text."""
+
+    value: float
+    words: int
+    total_weight: float
+    by_technique: tuple[TechniqueScore, ...]
+
+
+@dataclass(frozen=True)
+class ArticleReport:
+    """Everything framecheck says about one document."""
+
+    document: Document
+    findings: tuple[Finding, ...]
+    score: Score
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.document.source
+
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Texts a rule must flag and texts it must leave alone; the test suite runs both."""
+
+    match: tuple[str, ...] = ()
+    no_match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a rule is, independent of how it matches: shown by ``rules list`` and ``rules show``.
+
+    YAML pack rules and plugin rules both describe themselves with this, so users see one
+    catalogue whatever implements a rule. ``origin`` is ``path:line`` for a pack rule and
+    ``plugin:NAME`` for code.
+    """
+
+    id: str
+    technique: str
+    severity: Severity
+    message: str
+    weight: float = 1.0
+    why: str = ""
+    suggest: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    examples: Examples = Examples()
+    patterns: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
+    origin: str = ""
+    pack: str = ""
+
+    def render_message(self, matched: str) -> str:
+        """The message with ``{match}`` replaced; plain replace so braces in text are harmless."""
+        return self.message.replace("{match}", matched)
+
+
+@dataclass
+class RunSummary:
+    """Totals over a whole run, handed to formatters at the end."""
+
+    articles: int = 0
+    findings: int = 0
+    by_severity: dict[str, int] = field(default_factory=lambda: {s.label: 0 for s in Severity})
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, report: ArticleReport) -> None:
+        self.articles += 1
+        self.findings += len(report.findings)
+        for finding in report.findings:
+            self.by_severity[finding.severity.label] += 1

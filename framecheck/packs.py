@@ -1,0 +1,334 @@
+"""Load and validate YAML rule packs (format v1).
+
+Validation happens once, at load time, and every problem is reported as
+``file:line: rule 'id': what is wrong``: the pack author should never have to guess.
+The format is documented in ``docs/rule-packs.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._yaml import LocatedDict, LocatedList, load_located_yaml
+from .errors import PackError
+from .matching import CompiledPatterns, PatternError, compile_source, expand_phrase
+from .model import Examples, RuleInfo, Severity
+from .resources import bundled_rules_dir
+from .taxonomy import TECHNIQUES
+
+FORMAT_VERSION = 1
+PACK_SUFFIXES = (".yaml", ".yml")
+RULE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+
+PACK_KEYS = {
+    "format": "integer",
+    "id": "string",
+    "name": "string",
+    "version": "string",
+    "language": "string",
+    "description": "string",
+    "license": "string",
+    "sources": "list of strings",
+    "rules": "list of rules",
+}
+RULE_KEYS = {
+    "id": "string",
+    "technique": "string",
+    "severity": "string",
+    "message": "string",
+    "weight": "number",
+    "patterns": "list of patterns",
+    "exceptions": "list of patterns",
+    "case": "string",
+    "word_boundary": "boolean",
+    "examples": "mapping",
+    "why": "string",
+    "suggest": "string or list of strings",
+    "references": "list of strings",
+    "enabled": "boolean",
+}
+EXAMPLE_KEYS = ("match", "no_match")
+PATTERN_KINDS = ("phrase", "regex")
+CASE_CHOICES = ("insensitive", "sensitive")
+
+
+@dataclass(frozen=True)
+class PackRule:
+    """A validated rule with its patterns compiled, ready for the matcher."""
+
+    info: RuleInfo
+    patterns: CompiledPatterns
+    exceptions: CompiledPatterns | None
+    enabled: bool = True
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One rule-pack file."""
+
+    path: str
+    id: str
+    name: str
+    version: str
+    language: str
+    description: str
+    license: str
+    sources: tuple[str, ...]
+    rules: tuple[PackRule, ...]
+
+
+class _Checker:
+    """Validation helpers bound to one file so every error carries its location."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.rule_id: str | None = None
+
+    def fail(self, line: int | None, message: str) -> PackError:
+        return PackError(self.path, line, message, self.rule_id)
+
+    def check_keys(self, mapping: LocatedDict, allowed: Iterable[str], what: str) -> None:
+        allowed = list(allowed)
+        for key in mapping:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
+                raise self.fail(mapping.line_of(key), f"unknown key {key!r} in {what}{suffix}")
+
+    def require(self, mapping: LocatedDict, key: str, what: str) -> Any:
+        if key not in mapping or mapping[key] is None:
+            raise self.fail(mapping.line, f"{what} is missing required key {key!r}")
+        return mapping[key]
+
+    def typed(self, mapping: LocatedDict, key: str, kind: type | tuple[type, ...], label: str, default: Any = None) -> Any:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            value = None  # YAML's true/false are not numbers here
+        if not isinstance(value, kind):
+            raise self.fail(mapping.line_of(key), f"{key!r} must be a {label}, not {_describe(mapping[key])}")
+        return value
+
+    def string_list(self, mapping: LocatedDict, key: str, *, allow_single: bool = False) -> tuple[str, ...]:
+        if key not in mapping:
+            return ()
+        value = mapping[key]
+        if allow_single and isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(mapping.line_of(key), f"{key!r} must be a list of strings")
+        return tuple(value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    names = {dict: "a mapping", LocatedDict: "a mapping", list: "a list", LocatedList: "a list", bool: "a boolean"}
+    return names.get(type(value), f"{type(value).__name__} {value!r}")
+
+
+def _read_patterns(check: _Checker, rule: LocatedDict, key: str) -> list[tuple[str, str, int]]:
+    """The (kind, source, line) of each item of a pattern list; kind is 'phrase' or 'regex'."""
+    items = rule.get(key)
+    if not isinstance(items, list) or (key == "patterns" and not items):
+        raise check.fail(rule.line_of(key), f"{key!r} must be a non-empty list of phrases or {{regex: ...}} items")
+    parsed = []
+    for index, item in enumerate(items):
+        line = items.line_of(index) if isinstance(items, LocatedList) else rule.line_of(key)
+        if isinstance(item, str):
+            parsed.append(("phrase", item, line))
+        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in PATTERN_KINDS:
+            kind, source = next(iter(item.items()))
+            if not isinstance(source, str) or not source:
+                raise check.fail(line, f"{key!r} item {index + 1}: {kind!r} must be a non-empty string")
+            parsed.append((kind, source, line))
+        else:
+            raise check.fail(line, f"{key!r} item {index + 1} must be a phrase string, {{phrase: ...}} or {{regex: ...}}")
+    return parsed
+
+
+def _compile_patterns(
+    check: _Checker, rule: LocatedDict, key: str, *, ignore_case: bool, word_boundary: bool
+) -> tuple[CompiledPatterns, tuple[str, ...]]:
+    items = _read_patterns(check, rule, key)
+    phrases = [source for kind, source, _ in items if kind == "phrase"]
+    regexes = [source for kind, source, _ in items if kind == "regex"]
+    for kind, source, line in items:
+        try:
+            if kind == "phrase":
+                expand_phrase(source)
+            else:
+                compile_source(source, ignore_case=ignore_case)
+        except PatternError as exc:
+            raise check.fail(line, str(exc)) from None
+    compiled = CompiledPatterns.build(phrases, regexes, ignore_case=ignore_case, word_boundary=word_boundary)
+    shown = tuple(phrases) + tuple(f"regex: {source}" for source in regexes)
+    return compiled, shown
+
+
+def _read_examples(check: _Checker, rule: LocatedDict) -> Examples:
+    examples = check.typed(rule, "examples", dict, "mapping with 'match' and 'no_match' lists", LocatedDict())
+    if not isinstance(examples, LocatedDict):
+        return Examples()
+    check.check_keys(examples, EXAMPLE_KEYS, "examples")
+    return Examples(check.string_list(examples, "match"), check.string_list(examples, "no_match"))
+
+
+def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
+    check.rule_id = None
+    if not isinstance(rule, LocatedDict):
+        raise check.fail(line, f"each rule must be a mapping, not {_describe(rule)}")
+    rule_id = check.require(rule, "id", "rule")
+    if not isinstance(rule_id, str) or not RULE_ID_RE.match(rule_id):
+        raise check.fail(rule.line_of("id"), f"rule id {rule_id!r} must be lower-case letters, digits and '-'")
+    check.rule_id = rule_id
+    check.check_keys(rule, RULE_KEYS, "rule")
+
+    technique = check.require(rule, "technique", "rule")
+    if technique not in TECHNIQUES:
+        hint = difflib.get_close_matches(str(technique), list(TECHNIQUES), n=1)
+        suffix = f" (did you mean {hint[0]!r}?)" if hint else " (see 'framecheck rules techniques')"
+        raise check.fail(rule.line_of("technique"), f"unknown technique {technique!r}{suffix}")
+    try:
+        severity = Severity.parse(check.typed(rule, "severity", str, "string", "warning"))
+    except ValueError as exc:
+        raise check.fail(rule.line_of("severity"), str(exc)) from None
+    message = check.require(rule, "message", "rule")
+    if not isinstance(message, str) or not message.strip():
+        raise check.fail(rule.line_of("message"), "'message' must be a non-empty string")
+    weight = float(check.typed(rule, "weight", (int, float), "number", 1.0))
+    if weight < 0:
+        raise check.fail(rule.line_of("weight"), "'weight' must not be negative")
+    case = check.typed(rule, "case", str, "string", "insensitive")
+    if case not in CASE_CHOICES:
+        raise check.fail(rule.line_of("case"), f"'case' must be one of {', '.join(CASE_CHOICES)}, not {case!r}")
+    word_boundary = check.typed(rule, "word_boundary", bool, "boolean", True)
+    options = {"ignore_case": case == "insensitive", "word_boundary": word_boundary}
+
+    check.require(rule, "patterns", "rule")
+    patterns, shown_patterns = _compile_patterns(check, rule, "patterns", **options)
+    exceptions, shown_exceptions = None, ()
+    if "exceptions" in rule:
+        exceptions, shown_exceptions = _compile_patterns(check, rule, "exceptions", **options)
+
+    info = RuleInfo(
+        id=rule_id,
+        technique=technique,
+        severity=severity,
+        message=message.strip(),
+        weight=weight,
+        why=" ".join(check.typed(rule, "why", str, "string", "").split()),
+        suggest=check.string_list(rule, "suggest", allow_single=True),
+        references=check.string_list(rule, "references"),
+        examples=_read_examples(check, rule),
+        patterns=shown_patterns,
+        exceptions=shown_exceptions,
+        origin=f"{check.path}:{rule.line}",
+        pack=pack_id,
+    )
+    return PackRule(info, patterns, exceptions, check.typed(rule, "enabled", bool, "boolean", True))
+
+
+def _read_pack(data: Any, path: str) -> Pack:
+    check = _Checker(path)
+    if not isinstance(data, LocatedDict):
+        raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
+    check.check_keys(data, PACK_KEYS, "pack")
+    version = check.typed(data, "format", int, "integer", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise check.fail(data.line_of("format"), f"unsupported pack format {version} (this framecheck reads format {FORMAT_VERSION})")
+    for key in ("id", "name"):
+        if not isinstance(check.require(data, key, "pack"), str):
+            raise check.fail(data.line_of(key), f"pack {key!r} must be a string")
+    if not RULE_ID_RE.match(data["id"]):
+        raise check.fail(data.line_of("id"), f"pack id {data['id']!r} must be lower-case letters, digits and '-'")
+    rules = check.require(data, "rules", "pack")
+    if not isinstance(rules, LocatedList):
+        raise check.fail(data.line_of("rules"), "'rules' must be a list of rules")
+    seen: dict[str, int] = {}
+    parsed = []
+    for index, rule in enumerate(rules):
+        pack_rule = _read_rule(check, rule, rules.line_of(index), data["id"])
+        if pack_rule.id in seen:
+            raise check.fail(rule.line, f"duplicate rule id (first defined at line {seen[pack_rule.id]})")
+        seen[pack_rule.id] = rule.line
+        parsed.append(pack_rule)
+    check.rule_id = None
+    return Pack(
+        path=path,
+        id=data["id"],
+        name=data["name"],
+        version=str(check.typed(data, "version", (str, int, float), "string", "0")),
+        language=check.typed(data, "language", str, "string", "en"),
+        description=" ".join(check.typed(data, "description", str, "string", "").split()),
+        license=check.typed(data, "license", str, "string", ""),
+        sources=check.string_list(data, "sources"),
+        rules=tuple(parsed),
+    )
+
+
+def load_pack(path: Path | str, shown: str | None = None) -> Pack:
+    """Read and validate one pack file; any problem raises PackError naming file and line.
+
+    ``shown`` is the name used in errors and rule origins (default: the path as given).
+    """
+    shown = shown or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PackError(shown, None, "rule pack is not valid UTF-8") from None
+    except OSError as exc:
+        raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
+    return _read_pack(load_located_yaml(text, shown), shown)
+
+
+def pack_files(path: Path | str) -> list[Path]:
+    """The pack files a path names: itself, or every .yaml/.yml below a directory, sorted."""
+    path = Path(path)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
+    if not path.exists():
+        raise PackError(str(path), None, "no such rule pack file or directory")
+    return [path]
+
+
+def display_path(path: Path) -> str:
+    """How reports name a pack: shipped packs as ``framecheck:rules/...``, others as given."""
+    try:
+        return "framecheck:rules/" + path.resolve().relative_to(bundled_rules_dir().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
+    """Load every pack below ``paths`` and check that rule ids are unique across them."""
+    packs: list[Pack] = []
+    owners: dict[str, str] = {}
+    pack_ids: dict[str, str] = {}
+    for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
+        pack = load_pack(pack_path, display_path(pack_path))
+        if pack.id in pack_ids:
+            raise PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})")
+        pack_ids[pack.id] = pack.path
+        for rule in pack.rules:
+            if rule.id in owners:
+                line = int(rule.info.origin.rsplit(":", 1)[1])
+                raise PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id)
+            owners[rule.id] = rule.info.origin
+        packs.append(pack)
+    return packs
+
+
+def iter_rules(packs: Iterable[Pack]) -> Iterator[PackRule]:
+    for pack in packs:
+        yield from pack.rules

@@ -1,0 +1,130 @@
+"""Build the plugin manager: built-in behaviour, bundled plugins, installed and named plugins.
+
+There is no module-level manager: each call of :func:`get_plugin_manager` returns a fresh
+one, so runs and tests never share plugin state.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+from .resources import bundled_plugins_checkout_dir
+
+AUTOLOAD_ENV = "FRAMECHECK_DISABLE_PLUGIN_AUTOLOAD"
+CORE_PLUGIN_NAME = "framecheck.core"
+DEFAULT_RULES_PLUGIN_NAME = "framecheck.default-rules"
+BUNDLED_PREFIX = "framecheck.bundled:"
+
+
+def _bundled_plugin_modules() -> list[ModuleType]:
+    """Every module of the bundled ``plugins/`` folder, in name order."""
+    try:
+        package = importlib.import_module("framecheck.bundled_plugins")
+    except ModuleNotFoundError:  # a source checkout run without installing
+        return [_import_path(p) for p in sorted(bundled_plugins_checkout_dir().glob("[!_]*.py"))]
+    names = sorted(info.name for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_"))
+    return [importlib.import_module(f"{package.__name__}.{name}") for name in names]
+
+
+def _import_path(path: Path) -> ModuleType:
+    module_name = f"framecheck_plugin_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise PluginError(f"{path}: cannot load as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        sys.modules.pop(module_name, None)
+        raise PluginError(f"{path}: plugin failed to import: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def load_plugin_spec(spec: str) -> ModuleType:
+    """Import ``--plugin`` SPEC: a path to a ``.py`` file, or a dotted module name."""
+    if spec.endswith(".py") or os.sep in spec or "/" in spec:
+        path = Path(spec)
+        if not path.is_file():
+            raise PluginError(f"{spec}: plugin file not found")
+        return _import_path(path)
+    try:
+        return importlib.import_module(spec)
+    except ImportError as exc:
+        raise PluginError(f"{spec}: cannot import plugin module: {exc}") from exc
+    except Exception as exc:
+        raise PluginError(f"{spec}: plugin failed to import: {type(exc).__name__}: {exc}") from exc
+
+
+def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
+    try:
+        manager.register(plugin, name=name)
+    except ValueError as exc:  # already registered under another name: keep the first
+        if manager.is_registered(plugin):
+            return
+        raise PluginError(f"{name}: {exc}") from exc
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"{name}: invalid plugin: {exc}") from exc
+
+
+def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    for entry_point in sorted(importlib.metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
+            continue
+        try:
+            plugin = entry_point.load()
+        except Exception as exc:
+            dist = entry_point.dist.name if entry_point.dist else "?"
+            raise PluginError(
+                f"entry point {entry_point.name!r} ({entry_point.value}, from {dist}) failed to load: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        _register(manager, plugin, entry_point.name)
+
+
+def get_plugin_manager(plugins: Sequence[str] = (), *, autoload: bool | None = None) -> pluggy.PluginManager:
+    """A fresh manager with framecheck's own plugins, installed plugins and ``plugins``.
+
+    ``autoload`` defaults to on unless ``FRAMECHECK_DISABLE_PLUGIN_AUTOLOAD`` is set, so a CI
+    run can be made independent of whatever else is installed.
+    """
+    from . import builtin
+
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    _register(manager, builtin.CorePlugin(), CORE_PLUGIN_NAME)
+    _register(manager, builtin.DefaultRulesPlugin(), DEFAULT_RULES_PLUGIN_NAME)
+    for module in _bundled_plugin_modules():
+        _register(manager, module, BUNDLED_PREFIX + module.__name__.rsplit(".", 1)[-1])
+    if autoload is None:
+        autoload = not os.environ.get(AUTOLOAD_ENV)
+    if autoload:
+        _load_entry_points(manager)
+    for spec in plugins:
+        _register(manager, load_plugin_spec(spec), spec)
+    return manager
+
+
+def default_content_plugins(manager: pluggy.PluginManager) -> list[object]:
+    """The plugins that ship rules (packs and bundled detectors): what --no-default-rules drops."""
+    return [
+        plugin
+        for name, plugin in manager.list_name_plugin()
+        if name == DEFAULT_RULES_PLUGIN_NAME or name.startswith(BUNDLED_PREFIX)
+    ]
+
+
+def plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
+    return manager.get_name(plugin) or repr(plugin)

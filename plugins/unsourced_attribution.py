@@ -1,0 +1,166 @@
+"""Unsourced attribution: a claim resting on an unnamed source, with no named source nearby.
+
+A phrase list cannot do this: "It has been reported that" is unsourced in one sentence and
+sourced in "It has been reported by Reuters that". The detector finds attribution cues
+("it has been reported", "sources say", "according to reports", "experts believe"), then
+looks through the rest of the sentence for a named person or organisation acting as a
+source ("according to NATO", "Vedant Patel stated", "as reported by OBOZREVATEL"). Only
+cues whose sentence names no source are flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+
+RULE = RuleInfo(
+    id="unsourced-attribution",
+    technique="unsourced-attribution",
+    severity=Severity.WARNING,
+    message="claim attributed to an unnamed source; name who said it, or say the outlet could not confirm it",
+    weight=1.5,
+    why=(
+        "Passive or anonymous attribution ('it has been reported', 'sources say') lets a story "
+        "assert a claim while nobody answers for it; readers cannot judge a source they are not shown."
+    ),
+    suggest=("According to <named person or organisation>, ...", "<Outlet> could not independently confirm ..."),
+    examples=Examples(
+        match=(
+            "It has also been reported that Tehran uses Chinese components to produce drones.",
+            "Sources say the minister will resign next week.",
+            "According to reports, the plant could start operating next year.",
+            "Experts believe the ceasefire will not hold.",
+            "It is widely believed that the vote was rigged.",
+            "Anonymous officials said the talks had collapsed.",
+        ),
+        no_match=(
+            '"Russia has received hundreds of drones from Iran," Vedant Patel stated.',
+            "It has been reported by Reuters that the plant is nearly finished.",
+            "According to NATO, the drills will continue until Friday.",
+            "The State Department official said the partnership is growing.",
+            "Experts at the Kyiv School of Economics said exports fell by a third.",
+            "The report was published on Tuesday.",
+        ),
+    ),
+    origin="plugin:unsourced-attribution",
+    pack="bundled",
+)
+
+_VERBS = (
+    r"report(?:ed|s)|said|says?|claim(?:ed|s)?|alleg(?:ed|es?)|rumou?red|suggest(?:ed|s)?|"
+    r"believe[ds]?|understood|learn(?:ed|t)|revealed|thought|think|speculated|indicate[ds]?|"
+    r"told|insist(?:ed|s)?|warn(?:ed|s)?|maintain(?:ed|s)?|contend(?:ed|s)?|agree[ds]?|fear(?:ed|s)?"
+)
+_SOURCE_NOUNS = (
+    r"sources?|insiders?|experts?|analysts?|observers?|officials|critics?|commentators?|"
+    r"(?:media\s+|press\s+|news\s+)?reports|rumou?rs|scientists|researchers|witnesses|people|diplomats"
+)
+_VAGUE_MODIFIERS = (
+    r"some|many|several|most|unnamed|anonymous|senior|informed|well[- ]placed|reliable|"
+    r"knowledgeable|western|local|intelligence|government|official|diplomatic|military|security|"
+    r"industry|independent|leading|top|other|numerous|various|multiple|unconfirmed|recent|media|press"
+)
+
+CUES = regex.compile(
+    rf"""
+    (?<!\w)(?:
+        it\s+(?:(?:has|had|have)\s+(?:also\s+|long\s+|now\s+|already\s+)?been|is|was)
+            \s+(?:also\s+|widely\s+|now\s+|long\s+|generally\s+|often\s+)?
+            (?:reported|said|claimed|alleged|rumou?red|suggested|believed|understood|learned|learnt|revealed|thought|speculated)
+            (?:\s+that)?
+      | according\s+to\s+(?:(?:{_VAGUE_MODIFIERS})\s+)*(?:{_SOURCE_NOUNS}|estimates|information|data)
+      | (?:(?:{_VAGUE_MODIFIERS})\s+)*(?:{_SOURCE_NOUNS})
+            (?:\s+close\s+to\s+the\s+\w+|\s+familiar\s+with\s+the\s+\w+)?
+            \s+(?:{_VERBS})(?:\s+that)?
+      | (?:rumou?r|word)\s+has\s+it(?:\s+that)?
+      | (?:many\s+)?people\s+are\s+saying(?:\s+that)?
+    )(?!\w)
+    """,
+    regex.IGNORECASE | regex.VERBOSE,
+)
+
+_NAME = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*)(?:\s+(?:of\s+|the\s+|for\s+)?\p{Lu}[\p{L}\p{M}'’.\-]*)*"
+_SPEECH = (
+    r"said|says|say|stated|states|told|tells|reported|reports|announced|announces|confirmed|confirms|"
+    r"claimed|claims|noted|notes|stressed|wrote|writes|added|adds|tweeted|posted|explained|argued|warned|"
+    r"insisted|declared|recalled|commented|emphasi[sz]ed|estimated|found|concluded"
+)
+NAMED_SOURCE = regex.compile(
+    rf"""
+      (?i:according\s+to|reports?\s+by|(?:reported|stated|said|claimed|announced|confirmed|cited|quoted|revealed)\s+by|told|
+          in\s+an\s+interview\s+with|speaking\s+to)\s+(?:the\s+)?(?P<name>{_NAME})
+    | (?P<name>{_NAME})(?:['’]s)?(?:\s+\p{{Ll}}[\p{{Ll}}-]*){{0,3}}\s+(?i:{_SPEECH})(?!\w)
+    | (?i:\b(?:he|she)\s+(?:\p{{Ll}}+\s+)?(?:{_SPEECH}))(?!\w)
+    """,
+    regex.VERBOSE,
+)
+_NOT_NAMES = frozenset(
+    """a an the it this that these those some many several most sources source experts expert officials
+    official reports report analysts observers critics insiders according as in on at but and however
+    meanwhile they we he she there unnamed anonymous senior also earlier later if when while although
+    thus so yet still then today yesterday people scientists researchers witnesses diplomats rumour rumor
+    word western local intelligence government informed reliable other numerous""".split()
+)
+
+SENTENCE_END = regex.compile(
+    r"""\n\s*|(?<!\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K))"""
+    r"""(?<=[.!?][”"’')\]]*)\s+(?=[“"‘'(\[]*[\p{Lu}\d])"""
+)
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence: split at line breaks and at ., ! or ? before a capital."""
+    start = 0
+    for boundary in SENTENCE_END.finditer(text):
+        if boundary.start() > start:
+            yield start, boundary.start()
+        start = boundary.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _is_name(candidate: str) -> bool:
+    words = candidate.split()
+    while words and words[0].lower().strip("'’.") in _NOT_NAMES:
+        words.pop(0)
+    return bool(words)
+
+
+def has_named_source(sentence: str) -> bool:
+    for match in NAMED_SOURCE.finditer(sentence, overlapped=True):
+        names = match.captures("name")
+        if not names or any(_is_name(name) for name in names):
+            return True
+    return False
+
+
+class UnsourcedAttributionDetector:
+    name = "unsourced-attribution"
+    rules = (RULE,)
+
+    def detect(self, document: Document) -> Iterator[Finding]:
+        text = document.text
+        for start, end in sentences(text):
+            sentence = text[start:end]
+            cues = list(CUES.finditer(sentence))
+            if not cues or has_named_source(sentence):
+                continue
+            for cue in cues:
+                yield document.finding(
+                    rule_id=RULE.id,
+                    technique=RULE.technique,
+                    severity=RULE.severity,
+                    message=RULE.render_message(cue.group()),
+                    start=start + cue.start(),
+                    end=start + cue.end(),
+                    weight=RULE.weight,
+                    detector=self.name,
+                )
+
+
+@hookimpl
+def framecheck_detectors() -> list[UnsourcedAttributionDetector]:
+    return [UnsourcedAttributionDetector()]
