@@ -94,7 +94,11 @@ class Engine:
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
-        found = {rule.id: rule for detector in self.detectors for rule in detector.rules}
+        found = {
+            rule.id: rule if rule.origin else dataclasses.replace(rule, origin=f"plugin:{detector.name}")
+            for detector in self.detectors
+            for rule in detector.rules
+        }
         return [found[rule_id] for rule_id in sorted(found)]
 
     def scan(self, document: Document) -> ArticleReport:

@@ -23,7 +23,7 @@ from .taxonomy import TECHNIQUES
 
 FORMAT_VERSION = 1
 PACK_SUFFIXES = (".yaml", ".yml")
-RULE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+RULE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 PACK_KEYS = {
     "format": "integer",
@@ -102,7 +102,8 @@ class _Checker:
             if key not in allowed:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
-                raise self.fail(mapping.line_of(key), f"unknown key {key!r} in {what}{suffix}")
+                where = f" in {what}" if what else ""
+                raise self.fail(mapping.line_of(key), f"unknown key {key!r}{where}{suffix}")
 
     def require(self, mapping: LocatedDict, key: str, what: str) -> Any:
         if key not in mapping or mapping[key] is None:
@@ -192,7 +193,7 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     if not isinstance(rule_id, str) or not RULE_ID_RE.match(rule_id):
         raise check.fail(rule.line_of("id"), f"rule id {rule_id!r} must be lower-case letters, digits and '-'")
     check.rule_id = rule_id
-    check.check_keys(rule, RULE_KEYS, "rule")
+    check.check_keys(rule, RULE_KEYS, "")  # the "rule 'id':" prefix says where
 
     technique = check.require(rule, "technique", "rule")
     if technique not in TECHNIQUES:

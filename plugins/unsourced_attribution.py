@@ -106,7 +106,7 @@ _NOT_NAMES = frozenset(
 )
 
 SENTENCE_END = regex.compile(
-    r"""\n\s*|(?<!\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K))"""
+    r"""\n\s*|(?<!\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K)\.)"""
     r"""(?<=[.!?][”"’')\]]*)\s+(?=[“"‘'(\[]*[\p{Lu}\d])"""
 )
 

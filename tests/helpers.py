@@ -1,0 +1,46 @@
+"""Helpers shared by the tests: the real CLI, a clean engine per test, and test-data paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from framecheck.cli import cli
+from framecheck.engine import Engine, Selection
+from framecheck.plugins import get_plugin_manager
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SEED = REPO / "examples" / "obozrevatel-iran-russia-2023.txt"
+PTC = REPO.parent / "shared" / "corpora" / "ptc" / "train"
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    """Run the CLI in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+def run_json(*args: str) -> dict:
+    result = run("scan", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def run_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "framecheck", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+
+
+def make_engine(*, rule_paths=(), default_rules=True, select=(), ignore=(), plugins=()) -> Engine:
+    manager = get_plugin_manager(plugins, autoload=False)
+    return Engine.from_plugins(
+        manager,
+        rule_paths=rule_paths,
+        default_rules=default_rules,
+        selection=Selection(frozenset(select), frozenset(ignore)),
+    )

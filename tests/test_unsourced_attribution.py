@@ -1,0 +1,73 @@
+"""The bundled unsourced-attribution detector: cues without a named source in their sentence."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from helpers import SEED
+
+from framecheck import Document
+
+from framecheck.plugins import get_plugin_manager
+
+
+def detector_module():
+    get_plugin_manager(autoload=False)  # imports the bundled plugins, installed or from a checkout
+    for name in ("framecheck.bundled_plugins.unsourced_attribution", "framecheck_plugin_unsourced_attribution"):
+        try:
+            return importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+    raise AssertionError("bundled unsourced_attribution plugin not importable")
+
+
+MODULE = detector_module()
+
+
+def flagged(text: str) -> list[str]:
+    return [f.excerpt for f in MODULE.UnsourcedAttributionDetector().detect(Document("t", text))]
+
+
+def test_seed_article_flags_the_unsourced_claim_and_not_patel() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    findings = list(MODULE.UnsourcedAttributionDetector().detect(Document("seed", text)))
+    assert [(f.excerpt, f.line, f.column) for f in findings] == [("It has also been reported that", 30, 1)]
+    for finding in findings:
+        assert "Patel" not in text[text.rfind("\n", 0, finding.start) : text.find("\n", finding.end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Officials said the bridge was destroyed. Nobody confirmed it.", ["Officials said"]),
+        ("Some analysts suggest that sanctions have failed.", ["Some analysts suggest that"]),
+        ("It was claimed that the convoy carried weapons.", ["It was claimed that"]),
+        ("Rumour has it that the minister will quit.", ["Rumour has it that"]),
+        ("Mr. Smith arrived. Sources close to the ministry said he would quit.", ["Sources close to the ministry said"]),
+        ("Sources say he left. Patel stated that he stayed.", ["Sources say"]),
+    ],
+)
+def test_unnamed_sources_are_flagged(text: str, expected: list[str]) -> None:
+    assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This was stated by Deputy Press Secretary of the US State Department Vedant Patel on Tuesday.",
+        "Experts believe the ceasefire will hold, Jane Doe of the Atlantic Council told Reuters.",
+        "According to the Institute for the Study of War, the offensive stalled.",
+        "As reported by OBOZREVATEL: sources say the plant is ready.",
+        "It has been reported, she said, that the plant is ready.",
+        "The sources of the river were mapped in 1890.",
+    ],
+)
+def test_named_sources_and_non_attribution_are_not_flagged(text: str) -> None:
+    assert flagged(text) == []
+
+
+def test_sentences_split_at_line_breaks_and_terminal_punctuation() -> None:
+    text = "One claim. Dr. Who spoke!\nNext line? \u201cQuoted\u201d start."
+    spans = [text[s:e] for s, e in MODULE.sentences(text)]
+    assert spans == ["One claim.", "Dr. Who spoke!", "Next line?", "\u201cQuoted\u201d start."]
