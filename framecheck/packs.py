@@ -245,7 +245,7 @@ def _read_pack(data: Any, path: str) -> Pack:
     if not isinstance(data, LocatedDict):
         raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
     check.check_keys(data, PACK_KEYS, "pack")
-    version = check.typed(data, "format", int, "integer", FORMAT_VERSION)
+    version = check.typed(data, "format", int, "whole number", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise check.fail(data.line_of("format"), f"unsupported pack format {version} (this framecheck reads format {FORMAT_VERSION})")
     for key in ("id", "name"):
