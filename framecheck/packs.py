@@ -25,33 +25,23 @@ FORMAT_VERSION = 1
 PACK_SUFFIXES = (".yaml", ".yml")
 RULE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
-PACK_KEYS = {
-    "format": "integer",
-    "id": "string",
-    "name": "string",
-    "version": "string",
-    "language": "string",
-    "description": "string",
-    "license": "string",
-    "sources": "list of strings",
-    "rules": "list of rules",
-}
-RULE_KEYS = {
-    "id": "string",
-    "technique": "string",
-    "severity": "string",
-    "message": "string",
-    "weight": "number",
-    "patterns": "list of patterns",
-    "exceptions": "list of patterns",
-    "case": "string",
-    "word_boundary": "boolean",
-    "examples": "mapping",
-    "why": "string",
-    "suggest": "string or list of strings",
-    "references": "list of strings",
-    "enabled": "boolean",
-}
+PACK_KEYS = ("format", "id", "name", "version", "language", "description", "license", "sources", "rules")
+RULE_KEYS = (
+    "id",
+    "technique",
+    "severity",
+    "message",
+    "weight",
+    "patterns",
+    "exceptions",
+    "case",
+    "word_boundary",
+    "examples",
+    "why",
+    "suggest",
+    "references",
+    "enabled",
+)
 EXAMPLE_KEYS = ("match", "no_match")
 PATTERN_KINDS = ("phrase", "regex")
 CASE_CHOICES = ("insensitive", "sensitive")
