@@ -31,22 +31,23 @@ class PackMatcher:
     def __init__(self, packs: Sequence[Pack], options: ScanOptions):
         self._rules: tuple[PackRule, ...] = tuple(r for pack in packs for r in pack.rules if r.enabled)
         self.rules = tuple(rule.info for rule in self._rules)
-        self._timeout = options.regex_timeout
+        self._options = options
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
         words = document_words(text)
+        timeout = self._options.timeout_for(text)
         for rule in self._rules:
             if not rule.patterns.could_match(words):
                 continue
             try:
-                spans = sorted(set(rule.patterns.spans(text, words, timeout=self._timeout)))
+                spans = sorted(set(rule.patterns.spans(text, words, timeout=timeout)))
                 cancelled = []
                 if spans and rule.exceptions is not None:
-                    cancelled = list(rule.exceptions.spans(text, words, timeout=self._timeout))
+                    cancelled = list(rule.exceptions.spans(text, words, timeout=timeout))
             except TimeoutError:
                 yield ScanWarning(
-                    f"rule {rule.id!r} ({rule.info.origin}) exceeded the {self._timeout:g}s regex "
+                    f"rule {rule.id!r} ({rule.info.origin}) exceeded the {timeout:g}s regex "
                     "timeout and was skipped for this document"
                 )
                 continue

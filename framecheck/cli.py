@@ -23,7 +23,7 @@ from .engine import Engine, Selection
 from .errors import FramecheckError, InputError
 from .formatters import Formatter
 from .model import RunSummary, ScanOptions, Severity
-from .plugins import get_plugin_manager
+from .plugins import call_each, get_plugin_manager
 from .readers import collect_inputs, read_document
 from .taxonomy import TECHNIQUES
 
@@ -87,6 +87,10 @@ def engine_options(command: Callable) -> Callable:
     return command
 
 
+def _warn(message: str) -> None:
+    click.echo(f"framecheck: warning: {message}", err=True)
+
+
 def build_engine(
     rule_paths: Sequence[str],
     no_default_rules: bool,
@@ -96,20 +100,27 @@ def build_engine(
     options: ScanOptions = ScanOptions(),
 ) -> tuple[Engine, Any]:
     manager = get_plugin_manager(plugin_specs)
+    ctx = click.get_current_context(silent=True)
     engine = Engine.from_plugins(
         manager,
         rule_paths=rule_paths,
         default_rules=not no_default_rules,
         selection=Selection(_split_ids(select), _split_ids(ignore)),
         options=options,
+        debug=bool(ctx and ctx.find_root().obj and ctx.find_root().obj.get("debug")),
     )
+    for warning in engine.setup_warnings:
+        _warn(warning)
     return engine, manager
 
 
 def formatter_classes(manager: Any) -> dict[str, type[Formatter]]:
     classes: dict[str, type[Formatter]] = {}
-    for result in reversed(manager.hook.framecheck_formatters()):
-        for cls in result or ():
+    for call in call_each(manager, "framecheck_formatters"):
+        if call.error is not None:
+            _warn(call.describe_error("framecheck_formatters") + "; its formats are unavailable")
+            continue
+        for cls in call.result or ():
             classes.setdefault(cls.name, cls)
     return classes
 
@@ -160,11 +171,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--regex-timeout", type=click.FloatRange(min=0.01), default=ScanOptions.regex_timeout,
               show_default=True, help="Seconds one regex may run on one document before it is skipped.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
+@click.option("--skip-unreadable", is_flag=True,
+              help="Warn about inputs that cannot be read instead of exiting 2 for them.")
+@click.option("--debug", is_flag=True, help="Add tracebacks to plugin failures and internal errors.")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...], no_default_rules: bool,
          plugin_specs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], format_name: str,
-         output: str | None, fail_on: str, stdin_filename: str, regex_timeout: float, color: bool | None) -> None:
+         output: str | None, fail_on: str, stdin_filename: str, regex_timeout: float, color: bool | None,
+         skip_unreadable: bool, debug: bool) -> None:
     """Scan files, directories (recursively: .txt, .text, .md, .markdown) or '-' for stdin."""
+    if debug:
+        ctx.find_root().obj["debug"] = True
     engine, manager = build_engine(rule_paths, no_default_rules, plugin_specs, select, ignore,
                                    ScanOptions(regex_timeout=regex_timeout))
     formatters = formatter_classes(manager)
@@ -182,8 +199,12 @@ def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...]
                     raise item
                 report = engine.scan(read_document(item))
             except InputError as exc:
-                click.echo(f"framecheck: error: {exc}", err=True)
-                summary.errors.append(str(exc))
+                if skip_unreadable:
+                    _warn(str(exc))
+                    summary.skipped.append(str(exc))
+                else:
+                    click.echo(f"framecheck: error: {exc}", err=True)
+                    summary.errors.append(str(exc))
                 continue
             summary.add(report)
             formatter.article(report)

@@ -9,6 +9,7 @@ findings for that document.
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from .errors import FramecheckError, PluginError
 from .hookspecs import Detector
 from .model import ArticleReport, Document, Finding, RuleInfo, ScanOptions, ScanWarning
 from .packs import Pack, load_packs
-from .plugins import default_content_plugins
+from .plugins import HookCall, call_each, default_content_plugins
 from .scoring import preliminary_score
 from .taxonomy import TECHNIQUES
 
@@ -52,17 +53,30 @@ def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
     ]
 
 
-def _collect(results: Iterable[Iterable | None]) -> list:
-    return [item for result in results if result for item in result]
-
-
 class Engine:
-    """Packs and detectors compiled once for a run; :meth:`scan` is then called per document."""
+    """Packs and detectors compiled once for a run; :meth:`scan` is then called per document.
 
-    def __init__(self, packs: Sequence[Pack], detectors: Sequence[Detector], selection: Selection):
+    ``setup_warnings`` lists plugins whose hooks failed while the engine was built; their
+    contributions are left out and the run goes on. With ``debug`` a failing detector's
+    warning carries the full traceback.
+    """
+
+    def __init__(
+        self,
+        packs: Sequence[Pack],
+        detectors: Sequence[Detector],
+        selection: Selection,
+        *,
+        owners: dict[str, str] | None = None,
+        setup_warnings: Sequence[str] = (),
+        debug: bool = False,
+    ):
         self.packs = tuple(packs)
         self.detectors = tuple(detectors)
         self.selection = selection
+        self.setup_warnings = tuple(setup_warnings)
+        self.debug = debug
+        self._owners = owners or {}
         self._declared = {d.name: {r.id for r in d.rules} for d in self.detectors}
 
     @classmethod
@@ -74,23 +88,26 @@ class Engine:
         default_rules: bool = True,
         selection: Selection = Selection(),
         options: ScanOptions = ScanOptions(),
+        debug: bool = False,
     ) -> Engine:
         """Ask every plugin for packs and detectors, validate them and the selection."""
-        hook = manager.hook
-        if not default_rules:
-            dropped = default_content_plugins(manager)
-            pack_hook = manager.subset_hook_caller("framecheck_rule_pack_paths", dropped)
-            detector_hook = manager.subset_hook_caller("framecheck_detectors", dropped)
-        else:
-            pack_hook, detector_hook = hook.framecheck_rule_pack_paths, hook.framecheck_detectors
-        paths = list(reversed(_collect(pack_hook()))) + list(rule_paths)
-        packs = load_packs(paths)
+        skip = [] if default_rules else default_content_plugins(manager)
+        warnings: list[str] = []
+        pack_calls = call_each(manager, "framecheck_rule_pack_paths", skip=skip)
+        paths = [path for _, paths in _successes(pack_calls, "framecheck_rule_pack_paths", warnings) for path in paths]
+        packs = load_packs(paths + list(rule_paths))
         selected = _filtered_packs(packs, selection)
-        detectors = list(reversed(_collect(detector_hook(packs=selected, options=options))))
-        rules = _check_detectors(detectors)
+        detector_calls = call_each(manager, "framecheck_detectors", skip=skip, packs=selected, options=options)
+        owners: dict[str, str] = {}
+        detectors: list[Detector] = []
+        for plugin, found in _successes(detector_calls, "framecheck_detectors", warnings):
+            for detector in found:
+                detectors.append(detector)
+                owners.setdefault(getattr(detector, "name", ""), plugin)
+        rules = _check_detectors(detectors, owners)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
-        return cls(selected, detectors, selection)
+        return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -108,15 +125,22 @@ class Engine:
             try:
                 found, notes = self._run(detector, document)
             except Exception as exc:  # a plugin bug must not stop the scan
-                warnings.append(
-                    f"detector {detector.name!r} failed: {type(exc).__name__}: {exc}; "
-                    "its findings for this document were dropped"
-                )
+                warnings.append(self._failure(detector, exc))
                 continue
             findings.extend(found)
             warnings.extend(notes)
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
         return ArticleReport(document, tuple(unique), preliminary_score(document, unique), tuple(warnings))
+
+    def _failure(self, detector: Detector, exc: Exception) -> str:
+        plugin = self._owners.get(detector.name, "?")
+        message = (
+            f"plugin {plugin!r}, detector {detector.name!r} failed: {type(exc).__name__}: {exc}; "
+            "its findings for this document were dropped"
+        )
+        if self.debug:
+            message += "\n" + "".join(traceback.format_exception(exc)).rstrip()
+        return message
 
     def _run(self, detector: Detector, document: Document) -> tuple[list[Finding], list[str]]:
         found: list[Finding] = []
@@ -150,13 +174,27 @@ class Engine:
         return None
 
 
-def _check_detectors(detectors: Sequence[Detector]) -> dict[str, str]:
+def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:
+    """(plugin, returned items) for each call that worked; failures become warnings."""
+    results = []
+    for call in calls:
+        if call.error is not None:
+            warnings.append(call.describe_error(hook_name) + "; its contributions were skipped")
+        elif call.result is not None:
+            results.append((call.plugin, list(call.result)))
+    return results
+
+
+def _check_detectors(detectors: Sequence[Detector], plugins: dict[str, str]) -> dict[str, str]:
     """Rule id -> detector name; two detectors may not claim one rule id."""
     owners: dict[str, str] = {}
     names: set[str] = set()
     for detector in detectors:
         if not isinstance(detector, Detector):
-            raise PluginError(f"a plugin returned {detector!r} as a detector; it needs name, rules and detect()")
+            plugin = plugins.get(getattr(detector, "name", ""), "?")
+            raise PluginError(
+                f"plugin {plugin!r} returned {detector!r} as a detector; it needs name, rules and detect()"
+            )
         if detector.name in names:
             raise PluginError(f"two detectors are named {detector.name!r}")
         names.add(detector.name)

@@ -81,12 +81,13 @@ class TextFormatter(Formatter):
         )
 
     def finish(self, summary: RunSummary) -> None:
-        if summary.articles > 1 or summary.errors:
+        if summary.articles > 1 or summary.errors or summary.skipped:
             counts = ", ".join(f"{_plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{_plural(summary.articles, 'article')} scanned, {_plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
-            if summary.errors:
-                line += f"; {_plural(len(summary.errors), 'input')} could not be read"
+            unread = len(summary.errors) + len(summary.skipped)
+            if unread:
+                line += f"; {_plural(unread, 'input')} could not be read"
             self.stream.write(line + "\n")
 
 
@@ -131,5 +132,6 @@ class JsonFormatter(Formatter):
             "findings": summary.findings,
             "by_severity": summary.by_severity,
             "errors": summary.errors,
+            "skipped": summary.skipped,
         }
         self.stream.write(("\n" if not self._first else "") + '], "summary": ' + json.dumps(totals, ensure_ascii=False) + "}\n")

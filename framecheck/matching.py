@@ -125,8 +125,11 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
 
 
 def document_words(text: str) -> frozenset[str]:
-    """The lower-cased words of a text: what the phrase prefilter checks against."""
-    return frozenset(WORD_RE.findall(text.lower()))
+    """The distinct lower-cased words of a text: what the phrase prefilter checks against.
+
+    Built from an iterator so memory grows with the vocabulary, not with the text.
+    """
+    return frozenset(match.group() for match in WORD_RE.finditer(text.lower()))
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import bisect
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+
+_NON_SPACE = re.compile(r"\S+")
 
 
 class Severity(enum.IntEnum):
@@ -71,7 +75,8 @@ class Document:
 
     @cached_property
     def word_count(self) -> int:
-        return len(self.text.split())
+        """Whitespace-separated words, counted without building a list (texts can be huge)."""
+        return sum(1 for _ in _NON_SPACE.finditer(self.text))
 
     def finding(
         self,
@@ -151,9 +156,17 @@ class ScanWarning:
 
 @dataclass(frozen=True)
 class ScanOptions:
-    """Run-wide settings that detectors may need."""
+    """Run-wide settings that detectors may need.
+
+    ``regex_timeout`` is the budget of one regex on one document of up to a million
+    characters; longer documents get a proportionally larger budget, so a legitimate rule is
+    not cut off on a long text while a catastrophically backtracking one still stops.
+    """
 
     regex_timeout: float = 2.0
+
+    def timeout_for(self, text: str) -> float:
+        return self.regex_timeout * max(1.0, len(text) / 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -236,6 +249,7 @@ class RunSummary:
     findings: int = 0
     by_severity: dict[str, int] = field(default_factory=lambda: {s.label: 0 for s in Severity})
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def add(self, report: ArticleReport) -> None:
         self.articles += 1

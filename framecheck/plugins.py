@@ -14,7 +14,9 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 import pluggy
 
@@ -126,5 +128,35 @@ def default_content_plugins(manager: pluggy.PluginManager) -> list[object]:
     ]
 
 
-def plugin_name(manager: pluggy.PluginManager, plugin: object) -> str:
-    return manager.get_name(plugin) or repr(plugin)
+@dataclass(frozen=True)
+class HookCall:
+    """What one plugin's implementation of a hook returned, or how it failed."""
+
+    plugin: str
+    result: Any = None
+    error: BaseException | None = None
+
+    def describe_error(self, hook_name: str) -> str:
+        return f"plugin {self.plugin!r}: {hook_name} raised {type(self.error).__name__}: {self.error}"
+
+
+def call_each(
+    manager: pluggy.PluginManager, hook_name: str, *, skip: Sequence[object] = (), **kwargs: Any
+) -> list[HookCall]:
+    """Call every implementation of ``hook_name`` on its own, in registration order.
+
+    pluggy's own call stops at the first exception and cannot say which plugin returned
+    what; calling each implementation separately lets one faulty plugin be reported by name
+    while the others still contribute.
+    """
+    calls = []
+    for impl in getattr(manager.hook, hook_name).get_hookimpls():
+        if impl.plugin in skip:
+            continue
+        try:
+            result = impl.function(*(kwargs[name] for name in impl.argnames))
+        except Exception as exc:
+            calls.append(HookCall(impl.plugin_name, error=exc))
+        else:
+            calls.append(HookCall(impl.plugin_name, result))
+    return calls

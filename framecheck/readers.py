@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -56,16 +57,19 @@ def read_document(item: Input, stdin: BinaryIO | None = None) -> Document:
         stream = stdin if stdin is not None else sys.stdin.buffer
         return Document(item.name, decode(stream.read(), item.name))
     try:
+        if not stat.S_ISREG(item.path.stat().st_mode):  # a FIFO or device would block or never end
+            raise InputError(f"{item.name}: not a regular file; skipped")
         data = item.path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{item.name}: is a directory") from None
     except OSError as exc:
         raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     return Document(item.name, decode(data, item.name))
 
 
 def _walk(directory: Path) -> Iterator[Path]:
-    """Text files below ``directory`` in sorted order, skipping hidden files and folders."""
+    """Text files below ``directory`` in sorted order, skipping hidden files and folders.
+
+    Symbolic links to directories are not followed, so a link loop cannot make the walk endless.
+    """
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):

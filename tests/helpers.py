@@ -30,9 +30,12 @@ def run_json(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def run_subprocess(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_subprocess(
+    *args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """The real CLI in a child process, as CI and pre-commit run it."""
     return subprocess.run(
-        [sys.executable, "-m", "framecheck", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+        [sys.executable, "-m", "framecheck", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout
     )
 
 
