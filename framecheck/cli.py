@@ -132,9 +132,12 @@ def _output_stream(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     target = Path(path)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.", delete=False
-    )
+    if target.is_dir():
+        raise FramecheckError(f"{path}: cannot write the report: is a directory")
+    try:
+        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False)
+    except OSError as exc:
+        raise FramecheckError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
     try:
         with handle:
             yield handle

@@ -77,3 +77,14 @@ def test_a_completed_run_replaces_the_report_whole(tmp_path: Path, inputs: Path)
     )
     assert result.returncode == 1
     assert json.loads(report.read_text(encoding="utf-8"))["summary"]["findings"] == 1
+
+
+def test_an_unwritable_report_path_is_one_line_error(tmp_path: Path, inputs: Path) -> None:
+    (inputs / "story.txt").write_text("They terrorised the town.\n", encoding="utf-8")
+    for target, reason in ((tmp_path / "missing" / "r.json", "No such file or directory"), (tmp_path, "is a directory")):
+        result = subprocess.run(
+            [sys.executable, "-m", "framecheck", "scan", "-o", str(target), str(inputs)],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode == 2
+        assert result.stderr == f"framecheck: error: {target}: cannot write the report: {reason}\n"
