@@ -11,10 +11,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .formatters import JsonFormatter, TextFormatter
+from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .matching import document_words
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
+from .readers import CsvReader, JsonlReader, TextReader
 from .resources import bundled_rules_dir
 
 
@@ -75,6 +77,10 @@ class CorePlugin:
     @hookimpl
     def framecheck_formatters(self) -> list[type]:
         return [TextFormatter, JsonFormatter]
+
+    @hookimpl
+    def framecheck_readers(self) -> list:
+        return [TextReader(), MarkdownReader(), HtmlReader(), JsonlReader(), CsvReader()]
 
 
 class DefaultRulesPlugin:

@@ -22,9 +22,9 @@ from . import __version__
 from .engine import Engine, Selection
 from .errors import FramecheckError, InputError
 from .formatters import Formatter
-from .model import RunSummary, ScanOptions, Severity
+from .model import Document, RunSummary, ScanOptions, Severity
 from .plugins import call_each, get_plugin_manager
-from .readers import collect_inputs, read_document
+from .readers import Reader, ReaderSet, ReadOptions, collect_inputs
 from .taxonomy import TECHNIQUES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -114,6 +114,28 @@ def build_engine(
     return engine, manager
 
 
+def _documents(paths: Sequence[str], readers: ReaderSet, stdin_name: str) -> Iterator[Document | InputError]:
+    """Every document of every input, one at a time; unreadable inputs come through as errors."""
+    for item in collect_inputs(paths, readers.extensions, stdin_name):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            yield from readers.read(item)
+        except InputError as exc:
+            yield exc
+
+
+def reader_objects(manager: Any) -> list[Reader]:
+    found: list[Reader] = []
+    for call in call_each(manager, "framecheck_readers"):
+        if call.error is not None:
+            _warn(call.describe_error("framecheck_readers") + "; its readers are unavailable")
+        else:
+            found.extend(call.result or ())
+    return found
+
+
 def formatter_classes(manager: Any) -> dict[str, type[Formatter]]:
     classes: dict[str, type[Formatter]] = {}
     for call in call_each(manager, "framecheck_formatters"):
@@ -177,16 +199,22 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--skip-unreadable", is_flag=True,
               help="Warn about inputs that cannot be read instead of exiting 2 for them.")
 @click.option("--debug", is_flag=True, help="Add tracebacks to plugin failures and internal errors.")
+@click.option("--input-format", metavar="NAME",
+              help="Read every input with this reader (text, markdown, html, jsonl, csv, or a plugin's) "
+                   "instead of choosing by extension and content.")
+@click.option("--text-field", default="text", show_default=True, help="Field or column holding the article text in JSONL/CSV corpora.")
+@click.option("--id-field", default="id", show_default=True, help="Field or column naming each record in JSONL/CSV corpora (reports show FILE#ID).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...], no_default_rules: bool,
          plugin_specs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], format_name: str,
          output: str | None, fail_on: str, stdin_filename: str, regex_timeout: float, color: bool | None,
-         skip_unreadable: bool, debug: bool) -> None:
-    """Scan files, directories (recursively: .txt, .text, .md, .markdown) or '-' for stdin."""
+         skip_unreadable: bool, debug: bool, input_format: str | None, text_field: str, id_field: str) -> None:
+    """Scan files, directories (recursively, every extension a reader claims) or '-' for stdin."""
     if debug:
         ctx.find_root().obj["debug"] = True
     engine, manager = build_engine(rule_paths, no_default_rules, plugin_specs, select, ignore,
                                    ScanOptions(regex_timeout=regex_timeout))
+    readers = ReaderSet(reader_objects(manager), ReadOptions(input_format, text_field, id_field))
     formatters = formatter_classes(manager)
     if format_name not in formatters:
         raise FramecheckError(f"unknown format {format_name!r} (available: {', '.join(sorted(formatters))})")
@@ -196,19 +224,16 @@ def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...]
     with _output_stream(output) as stream:
         formatter = formatters[format_name](stream, color=_use_color(output, color))
         formatter.start()
-        for item in collect_inputs(paths, stdin_filename):
-            try:
-                if isinstance(item, InputError):
-                    raise item
-                report = engine.scan(read_document(item))
-            except InputError as exc:
+        for document in _documents(paths, readers, stdin_filename):
+            if isinstance(document, InputError):
                 if skip_unreadable:
-                    _warn(str(exc))
-                    summary.skipped.append(str(exc))
+                    _warn(str(document))
+                    summary.skipped.append(str(document))
                 else:
-                    click.echo(f"framecheck: error: {exc}", err=True)
-                    summary.errors.append(str(exc))
+                    click.echo(f"framecheck: error: {document}", err=True)
+                    summary.errors.append(str(document))
                 continue
+            report = engine.scan(document)
             summary.add(report)
             formatter.article(report)
             worst = report.max_severity()

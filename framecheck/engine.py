@@ -17,12 +17,15 @@ from pathlib import Path
 import pluggy
 
 from .errors import FramecheckError, PluginError
-from .hookspecs import Detector
-from .model import ArticleReport, Document, Finding, RuleInfo, ScanOptions, ScanWarning
+from .hookspecs import Annotator, Detector
+from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins
 from .scoring import preliminary_score
 from .taxonomy import TECHNIQUES
+
+
+PART_PRIORITY = {"body": 0, "lede": 1, "headline": 2, "boilerplate": 3}
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,11 @@ class Engine:
         owners: dict[str, str] | None = None,
         setup_warnings: Sequence[str] = (),
         debug: bool = False,
+        annotators: Sequence[Annotator] = (),
     ):
         self.packs = tuple(packs)
         self.detectors = tuple(detectors)
+        self.annotators = tuple(annotators)
         self.selection = selection
         self.setup_warnings = tuple(setup_warnings)
         self.debug = debug
@@ -107,7 +112,13 @@ class Engine:
         rules = _check_detectors(detectors, owners)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
-        return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug)
+        annotators: list[Annotator] = []
+        for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
+            for annotator in found:
+                annotators.append(annotator)
+                owners.setdefault(getattr(annotator, "name", ""), plugin)
+        return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
+                   annotators=annotators)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -120,7 +131,8 @@ class Engine:
 
     def scan(self, document: Document) -> ArticleReport:
         findings: list[Finding] = []
-        warnings: list[str] = []
+        warnings: list[str] = list(document.notes)
+        self._annotate(document, warnings)
         for detector in self.detectors:
             try:
                 found, notes = self._run(detector, document)
@@ -132,11 +144,29 @@ class Engine:
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
         return ArticleReport(document, tuple(unique), preliminary_score(document, unique), tuple(warnings))
 
-    def _failure(self, detector: Detector, exc: Exception) -> str:
+    def _annotate(self, document: Document, warnings: list[str]) -> None:
+        """Add annotators' regions to the document; a failing annotator is reported and skipped."""
+        added: list[Region] = []
+        for annotator in self.annotators:
+            try:
+                regions = [r for r in annotator.annotate(document)]
+            except Exception as exc:
+                warnings.append(self._failure(annotator, exc))
+                continue
+            for region in regions:
+                if isinstance(region, Region) and region.kind in REGION_KINDS and 0 <= region.start <= region.end <= len(document.text):
+                    added.append(region)
+                else:
+                    warnings.append(f"annotator {annotator.name!r} returned an invalid region {region!r}; it was dropped")
+        if added:
+            document.regions = tuple(document.regions) + tuple(added)
+
+    def _failure(self, detector: Detector | Annotator, exc: Exception) -> str:
         plugin = self._owners.get(detector.name, "?")
+        role, lost = ("detector", "findings") if isinstance(detector, Detector) else ("annotator", "regions")
         message = (
-            f"plugin {plugin!r}, detector {detector.name!r} failed: {type(exc).__name__}: {exc}; "
-            "its findings for this document were dropped"
+            f"plugin {plugin!r}, {role} {detector.name!r} failed: {type(exc).__name__}: {exc}; "
+            f"its {lost} for this document were dropped"
         )
         if self.debug:
             message += "\n" + "".join(traceback.format_exception(exc)).rstrip()
@@ -153,8 +183,7 @@ class Engine:
             if problem:
                 notes.append(f"detector {detector.name!r} returned an invalid finding ({problem}); it was dropped")
             elif self.selection.allows(item.rule_id, item.technique):
-                where = document.position(item.start)
-                found.append(dataclasses.replace(item, line=where.line, column=where.column))
+                found.append(place(item, document))
         return found, notes
 
     def _problem(self, item: object, detector: Detector, document: Document) -> str | None:
@@ -172,6 +201,21 @@ class Engine:
         if declared and item.rule_id not in declared:
             return f"rule {item.rule_id!r} is not among the detector's rules"
         return None
+
+
+def place(finding: Finding, document: Document) -> Finding:
+    """The finding with its source position and where it sits: part of the article, quote."""
+    where = document.position(finding.start)
+    part, quote, quote_length = "body", None, None
+    for region in document.regions:
+        if not region.contains(finding.start, finding.end):
+            continue
+        if region.kind == "quote":
+            if quote_length is None or region.end - region.start < quote_length:
+                quote, quote_length = region.label, region.end - region.start
+        elif PART_PRIORITY.get(region.kind, 0) > PART_PRIORITY[part]:
+            part = region.kind
+    return dataclasses.replace(finding, line=where.line, column=where.column, part=part, quote=quote)
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pluggy
 
-from .model import Document, Finding, RuleInfo, ScanOptions, ScanWarning
+from .model import Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning
 
 if TYPE_CHECKING:
     from .formatters import Formatter
     from .packs import Pack
+    from .readers import Reader
 
 PROJECT_NAME = "framecheck"
 ENTRY_POINT_GROUP = "framecheck"
@@ -43,6 +44,43 @@ class Detector(Protocol):
     rules: Sequence[RuleInfo]
 
     def detect(self, document: Document) -> Iterable[Finding | ScanWarning]: ...
+
+
+@runtime_checkable
+class Annotator(Protocol):
+    """Adds structure to a document before detectors run (e.g. marks site chrome).
+
+    ``annotate`` yields :class:`framecheck.Region` objects over the document's text; the
+    engine adds them to ``document.regions``, and findings inside record where they are.
+    """
+
+    name: str
+
+    def annotate(self, document: Document) -> Iterable[Region]: ...
+
+
+# --------------------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def framecheck_readers() -> Iterable[Reader]:
+    """Return readers that turn input files into documents.
+
+    A reader has a ``name`` (for ``--input-format``), a one-line ``description``,
+    ``extensions`` it claims (lower-case, with the dot), ``sniff(head)`` for files whose
+    extension says nothing, and ``read(item, options)`` yielding documents. All
+    implementations are called; for an extension claimed twice the first registered wins.
+    """
+
+
+@hookspec
+def framecheck_annotators() -> Iterable[Annotator]:
+    """Return annotators that add regions (such as boilerplate) to every document.
+
+    All implementations are called; annotators run in registration order, before detectors.
+    """
 
 
 # --------------------------------------------------------------------------------------

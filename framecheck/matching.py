@@ -24,6 +24,7 @@ import regex
 
 MAX_VARIANTS_PER_PHRASE = 4096
 WORD_RE = regex.compile(r"\w+")
+STREAMING_THRESHOLD = 4_000_000  # characters
 
 
 class PatternError(ValueError):
@@ -127,9 +128,13 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
 def document_words(text: str) -> frozenset[str]:
     """The distinct lower-cased words of a text: what the phrase prefilter checks against.
 
-    Built from an iterator so memory grows with the vocabulary, not with the text.
+    Very long texts are read through an iterator so memory grows with the vocabulary, not
+    with the text; ordinary articles take the faster list-building path.
     """
-    return frozenset(match.group() for match in WORD_RE.finditer(text.lower()))
+    lowered = text.lower()
+    if len(lowered) < STREAMING_THRESHOLD:
+        return frozenset(WORD_RE.findall(lowered))
+    return frozenset(match.group() for match in WORD_RE.finditer(lowered))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .offsets import OffsetMap
+
 
 _NON_SPACE = re.compile(r"\S+")
 
@@ -46,32 +48,69 @@ class Position:
     column: int
 
 
+REGION_KINDS = ("headline", "lede", "body", "quote", "boilerplate")
+PARTS = ("headline", "lede", "body", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A labelled stretch of a document's text: its headline, lede, a quote, site chrome...
+
+    ``label`` carries detail: the named speaker of a quote (empty when none is named), or
+    why a block was taken for boilerplate.
+    """
+
+    kind: str
+    start: int
+    end: int
+    label: str = ""
+
+    def contains(self, start: int, end: int) -> bool:
+        return self.start <= start and end <= self.end
+
+
 @dataclass
 class Document:
-    """One article: where it came from, its decoded text and whatever metadata the reader found.
+    """One article: where it came from, the text to scan, and what the reader learnt about it.
 
     ``source`` is the name reports use (a path, ``<stdin>``, or ``file#id`` for corpora).
+    ``text`` is what detectors scan. When a reader extracted it from markup, ``source_text``
+    is the decoded file and ``offsets`` maps text offsets into it, so positions shown to
+    people are those of the file they opened. ``regions`` give the article's structure and
+    ``notes`` what the reader had to warn about (e.g. an encoding fallback).
     """
 
     source: str
     text: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    source_text: str | None = None
+    offsets: OffsetMap | None = None
+    regions: tuple[Region, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @cached_property
     def line_starts(self) -> list[int]:
-        """Offsets at which each line begins; computed once so positions cost O(log n)."""
+        """Offsets at which each source line begins; computed once so positions cost O(log n)."""
         starts = [0]
-        text = self.text
+        text = self.source_text if self.source_text is not None else self.text
         index = text.find("\n")
         while index != -1:
             starts.append(index + 1)
             index = text.find("\n", index + 1)
         return starts
 
+    def source_offset(self, offset: int) -> int:
+        """Where text offset ``offset`` lies in the source file's decoded text."""
+        return self.offsets.to_source(offset) if self.offsets is not None else offset
+
     def position(self, offset: int) -> Position:
-        """Line and column (both 1-based, columns counted in characters) of ``offset``."""
-        line_index = bisect.bisect_right(self.line_starts, offset) - 1
-        return Position(line_index + 1, offset - self.line_starts[line_index] + 1)
+        """Source line and column (1-based; columns count characters) of text offset ``offset``."""
+        source = self.source_offset(offset)
+        line_index = bisect.bisect_right(self.line_starts, source) - 1
+        return Position(line_index + 1, source - self.line_starts[line_index] + 1)
+
+    def regions_of(self, kind: str) -> tuple[Region, ...]:
+        return tuple(region for region in self.regions if region.kind == kind)
 
     @cached_property
     def word_count(self) -> int:
@@ -122,6 +161,8 @@ class Finding:
     column: int
     weight: float = 1.0
     detector: str = ""
+    part: str = "body"
+    quote: str | None = None
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -140,6 +181,8 @@ class Finding:
             "excerpt": self.excerpt,
             "weight": self.weight,
             "detector": self.detector,
+            "part": self.part,
+            "quote": None if self.quote is None else {"speaker": self.quote or None},
         }
 
 

@@ -1,26 +1,32 @@
-"""Find the files to scan and decode them into documents.
+"""Readers: turn files (or stdin) into documents, whatever format the articles come in.
 
-Offsets everywhere are character offsets into the decoded text, so decoding happens here,
-once, and nothing downstream sees bytes. Line endings are kept as they are (a CRLF file
-keeps its ``\\r``), so columns match what an editor shows.
+Every reader is contributed through the ``framecheck_readers`` hook, the built-in ones
+included. A reader is chosen by ``--input-format``, else by file extension, else by sniffing
+the first bytes, else plain text. Offsets everywhere are character offsets into the decoded
+text; readers that extract text from markup keep an offset map back to the source file.
 """
 
 from __future__ import annotations
 
 import codecs
+import csv
+import io
+import json
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, runtime_checkable
 
-from .errors import InputError
+from .errors import FramecheckError, InputError
 from .model import Document
+from .structure import plain_structure
 
-TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 STDIN = "-"
+FALLBACK_ENCODING = "windows-1252"
+SNIFF_BYTES = 4096
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -35,49 +41,242 @@ class Input:
     name: str
     path: Path | None
 
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
 
-def decode(data: bytes, source: str) -> str:
-    """Decode UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is an InputError."""
+    def open_binary(self) -> BinaryIO:
+        """The input's bytes as a stream; FIFOs and devices are refused (they may never end)."""
+        if self.path is None:
+            return sys.stdin.buffer
+        try:
+            if not stat.S_ISREG(self.path.stat().st_mode):
+                raise InputError(f"{self.name}: not a regular file; skipped")
+            return self.path.open("rb")
+        except OSError as exc:
+            raise InputError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+
+    def read_bytes(self) -> bytes:
+        stream = self.open_binary()
+        try:
+            return stream.read()
+        except OSError as exc:
+            raise InputError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+        finally:
+            if self.path is not None:
+                stream.close()
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read inputs: a forced format, and the fields of corpus records."""
+
+    input_format: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Reads one input into documents (one for an article, many for a corpus).
+
+    ``extensions`` (lower-case, with the dot) and ``sniff`` decide when the reader is used;
+    ``read`` yields documents, or InputErrors for records it had to skip.
+    """
+
+    name: str
+    description: str
+    extensions: tuple[str, ...]
+
+    def sniff(self, head: str) -> bool: ...
+
+    def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]: ...
+
+
+def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
+    """Decoded text and notes: UTF-8 (BOM or not), BOM-marked UTF-16, else Windows-1252.
+
+    NUL bytes mean a binary file: an InputError. Text that is not UTF-8 is decoded as
+    Windows-1252 (the usual encoding of legacy newsroom exports) with a note saying so.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding)
+                return data[len(bom) :].decode(encoding), ()
             except UnicodeDecodeError as exc:
                 raise InputError(f"{source}: not valid {encoding} at byte {exc.start + len(bom)}") from None
     if b"\0" in data:
         raise InputError(f"{source}: looks like a binary file (contains NUL bytes); skipped")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), ()
     except UnicodeDecodeError as exc:
-        raise InputError(f"{source}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        note = (
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            f"decoded as {FALLBACK_ENCODING}"
+        )
+        return data.decode(FALLBACK_ENCODING, errors="replace"), (note,)
 
 
-def read_document(item: Input, stdin: BinaryIO | None = None) -> Document:
-    if item.path is None:
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return Document(item.name, decode(stream.read(), item.name))
+def read_text(item: Input) -> tuple[str, tuple[str, ...]]:
+    return decode(item.read_bytes(), item.name)
+
+
+class TextReader:
+    name = "text"
+    description = "plain text; a short first line is the headline"
+    extensions = (".txt", ".text")
+
+    def sniff(self, head: str) -> bool:
+        return False
+
+    def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
+        text, notes = read_text(item)
+        yield Document(item.name, text, regions=plain_structure(text), notes=notes)
+
+
+def _scalar_metadata(record: dict, skip: Iterable[str]) -> dict:
+    skipped = set(skip)
+    return {
+        key: value
+        for key, value in record.items()
+        if key not in skipped and isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    }
+
+
+def _record_document(item: Input, record: dict, where: str, number: int, options: ReadOptions) -> Document | InputError:
+    text = record.get(options.text_field)
+    if not isinstance(text, str):
+        return InputError(f"{where}: record has no text field {options.text_field!r}; skipped")
+    record_id = record.get(options.id_field)
+    name = f"{item.name}#{record_id if record_id not in (None, '') else number}"
+    metadata = _scalar_metadata(record, (options.text_field,))
+    has_headline = "title" in metadata or "headline" in metadata
+    return Document(name, text, metadata=metadata, regions=plain_structure(text, headline=not has_headline))
+
+
+class JsonlReader:
+    name = "jsonl"
+    description = "a corpus: one JSON object per line (--text-field, --id-field); streamed"
+    extensions = (".jsonl", ".ndjson")
+
+    def sniff(self, head: str) -> bool:
+        first = head.lstrip("\ufeff").lstrip().split("\n", 1)[0]
+        return first.startswith("{") and first.rstrip().endswith("}")
+
+    def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
+        stream = item.open_binary()
+        try:
+            for number, raw in enumerate(stream, 1):
+                where = f"{item.name}:{number}"
+                try:
+                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    yield InputError(f"{where}: not valid UTF-8; record skipped")
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield InputError(f"{where}: invalid JSON ({exc.msg}); record skipped")
+                    continue
+                if not isinstance(record, dict):
+                    yield InputError(f"{where}: a record must be a JSON object; skipped")
+                    continue
+                yield _record_document(item, record, where, number, options)
+        finally:
+            if item.path is not None:
+                stream.close()
+
+
+class CsvReader:
+    name = "csv"
+    description = "a corpus: CSV with a header row (--text-field, --id-field); streamed"
+    extensions = (".csv",)
+
+    def sniff(self, head: str) -> bool:
+        return False
+
+    def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
+        stream = item.open_binary()
+        text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            rows = csv.DictReader(text_stream)
+            if rows.fieldnames is None:
+                return
+            if options.text_field not in rows.fieldnames:
+                yield InputError(f"{item.name}: no column {options.text_field!r} (columns: {', '.join(rows.fieldnames)})")
+                return
+            for number, row in enumerate(rows, 1):
+                yield _record_document(item, row, f"{item.name}:{rows.line_num}", number, options)
+        except UnicodeDecodeError:
+            yield InputError(f"{item.name}: not valid UTF-8; the rest of the file was skipped")
+        except csv.Error as exc:
+            yield InputError(f"{item.name}: malformed CSV ({exc}); the rest of the file was skipped")
+        finally:
+            if item.path is not None:
+                text_stream.close()
+            else:
+                text_stream.detach()
+
+
+class ReaderSet:
+    """The readers of a run, and the rule that picks one for each input."""
+
+    def __init__(self, readers: Sequence[Reader], options: ReadOptions):
+        self.readers = {reader.name: reader for reader in readers}
+        self.options = options
+        if options.input_format and options.input_format not in self.readers:
+            known = ", ".join(sorted(self.readers))
+            raise FramecheckError(f"--input-format: unknown format {options.input_format!r} (available: {known})")
+
+    @property
+    def extensions(self) -> frozenset[str]:
+        return frozenset(ext for reader in self.readers.values() for ext in reader.extensions)
+
+    def reader_for(self, item: Input) -> Reader:
+        if self.options.input_format:
+            return self.readers[self.options.input_format]
+        for reader in self.readers.values():
+            if item.suffix in reader.extensions:
+                return reader
+        if item.path is not None:
+            head = _head(item.path)
+            for reader in self.readers.values():
+                if reader.sniff(head):
+                    return reader
+        return self.readers.get("text") or next(iter(self.readers.values()))
+
+    def read(self, item: Input) -> Iterator[Document | InputError]:
+        return self.reader_for(item).read(item, self.options)
+
+
+def _head(path: Path) -> str:
     try:
-        if not stat.S_ISREG(item.path.stat().st_mode):  # a FIFO or device would block or never end
-            raise InputError(f"{item.name}: not a regular file; skipped")
-        data = item.path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
-    return Document(item.name, decode(data, item.name))
+        if not stat.S_ISREG(path.stat().st_mode):
+            return ""
+        with path.open("rb") as handle:
+            return handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    """Text files below ``directory`` in sorted order, skipping hidden files and folders.
+def _walk(directory: Path, extensions: frozenset[str]) -> Iterator[Path]:
+    """Readable files below ``directory`` in sorted order, skipping hidden files and folders.
 
     Symbolic links to directories are not followed, so a link loop cannot make the walk endless.
     """
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES:
+            if not name.startswith(".") and Path(name).suffix.lower() in extensions:
                 yield Path(root) / name
 
 
-def collect_inputs(paths: Sequence[str], stdin_name: str = "<stdin>") -> Iterator[Input | InputError]:
+def collect_inputs(
+    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>"
+) -> Iterator[Input | InputError]:
     """Expand command-line paths into inputs; a missing path becomes an error, not a stop."""
     seen: set[str] = set()
     for raw in paths:
@@ -86,8 +285,8 @@ def collect_inputs(paths: Sequence[str], stdin_name: str = "<stdin>") -> Iterato
             continue
         path = Path(raw)
         if path.is_dir():
-            candidates = list(_walk(path))
-        elif path.exists():
+            candidates = list(_walk(path, extensions))
+        elif path.exists() or path.is_symlink():
             candidates = [path]
         else:
             yield InputError(f"{raw}: no such file or directory")

@@ -16,9 +16,12 @@ PER_WORDS = 1000
 
 
 def preliminary_score(document: Document, findings: Sequence[Finding]) -> Score:
+    """Findings in boilerplate (site chrome such as "Other News") are reported but not scored."""
     counts: dict[str, int] = defaultdict(int)
     weights: dict[str, float] = defaultdict(float)
     for finding in findings:
+        if finding.part == "boilerplate":
+            continue
         counts[finding.technique] += 1
         weights[finding.technique] += finding.weight
     total = sum(weights.values())

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck.structure import sentences
 
 RULE = RuleInfo(
     id="unsourced-attribution",
@@ -105,23 +106,6 @@ _NOT_NAMES = frozenset(
     thus so yet still then today yesterday people scientists researchers witnesses diplomats rumour rumor
     word western local intelligence government informed reliable other numerous""".split()
 )
-
-SENTENCE_END = regex.compile(
-    r"""\n\s*|(?<!\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K)\.)"""
-    r"""(?<=[.!?][”"’')\]]*)\s+(?=[“"‘'(\[]*[\p{Lu}\d])"""
-)
-
-
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence: split at line breaks and at ., ! or ? before a capital."""
-    start = 0
-    for boundary in SENTENCE_END.finditer(text):
-        if boundary.start() > start:
-            yield start, boundary.start()
-        start = boundary.end()
-    if start < len(text):
-        yield start, len(text)
-
 
 def _is_name(candidate: str) -> bool:
     words = candidate.split()

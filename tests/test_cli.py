@@ -143,8 +143,8 @@ def test_one_bad_input_does_not_stop_the_others(tmp_path: Path) -> None:
     assert errors == [
         f"framecheck: error: {missing}: no such file or directory",
         f"framecheck: error: {binary}: looks like a binary file (contains NUL bytes); skipped",
-        f"framecheck: error: {latin}: not valid UTF-8 (byte 0xe9 at offset 3)",
     ]
+    assert f"{latin}: note: not valid UTF-8 (byte 0xe9 at offset 3); decoded as windows-1252" in result.stdout
     assert "Traceback" not in result.output
 
 

@@ -20,20 +20,21 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
     return path
 
 
-def test_binary_invalid_utf8_and_nul_files_are_skipped_and_the_rest_scanned(inputs: Path, scan) -> None:
+def test_binary_and_nul_files_are_skipped_invalid_utf8_decoded_with_a_note(inputs: Path, scan) -> None:
     write(inputs, "a-binary.txt", bytes(range(256)) * 4)
-    write(inputs, "b-latin1.txt", "Café terrorisé\n".encode("latin-1"))
+    latin = write(inputs, "b-latin1.txt", "Café: they terrorised the town.\n".encode("latin-1"))
     write(inputs, "c-nul.txt", "They terrorised\0 the town.\n")
     good = write(inputs, "d-good.txt", LOADED)
     result = scan(str(inputs))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"framecheck: error: {inputs / 'a-binary.txt'}: looks like a binary file (contains NUL bytes); skipped",
-        f"framecheck: error: {inputs / 'b-latin1.txt'}: not valid UTF-8 (byte 0xe9 at offset 3)",
         f"framecheck: error: {inputs / 'c-nul.txt'}: looks like a binary file (contains NUL bytes); skipped",
     ]
+    assert f"{latin}:1:12: warning loaded-verb-terrorise" in result.stdout
+    assert f"{latin}: note: not valid UTF-8 (byte 0xe9 at offset 3); decoded as windows-1252" in result.stdout
     assert f"{good}:1:6: warning loaded-verb-terrorise" in result.stdout
-    assert result.stdout.splitlines()[-1] == "1 article scanned, 1 finding (1 warning); 3 inputs could not be read"
+    assert result.stdout.splitlines()[-1] == "2 articles scanned, 2 findings (2 warnings); 2 inputs could not be read"
 
 
 def test_skip_unreadable_turns_input_errors_into_warnings(inputs: Path, scan) -> None:
@@ -83,12 +84,12 @@ def test_a_fifo_is_skipped_instead_of_blocking(inputs: Path, scan) -> None:
 UNREADABLE_SHIM = """
 import sys, pathlib
 denied = sys.argv.pop(1)
-original = pathlib.Path.read_bytes
-def read_bytes(self):
+original = pathlib.Path.open
+def guarded_open(self, *args, **kwargs):
     if str(self) == denied:
         raise PermissionError(13, "Permission denied", str(self))
-    return original(self)
-pathlib.Path.read_bytes = read_bytes
+    return original(self, *args, **kwargs)
+pathlib.Path.open = guarded_open
 from framecheck.cli import main
 main()
 """

@@ -1,0 +1,151 @@
+"""An article's structure from its text: paragraphs, sentences, headline, lede and quotes.
+
+Readers of structured formats know the headline from markup; plain text has to be read the
+way an editor reads it: a short first line is the headline, the first full paragraph is the
+lede, and a passage in quotation marks followed (or preceded) by "X said" is X's words, not
+the outlet's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from .model import Region
+
+BLANK_LINE = regex.compile(r"\n[ \t]*\n\s*")
+_NON_SPACE = regex.compile(r"\S")
+_NON_SPACE_RUN = regex.compile(r"\S+")
+MAX_HEADLINE_CHARS = 300
+_ABBREVIATIONS = r"Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K|Jan|Feb|Aug|Sept|Oct|Nov|Dec"
+SENTENCE_BREAK = regex.compile(
+    rf"""
+      \n[ \t]*\n\s*                                             # a blank line
+    | (?<=[.!?:;…][”"’')\]]*)[ \t]*\n\s*                        # a line break after final punctuation
+    | (?<!\b(?:{_ABBREVIATIONS})\.)(?<=[.!?…][”"’')\]]*)[ \t]+(?=[“"‘'(\[]*[\p{{Lu}}\d])
+    """,
+    regex.VERBOSE,
+)
+
+SPEECH_VERBS = (
+    r"said|says|say|stated|states|told|tells|added|adds|noted|notes|stressed|stresses|explained|"
+    r"argued|argues|warned|warns|insisted|insists|declared|declares|recalled|commented|wrote|writes|"
+    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded"
+)
+_WORD = r"[\p{L}\p{M}\d'’.\-]+"
+_NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
+_NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
+_VERB = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{SPEECH_VERBS})(?!\w)"
+SPEAKER_AFTER = regex.compile(
+    rf"[ \t]*[,.:;!?—–-]?[ \t]*(?:(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})|(?P<speaker>{_NOUN_PHRASE}){_VERB})"
+)
+_OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
+# Searched in reverse from the quotation mark, so only matches ending right there are tried.
+SPEAKER_BEFORE = regex.compile(rf"(?P<speaker>{_NOUN_PHRASE}){_VERB}{_OBJECT}[ \t]*[:,]?[ \t]*$", regex.REVERSE)
+QUOTATION = regex.compile(r"“[^“”\n]+”|\"[^\"\n]+\"|«[^«»\n]+»")
+_PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
+_NOT_NAME_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "in", "and", "but", "as", "according"})
+
+
+def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence in ``text[start:end]``, without surrounding whitespace."""
+    end = len(text) if end is None else end
+    cursor = start
+    for boundary in SENTENCE_BREAK.finditer(text, start, end):
+        if boundary.start() > cursor:
+            yield cursor, boundary.start()
+        cursor = boundary.end()
+    if cursor < end and text[cursor:end].strip():
+        yield cursor, len(text[:end].rstrip()) if end == len(text) else end
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Blocks separated by blank lines; a long block of one-sentence lines is split per line.
+
+    Corpora such as the PTC store an article as a title, a blank line and one sentence a
+    line: each line is then a paragraph of its own.
+    """
+    blocks = []
+    cursor = 0
+    for gap in BLANK_LINE.finditer(text):
+        if _NON_SPACE.search(text, cursor, gap.start()):
+            blocks.append((cursor, gap.start()))
+        cursor = gap.end()
+    end = len(text)
+    while end > cursor and text[end - 1].isspace():
+        end -= 1
+    if end > cursor:
+        blocks.append((cursor, end))
+    if len(blocks) <= 2 and blocks and text.count("\n", *blocks[-1]) >= 2:
+        last_start, last_end = blocks.pop()
+        line_start = last_start
+        for line in text[last_start:last_end].split("\n"):
+            if line.strip():
+                blocks.append((line_start, line_start + len(line.rstrip())))
+            line_start += len(line) + 1
+    return blocks
+
+
+def _named(speaker: str) -> bool:
+    words = [w for w in speaker.split() if w.lower() not in _NOT_NAME_WORDS]
+    return any(word[:1].isupper() for word in words)
+
+
+def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
+    """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
+    after = SPEAKER_AFTER.match(text, quote_end, min(block_end, quote_end + 120))
+    if after:
+        return " ".join(after.group("speaker").split())
+    before = SPEAKER_BEFORE.search(text, max(block_start, quote_start - 120), quote_start)
+    if before:
+        return " ".join(before.group("speaker").split())
+    return None
+
+
+def quotations(text: str, blocks: list[tuple[int, int]]) -> list[Region]:
+    """Direct quotations with their speaker when one is named ("" otherwise).
+
+    A pronoun speaker ("he said") takes the most recent named speaker, as a reader would.
+    """
+    regions = []
+    last_named = ""
+    for block_start, block_end in blocks:
+        for match in QUOTATION.finditer(text, block_start, block_end):
+            speaker = _speaker_of(text, match.start(), match.end(), block_start, block_end)
+            label = ""
+            if speaker and speaker.split()[-1].lower() in _PRONOUNS | {"himself", "herself"}:
+                label = last_named
+            elif speaker and _named(speaker):
+                label = last_named = speaker
+            regions.append(Region("quote", match.start(), match.end(), label))
+    return regions
+
+
+def _is_headline(text: str, start: int, end: int) -> bool:
+    if end - start > MAX_HEADLINE_CHARS:
+        return False
+    block = text[start:end]
+    return "\n" not in block.strip() and len(block.split()) <= 30 and not block.rstrip().endswith((".", ":"))
+
+
+def _is_lede(text: str, start: int, end: int) -> bool:
+    return _NON_SPACE_RUN.search(text, start, end) is not None and (
+        end - start > 200 or len(text[start:end].split()) >= 12
+    )
+
+
+def plain_structure(text: str, *, headline: bool = True) -> tuple[Region, ...]:
+    """Headline, lede, body and quotations of a plain-text article."""
+    blocks = paragraphs(text)
+    regions: list[Region] = []
+    body = list(blocks)
+    if headline and body and _is_headline(text, *body[0]):
+        regions.append(Region("headline", *body.pop(0)))
+    if body:
+        regions.append(Region("body", body[0][0], body[-1][1]))
+        lede = next((block for block in body if _is_lede(text, *block)), None)
+        if lede:
+            regions.append(Region("lede", *lede))
+    regions.extend(quotations(text, blocks))
+    return tuple(regions)

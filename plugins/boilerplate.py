@@ -1,0 +1,64 @@
+"""Site chrome in plain text: "Other News" lists, "Read also" teasers, newsletter promotions.
+
+Pages copied out of a CMS end with blocks the newsroom did not write as part of the story:
+related-link lists, recipe teasers, "subscribe" calls. Findings in them are still reported
+(marked ``part: boilerplate``) but not scored, so a teaser headline does not count against
+the story. The outlet's own words to its readers ("Only verified information is available
+in our channel. Do not fall for fakes!") are not chrome and stay in the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from framecheck import Document, hookimpl
+from framecheck.model import Region
+from framecheck.structure import paragraphs
+
+TRAILER_HEADING = regex.compile(
+    r"(?:other|more|latest|related|recommended|popular|top|trending)\s+(?:news|stories|articles|posts|reads|from\s+\S+)"
+    r"|read\s+(?:also|more|next)|see\s+also|you\s+(?:may|might)\s+also\s+like|most\s+(?:read|viewed|popular)"
+    r"|related(?:\s+content)?|advertisement|sponsored(?:\s+content)?",
+    regex.IGNORECASE,
+)
+PROMOTION = regex.compile(
+    r"(?:subscribe|sign\s+up|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|share\s+this)\b"
+    r"|\b(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:our|the)\s+(?:newsletter|channel|podcast|updates)",
+    regex.IGNORECASE,
+)
+MAX_HEADING_WORDS = 6
+MAX_PROMOTION_WORDS = 30
+MAX_BLOCK_CHARS = 400  # longer blocks are article prose, never chrome
+
+
+def _is_trailer_heading(block: str) -> bool:
+    words = block.strip(" \t:.-–—").split()
+    return 0 < len(words) <= MAX_HEADING_WORDS and TRAILER_HEADING.fullmatch(" ".join(words)) is not None
+
+
+def _is_promotion(block: str) -> bool:
+    return len(block.split()) <= MAX_PROMOTION_WORDS and PROMOTION.match(block.strip()) is not None
+
+
+class BoilerplateAnnotator:
+    name = "boilerplate"
+
+    def annotate(self, document: Document) -> Iterator[Region]:
+        text = document.text
+        blocks = paragraphs(text)
+        for start, end in blocks:
+            if end - start > MAX_BLOCK_CHARS:
+                continue
+            block = text[start:end]
+            if _is_trailer_heading(block):
+                yield Region("boilerplate", start, blocks[-1][1], f"trailing block after {block.strip()!r}")
+                return
+            if _is_promotion(block):
+                yield Region("boilerplate", start, end, "promotion")
+
+
+@hookimpl
+def framecheck_annotators() -> list[BoilerplateAnnotator]:
+    return [BoilerplateAnnotator()]
