@@ -53,7 +53,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_old_report(tmp_path: Path,
     assert process.returncode == 130
     assert stderr == "framecheck: interrupted\n"
     assert report.read_text(encoding="utf-8") == '{"old": "report"}\n'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "report.json", "slow_plugin.py", "started"]
+    assert not list(tmp_path.glob(".report.json.*")), "the temporary report must be removed"
 
 
 def test_a_killed_run_leaves_no_partial_report(tmp_path: Path, inputs: Path) -> None:
