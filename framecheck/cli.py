@@ -6,26 +6,34 @@ or over it; 2 a usage, configuration, rule-pack, plugin or input error; 130 inte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
+import yaml
 
 from . import __version__
+from .baseline import Baseline, baseline_entries, write_baseline
+from .config import Config, resolve_config
 from .engine import Engine, Selection
 from .errors import FramecheckError, InputError
 from .formatters import Formatter
-from .model import Document, RunSummary, ScanOptions, Severity
+from .model import ArticleReport, Document, RunSummary, ScanOptions, Severity
+from .output import atomic_text_file
+from .packs import load_packs
+from .packtest import format_results, run_pack_tests, scaffold_pack
 from .plugins import call_each, get_plugin_manager
-from .readers import Reader, ReaderSet, ReadOptions, collect_inputs
+from .readers import Input, Reader, ReaderSet, ReadOptions, collect_inputs
+from .suppressions import SuppressionPolicy
 from .taxonomy import TECHNIQUES
+from .vcs import changed_files
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON_CHOICES = ("info", "warning", "error", "never")
@@ -64,16 +72,23 @@ class FramecheckGroup(click.Group):
             ctx.exit(EXIT_ERROR)
 
 
-def _split_ids(values: Sequence[str]) -> frozenset[str]:
-    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
+def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for value in values for part in value.split(",") if part.strip()))
+
+
+def _warn(message: str) -> None:
+    click.echo(f"framecheck: warning: {message}", err=True)
 
 
 def engine_options(command: Callable) -> Callable:
-    """The options that decide which rules run, shared by ``scan`` and ``rules``."""
+    """The options that decide which rules run, shared by ``scan``, ``rules`` and ``config``."""
     decorators = [
+        click.option("--config", "config_path", metavar="FILE",
+                     help="Configuration file (default: the nearest .framecheck.yaml or pyproject.toml "
+                          "with [tool.framecheck] above the first path)."),
         click.option("--rules", "rule_paths", multiple=True, metavar="PATH",
                      help="A rule-pack file or a directory of packs, added to the defaults (repeatable)."),
-        click.option("--no-default-rules", is_flag=True,
+        click.option("--no-default-rules", is_flag=True, default=None,
                      help="Do not load the shipped packs and bundled detectors."),
         click.option("--plugin", "plugin_specs", multiple=True, metavar="MODULE_OR_FILE",
                      help="Load a plugin from a module name or a .py file (repeatable)."),
@@ -87,43 +102,56 @@ def engine_options(command: Callable) -> Callable:
     return command
 
 
-def _warn(message: str) -> None:
-    click.echo(f"framecheck: warning: {message}", err=True)
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
 
 
-def build_engine(
-    rule_paths: Sequence[str],
-    no_default_rules: bool,
-    plugin_specs: Sequence[str],
-    select: Sequence[str],
-    ignore: Sequence[str],
-    options: ScanOptions = ScanOptions(),
-) -> tuple[Engine, Any]:
-    manager = get_plugin_manager(plugin_specs)
+def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
+    """The configuration file's settings with the command line's on top."""
+    params = ctx.params
+    config = resolve_config(params.get("config_path"), list(paths))
+    changes: dict[str, Any] = {
+        "rules": config.rules + tuple(params.get("rule_paths") or ()),
+        "plugins": config.plugins + tuple(params.get("plugin_specs") or ()),
+    }
+    replaced = {
+        "no_default_rules": "no_default_rules", "fail_on": "fail_on", "format_name": "format",
+        "regex_timeout": "regex_timeout", "input_format": "input_format", "text_field": "text_field",
+        "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
+        "require_reason": "require_reason",
+    }
+    for option, name in replaced.items():
+        if option in params and _given(ctx, option):
+            changes[name] = params[option]
+    for option in ("select", "ignore"):
+        if params.get(option):
+            changes[option] = _split_ids(params[option])
+    if params.get("exclude"):
+        changes["exclude"] = config.exclude + tuple(params["exclude"])
+    if params.get("outputs"):
+        changes["output"] = tuple(params["outputs"])
+    return dataclasses.replace(config, **changes)
+
+
+def build_engine(config: Config, *, baseline: Baseline | None = None) -> tuple[Engine, Any]:
+    manager = get_plugin_manager(config.plugins)
     ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
     engine = Engine.from_plugins(
         manager,
-        rule_paths=rule_paths,
-        default_rules=not no_default_rules,
-        selection=Selection(_split_ids(select), _split_ids(ignore)),
-        options=options,
-        debug=bool(ctx and ctx.find_root().obj and ctx.find_root().obj.get("debug")),
+        rule_paths=config.rules,
+        default_rules=not config.no_default_rules,
+        selection=Selection(frozenset(config.select), frozenset(config.ignore)),
+        options=ScanOptions(regex_timeout=config.regex_timeout),
+        debug=bool(root and root.obj and root.obj.get("debug")),
+        severity_overrides=config.severity_overrides(),
+        suppression_policy=SuppressionPolicy(require_reason=config.require_reason),
+        baseline=baseline,
     )
     for warning in engine.setup_warnings:
         _warn(warning)
     return engine, manager
-
-
-def _documents(paths: Sequence[str], readers: ReaderSet, stdin_name: str) -> Iterator[Document | InputError]:
-    """Every document of every input, one at a time; unreadable inputs come through as errors."""
-    for item in collect_inputs(paths, readers.extensions, stdin_name):
-        if isinstance(item, InputError):
-            yield item
-            continue
-        try:
-            yield from readers.read(item)
-        except InputError as exc:
-            yield exc
 
 
 def reader_objects(manager: Any) -> list[Reader]:
@@ -147,32 +175,74 @@ def formatter_classes(manager: Any) -> dict[str, type[Formatter]]:
     return classes
 
 
-@contextmanager
-def _output_stream(path: str | None) -> Iterator[TextIO]:
-    """stdout, or a file written to a temporary name and renamed into place when complete."""
-    if path is None:
-        yield sys.stdout
+def _inputs(paths: Sequence[str], config: Config, readers: ReaderSet, stdin_name: str,
+            changed_since: str | None) -> Iterator[Input | InputError]:
+    """What to scan: the paths (walked, filtered by include/exclude), or git's changed files under them."""
+    if changed_since:
+        roots = [Path(p).resolve() for p in paths] or [Path.cwd().resolve()]
+        for path in changed_files(changed_since, Path.cwd()):
+            under = any(path == root or root in path.parents for root in roots)
+            if under and path.suffix.lower() in readers.extensions and config.wants(path):
+                yield Input(os.path.relpath(path), path)
         return
-    target = Path(path)
-    if target.is_dir():
-        raise FramecheckError(f"{path}: cannot write the report: is a directory")
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False)
-    except OSError as exc:
-        raise FramecheckError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    for item in collect_inputs(paths, readers.extensions, stdin_name):
+        if isinstance(item, Input) and item.path is not None and item.name not in paths and not config.wants(item.path):
+            continue
+        yield item
 
 
-def _use_color(output: str | None, choice: bool | None) -> bool:
+def _documents(items: Iterator[Input | InputError], readers: ReaderSet) -> Iterator[Document | InputError]:
+    """Every document of every input, one at a time; unreadable inputs come through as errors."""
+    for item in items:
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            yield from readers.read(item)
+        except InputError as exc:
+            yield exc
+
+
+def _use_color(to_terminal: bool, choice: bool | None) -> bool:
     if choice is not None:
         return choice
-    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return to_terminal and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _output_targets(config: Config, formats: dict[str, type[Formatter]]) -> tuple[str | None, list[tuple[str, str]]]:
+    """(format for stdout or None, [(format, file)]) from --format and --output FORMAT=FILE / FILE."""
+    stdout_format: str | None = config.format
+    files: list[tuple[str, str]] = []
+    for entry in config.output:
+        name, equals, target = entry.partition("=")
+        if equals and name in formats:
+            files.append((name, target))
+        else:
+            files.append((config.format, entry))
+            stdout_format = None
+    for name in [stdout_format, *(n for n, _ in files)]:
+        if name is not None and name not in formats:
+            raise FramecheckError(f"unknown format {name!r} (available: {', '.join(sorted(formats))})")
+    return stdout_format, files
+
+
+class _Fanout(Formatter):
+    """Hands every life-cycle call to several formatters: one run, many reports."""
+
+    def __init__(self, formatters: list[Formatter]):
+        self.formatters = formatters
+
+    def start(self) -> None:
+        for formatter in self.formatters:
+            formatter.start()
+
+    def article(self, report: ArticleReport) -> None:
+        for formatter in self.formatters:
+            formatter.article(report)
+
+    def finish(self, summary: RunSummary) -> None:
+        for formatter in self.formatters:
+            formatter.finish(summary)
 
 
 @click.group(cls=FramecheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -185,16 +255,21 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @engine_options
 @click.option("--format", "format_name", default="text", show_default=True, metavar="NAME",
-              help="Report format: text, json, or one a plugin adds.")
-@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE (atomically) instead of stdout.")
+              help="Report format for stdout: text, json, or one a plugin adds.")
+@click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]FILE",
+              help="Write a report to FILE (atomically): FORMAT=FILE for another format, FILE for --format "
+                   "(then stdout stays quiet). Repeatable.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
-              help="Exit 1 when a finding has this severity or higher.")
-@click.option("--stdin-filename", default="<stdin>", show_default=True, help="Name used for '-' in reports.")
+              help="Exit 1 when an active finding has this severity or higher.")
+@click.option("--max-score", type=click.FloatRange(min=0), metavar="SCORE",
+              help="Also exit 1 when an article's score is above SCORE.")
+@click.option("--stdin-filename", default="<stdin>", show_default=True,
+              help="Name used for '-' in reports and for choosing its reader and config globs.")
 @click.option("--regex-timeout", type=click.FloatRange(min=0.01), default=ScanOptions.regex_timeout,
-              show_default=True, help="Seconds one regex may run on one document before it is skipped.")
+              show_default=True, help="Seconds one regex may run per million characters of a document.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--skip-unreadable", is_flag=True,
               help="Warn about inputs that cannot be read instead of exiting 2 for them.")
@@ -204,29 +279,40 @@ def cli(ctx: click.Context, debug: bool) -> None:
                    "instead of choosing by extension and content.")
 @click.option("--text-field", default="text", show_default=True, help="Field or column holding the article text in JSONL/CSV corpora.")
 @click.option("--id-field", default="id", show_default=True, help="Field or column naming each record in JSONL/CSV corpora (reports show FILE#ID).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB when walking directories (repeatable).")
+@click.option("--baseline", "baseline_path", metavar="FILE", help="Findings recorded in this baseline do not fail the check.")
+@click.option("--write-baseline", metavar="FILE", help="Record every finding of this run in FILE as the new baseline.")
+@click.option("--require-reason", is_flag=True, default=None, help="Inline suppressions without reason=\"...\" do not count.")
+@click.option("--changed-since", metavar="REF", help="Only scan files that git reports changed since REF (and untracked ones).")
 @click.pass_context
-def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...], no_default_rules: bool,
-         plugin_specs: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], format_name: str,
-         output: str | None, fail_on: str, stdin_filename: str, regex_timeout: float, color: bool | None,
-         skip_unreadable: bool, debug: bool, input_format: str | None, text_field: str, id_field: str) -> None:
+def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     """Scan files, directories (recursively, every extension a reader claims) or '-' for stdin."""
-    if debug:
+    if options["debug"]:
         ctx.find_root().obj["debug"] = True
-    engine, manager = build_engine(rule_paths, no_default_rules, plugin_specs, select, ignore,
-                                   ScanOptions(regex_timeout=regex_timeout))
-    readers = ReaderSet(reader_objects(manager), ReadOptions(input_format, text_field, id_field))
-    formatters = formatter_classes(manager)
-    if format_name not in formatters:
-        raise FramecheckError(f"unknown format {format_name!r} (available: {', '.join(sorted(formatters))})")
-    threshold = None if fail_on == "never" else Severity.parse(fail_on)
+    if not paths and not options["changed_since"]:
+        raise click.UsageError("give at least one PATH (or --changed-since REF)")
+    config = resolve_settings(ctx, paths)
+    baseline = Baseline.load(Path(config.baseline)) if config.baseline else None
+    engine, manager = build_engine(config, baseline=baseline)
+    readers = ReaderSet(reader_objects(manager), ReadOptions(config.input_format, config.text_field, config.id_field))
+    formats = formatter_classes(manager)
+    stdout_format, files = _output_targets(config, formats)
+    threshold = None if config.fail_on == "never" else Severity.parse(config.fail_on)
     summary = RunSummary()
     failed = False
-    with _output_stream(output) as stream:
-        formatter = formatters[format_name](stream, color=_use_color(output, color))
-        formatter.start()
-        for document in _documents(paths, readers, stdin_filename):
+    recorded: list[tuple[str, list[dict]]] = []
+    items = _inputs(paths, config, readers, options["stdin_filename"], options["changed_since"])
+    with ExitStack() as stack:
+        outputs: list[Formatter] = []
+        if stdout_format:
+            outputs.append(formats[stdout_format](sys.stdout, color=_use_color(True, options["color"])))
+        for name, target in files:
+            outputs.append(formats[name](stack.enter_context(atomic_text_file(target)), color=bool(options["color"])))
+        report_to = _Fanout(outputs)
+        report_to.start()
+        for document in _documents(items, readers):
             if isinstance(document, InputError):
-                if skip_unreadable:
+                if options["skip_unreadable"]:
                     _warn(str(document))
                     summary.skipped.append(str(document))
                 else:
@@ -235,25 +321,43 @@ def scan(ctx: click.Context, paths: tuple[str, ...], rule_paths: tuple[str, ...]
                 continue
             report = engine.scan(document)
             summary.add(report)
-            formatter.article(report)
+            report_to.article(report)
+            if options["write_baseline"]:
+                recorded.append((report.source, baseline_entries(report)))
             worst = report.max_severity()
             failed = failed or (threshold is not None and worst is not None and worst >= threshold)
-        formatter.finish(summary)
+            failed = failed or (config.max_score is not None and report.score.value > config.max_score)
+        report_to.finish(summary)
+    if options["write_baseline"]:
+        count = write_baseline(Path(options["write_baseline"]), recorded)
+        click.echo(f"framecheck: wrote {count} findings to the baseline {options['write_baseline']}", err=True)
+        failed = False
     ctx.exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@cli.command("config")
+@click.argument("paths", nargs=-1)
+@engine_options
+@click.pass_context
+def config_command(ctx: click.Context, paths: tuple[str, ...], **_: Any) -> None:
+    """Print the resolved configuration for PATHS (or the current folder)."""
+    config = resolve_settings(ctx, paths)
+    click.echo(f"# configuration file: {config.path or '(none; defaults)'}")
+    click.echo(yaml.safe_dump(config.to_dict(), sort_keys=True, allow_unicode=True).rstrip())
 
 
 @cli.group()
 def rules() -> None:
-    """List, show and explain the rules that a scan would run."""
+    """List, show, test and scaffold rules and rule packs."""
 
 
 @rules.command("list")
 @engine_options
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_list(rule_paths: tuple[str, ...], no_default_rules: bool, plugin_specs: tuple[str, ...],
-               select: tuple[str, ...], ignore: tuple[str, ...], format_name: str) -> None:
+@click.pass_context
+def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
     """A table of every rule: id, technique, severity, and where it is defined."""
-    engine, _ = build_engine(rule_paths, no_default_rules, plugin_specs, select, ignore)
+    engine, _manager = build_engine(resolve_settings(ctx, ()))
     infos = engine.rules()
     if format_name == "json":
         rows = [{"id": r.id, "technique": r.technique, "severity": r.severity.label, "weight": r.weight,
@@ -271,10 +375,10 @@ def rules_list(rule_paths: tuple[str, ...], no_default_rules: bool, plugin_specs
 @rules.command("show")
 @click.argument("rule_id")
 @engine_options
-def rules_show(rule_id: str, rule_paths: tuple[str, ...], no_default_rules: bool, plugin_specs: tuple[str, ...],
-               select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+@click.pass_context
+def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
     """Everything about one rule: message, technique, rationale, patterns and examples."""
-    engine, _ = build_engine(rule_paths, no_default_rules, plugin_specs, select, ignore)
+    engine, _manager = build_engine(resolve_settings(ctx, ()))
     found = {r.id: r for r in engine.rules()}
     if rule_id not in found:
         raise FramecheckError(f"no rule {rule_id!r} (see 'framecheck rules list')")
@@ -298,6 +402,36 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], no_default_rules: bool
             lines.append(f"{title}:")
             lines.extend(f"  - {item}" for item in items)
     click.echo("\n".join(lines))
+
+
+@rules.command("check")
+@click.argument("paths", nargs=-1, required=True)
+def rules_check(paths: tuple[str, ...]) -> None:
+    """Validate rule packs without running them."""
+    packs = load_packs(paths)
+    count = sum(len(pack.rules) for pack in packs)
+    click.echo(f"{len(packs)} packs, {count} rules: OK")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--plugin", "plugin_specs", multiple=True, metavar="MODULE_OR_FILE", help="Plugins the packs need.")
+@click.pass_context
+def rules_test(ctx: click.Context, paths: tuple[str, ...], plugin_specs: tuple[str, ...]) -> None:
+    """Run every rule's examples and the annotated test articles next to the packs."""
+    results = run_pack_tests(paths, plugin_specs)
+    for line in format_results(results):
+        click.echo(line)
+    ctx.exit(EXIT_FINDINGS if any(not r.passed for r in results) else EXIT_OK)
+
+
+@rules.command("new")
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False), default=".", show_default=True)
+def rules_new(name: str, directory: str) -> None:
+    """Scaffold a rule pack NAME.yaml with one rule and a test article that passes 'rules test'."""
+    for path in scaffold_pack(name, Path(directory)):
+        click.echo(f"created {path}")
 
 
 @rules.command("techniques")

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
 
 from .errors import FramecheckError, PluginError
+from .baseline import Baseline
 from .hookspecs import Annotator, Detector
-from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning
+from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins
 from .scoring import preliminary_score
+from .suppressions import SuppressionPolicy, apply_suppressions, with_fingerprints
 from .taxonomy import TECHNIQUES
 
 
@@ -74,8 +76,14 @@ class Engine:
         setup_warnings: Sequence[str] = (),
         debug: bool = False,
         annotators: Sequence[Annotator] = (),
+        severity_overrides: Mapping[str, Severity] | None = None,
+        suppression_policy: SuppressionPolicy | None = None,
+        baseline: Baseline | None = None,
     ):
         self.packs = tuple(packs)
+        self.severity_overrides = dict(severity_overrides or {})
+        self.suppression_policy = suppression_policy or SuppressionPolicy()
+        self.baseline = baseline
         self.detectors = tuple(detectors)
         self.annotators = tuple(annotators)
         self.selection = selection
@@ -94,6 +102,9 @@ class Engine:
         selection: Selection = Selection(),
         options: ScanOptions = ScanOptions(),
         debug: bool = False,
+        severity_overrides: Mapping[str, Severity] | None = None,
+        suppression_policy: SuppressionPolicy | None = None,
+        baseline: Baseline | None = None,
     ) -> Engine:
         """Ask every plugin for packs and detectors, validate them and the selection."""
         skip = [] if default_rules else default_content_plugins(manager)
@@ -112,13 +123,16 @@ class Engine:
         rules = _check_detectors(detectors, owners)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
+        for rule_id in sorted(set(severity_overrides or {}) - known):
+            raise FramecheckError(f"severity override for unknown rule or technique {rule_id!r}")
         annotators: list[Annotator] = []
         for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
             for annotator in found:
                 annotators.append(annotator)
                 owners.setdefault(getattr(annotator, "name", ""), plugin)
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
-                   annotators=annotators)
+                   annotators=annotators, severity_overrides=severity_overrides,
+                   suppression_policy=suppression_policy, baseline=baseline)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -142,7 +156,19 @@ class Engine:
             findings.extend(found)
             warnings.extend(notes)
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
-        return ArticleReport(document, tuple(unique), preliminary_score(document, unique), tuple(warnings))
+        marked, notes = apply_suppressions(
+            document, with_fingerprints(unique), self.suppression_policy, self._known_ids()
+        )
+        if self.baseline is not None:
+            marked = [
+                dataclasses.replace(f, baselined=True) if self.baseline.contains(document.source, f.fingerprint) else f
+                for f in marked
+            ]
+        active = [f for f in marked if f.active]
+        return ArticleReport(document, tuple(marked), preliminary_score(document, active), tuple(warnings + notes))
+
+    def _known_ids(self) -> set[str]:
+        return set(TECHNIQUES) | {rule.id for detector in self.detectors for rule in detector.rules}
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:
         """Add annotators' regions to the document; a failing annotator is reported and skipped."""
@@ -183,6 +209,9 @@ class Engine:
             if problem:
                 notes.append(f"detector {detector.name!r} returned an invalid finding ({problem}); it was dropped")
             elif self.selection.allows(item.rule_id, item.technique):
+                override = self.severity_overrides.get(item.rule_id) or self.severity_overrides.get(item.technique)
+                if override is not None:
+                    item = dataclasses.replace(item, severity=override)
                 found.append(place(item, document))
         return found, notes
 

@@ -67,24 +67,35 @@ class TextFormatter(Formatter):
 
     def article(self, report: ArticleReport) -> None:
         write = self.stream.write
-        for finding in report.findings:
+        active = report.active_findings
+        for finding in active:
             write(self.finding_line(report.source, finding) + "\n")
         for warning in report.warnings:
             write(f"{report.source}: note: {warning}\n")
         score = report.score
         top = ", ".join(f"{t.technique} {t.findings}" for t in score.by_technique[:3])
+        waived = sum(1 for f in report.findings if f.suppression is not None)
+        baselined = sum(1 for f in report.findings if f.baselined)
+        hidden = ", ".join(
+            text for count, text in ((waived, f"{waived} suppressed"), (baselined, f"{baselined} in baseline")) if count
+        )
         write(
-            f"{report.source}: {_plural(len(report.findings), 'finding')}, "
-            f"score {score.value:.1f} per 1,000 words ({_plural(score.words, 'word')})"
+            f"{report.source}: {_plural(len(active), 'finding')}"
+            + (f" ({hidden})" if hidden else "")
+            + f", score {score.value:.1f} per 1,000 words ({_plural(score.words, 'word')})"
             + (f"; top: {top}" if top else "")
             + "\n"
         )
 
     def finish(self, summary: RunSummary) -> None:
-        if summary.articles > 1 or summary.errors or summary.skipped:
+        if summary.articles > 1 or summary.errors or summary.skipped or summary.suppressed or summary.baselined:
             counts = ", ".join(f"{_plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{_plural(summary.articles, 'article')} scanned, {_plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
+            if summary.suppressed:
+                line += f", {summary.suppressed} suppressed"
+            if summary.baselined:
+                line += f", {summary.baselined} in baseline"
             unread = len(summary.errors) + len(summary.skipped)
             if unread:
                 line += f"; {_plural(unread, 'input')} could not be read"
@@ -131,6 +142,8 @@ class JsonFormatter(Formatter):
             "articles": summary.articles,
             "findings": summary.findings,
             "by_severity": summary.by_severity,
+            "suppressed": summary.suppressed,
+            "baselined": summary.baselined,
             "errors": summary.errors,
             "skipped": summary.skipped,
         }

@@ -147,6 +147,32 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """An inline waiver: ``<!-- framecheck: ignore rule-id reason="..." by=NAME until=DATE -->``.
+
+    ``rules`` holds rule or technique ids (empty: every rule); ``start``/``end`` are the
+    source offsets it covers (the next paragraph, or the whole file for ``ignore-file``).
+    """
+
+    rules: tuple[str, ...]
+    scope: str
+    start: int
+    end: int
+    line: int
+    reason: str = ""
+    by: str = ""
+    until: str = ""
+
+    def applies_to(self, rule_id: str, technique: str, source_offset: int) -> bool:
+        in_scope = self.start <= source_offset < self.end
+        return in_scope and (not self.rules or rule_id in self.rules or technique in self.rules)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "scope": self.scope, "rules": list(self.rules), "reason": self.reason,
+                "by": self.by, "until": self.until}
+
+
+@dataclass(frozen=True)
 class Finding:
     """One framing device found in a document, located by character offsets into its text."""
 
@@ -163,6 +189,14 @@ class Finding:
     detector: str = ""
     part: str = "body"
     quote: str | None = None
+    fingerprint: str = ""
+    suppression: Suppression | None = None
+    baselined: bool = False
+
+    @property
+    def active(self) -> bool:
+        """Counts towards the score and the exit code: neither waived inline nor in the baseline."""
+        return self.suppression is None and not self.baselined
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -183,6 +217,9 @@ class Finding:
             "detector": self.detector,
             "part": self.part,
             "quote": None if self.quote is None else {"speaker": self.quote or None},
+            "fingerprint": self.fingerprint,
+            "suppression": None if self.suppression is None else self.suppression.to_dict(),
+            "baselined": self.baselined,
         }
 
 
@@ -244,8 +281,13 @@ class ArticleReport:
     def source(self) -> str:
         return self.document.source
 
+    @property
+    def active_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.active)
+
     def max_severity(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
+        """The worst severity among active findings (waived and baselined ones do not count)."""
+        return max((f.severity for f in self.findings if f.active), default=None)
 
 
 @dataclass(frozen=True)
@@ -293,9 +335,16 @@ class RunSummary:
     by_severity: dict[str, int] = field(default_factory=lambda: {s.label: 0 for s in Severity})
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    baselined: int = 0
 
     def add(self, report: ArticleReport) -> None:
         self.articles += 1
-        self.findings += len(report.findings)
         for finding in report.findings:
-            self.by_severity[finding.severity.label] += 1
+            if finding.suppression is not None:
+                self.suppressed += 1
+            elif finding.baselined:
+                self.baselined += 1
+            else:
+                self.findings += 1
+                self.by_severity[finding.severity.label] += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from helpers import make_engine
@@ -17,9 +19,11 @@ FRAGMENTS = [
     "They terrorised the town. ", "It has also been reported that ", "Do not fall for fakes!",
     "Only verified information is available in our channel. ", "Sources say ", "Vedant Patel stated ",
     "According to NATO, ", "barbaric", "brutally cold", "reportedly ", "\n", "\r\n", " ", ". ", "“", "”",
-    "İ", "ß", "\u0301", "😀", "\t", "Mr. ", "'", "’",
+    "İ", "ß", "\u0301", "😀", "\t", "Mr. ", "'", "’", "\n\n",
 ]
-texts = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), min_size=10, max_size=80).map("".join)
+texts = st.lists(
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8), st.just("\n\n")), min_size=10, max_size=80
+).map("".join)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -41,13 +45,14 @@ def test_scanning_is_deterministic(text: str) -> None:
     assert first.findings == second.findings and first.score == second.score
 
 
-SEAM = 100  # longer than any shipped phrase, and a line break must close the sentence
+SEAM = 100  # longer than any shipped phrase; and a paragraph break must close the sentence
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def away_from_seam(start: int, end: int, text: str, seam_at_end: bool) -> bool:
     if seam_at_end:
-        return end <= len(text) - SEAM and "\n" in text[end:]
-    return start >= SEAM and "\n" in text[:start]
+        return end <= len(text) - SEAM and PARAGRAPH_BREAK.search(text, end) is not None
+    return start >= SEAM and PARAGRAPH_BREAK.search(text, 0, start) is not None
 
 
 @SETTINGS

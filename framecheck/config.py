@@ -1,0 +1,208 @@
+"""Project configuration: ``.framecheck.yaml`` or ``[tool.framecheck]`` in ``pyproject.toml``.
+
+The file is found by walking up from the first scanned path (or given with ``--config``).
+Paths in it are relative to the file's folder. Command-line options override it: options
+that take one value replace the file's value; ``--rules`` and ``--plugin`` add to its lists.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ._yaml import LocatedDict, load_located_yaml
+from .errors import FramecheckError, PackError
+from .model import Severity
+
+YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
+PYPROJECT = "pyproject.toml"
+FAIL_ON = ("info", "warning", "error", "never")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved settings of a run (defaults where neither file nor command line says)."""
+
+    path: str | None = None
+    rules: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+    no_default_rules: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    fail_on: str = "warning"
+    max_score: float | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    format: str = "text"
+    output: tuple[str, ...] = ()
+    require_reason: bool = False
+    regex_timeout: float = 2.0
+    input_format: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    baseline: str | None = None
+
+    @property
+    def root(self) -> Path:
+        """The folder that relative paths and globs in the configuration refer to."""
+        return Path(self.path).parent if self.path else Path.cwd()
+
+    def severity_overrides(self) -> dict[str, Severity]:
+        return {rule: Severity.parse(level) for rule, level in self.severity.items()}
+
+    def wants(self, path: Path) -> bool:
+        """Whether a file found by walking a directory is scanned under include/exclude."""
+        relative = _relative_posix(path, self.root)
+        if self.include and not any(_glob_match(relative, pattern) for pattern in self.include):
+            return False
+        return not any(_glob_match(relative, pattern) for pattern in self.exclude)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return PurePosixPath(path.as_posix()).as_posix()
+
+
+def _glob_match(relative: str, pattern: str) -> bool:
+    """fnmatch, where ``**/`` may also match nothing and a bare folder name matches below it."""
+    pattern = pattern.rstrip("/")
+    candidates = {pattern, pattern[3:] if pattern.startswith("**/") else pattern}
+    return any(
+        fnmatch.fnmatchcase(relative, candidate) or fnmatch.fnmatchcase(relative, candidate + "/*")
+        for candidate in candidates
+    )
+
+
+# key in the file -> (field name, expected type, label)
+_KEYS: dict[str, tuple[str, Any, str]] = {
+    "rules": ("rules", list, "list of paths"),
+    "plugins": ("plugins", list, "list of modules or paths"),
+    "no-default-rules": ("no_default_rules", bool, "boolean"),
+    "select": ("select", list, "list of rule or technique ids"),
+    "ignore": ("ignore", list, "list of rule or technique ids"),
+    "severity": ("severity", dict, "mapping of rule id to info, warning or error"),
+    "fail-on": ("fail_on", str, "one of info, warning, error, never"),
+    "max-score": ("max_score", (int, float), "number"),
+    "include": ("include", list, "list of globs"),
+    "exclude": ("exclude", list, "list of globs"),
+    "format": ("format", str, "format name"),
+    "output": ("output", list, "list of FORMAT=FILE"),
+    "require-reason": ("require_reason", bool, "boolean"),
+    "regex-timeout": ("regex_timeout", (int, float), "number"),
+    "input-format": ("input_format", str, "reader name"),
+    "text-field": ("text_field", str, "string"),
+    "id-field": ("id_field", str, "string"),
+    "baseline": ("baseline", str, "path"),
+}
+_PATH_LISTS = ("rules",)
+_PATH_VALUES = ("baseline",)
+
+
+def _error(path: Path, line: int | None, message: str) -> FramecheckError:
+    where = f"{path}:{line}" if line else str(path)
+    return FramecheckError(f"{where}: {message}")
+
+
+def _parse(data: Any, path: Path, where: str) -> Config:
+    if not isinstance(data, dict):
+        raise _error(path, getattr(data, "line", None), f"{where} must be a mapping of settings")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = data.line_of(key) if isinstance(data, LocatedDict) else None
+        if key not in _KEYS:
+            hint = difflib.get_close_matches(str(key), list(_KEYS), n=1)
+            suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(_KEYS)})"
+            raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
+        name, kind, label = _KEYS[key]
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            raise _error(path, line, f"{key!r} must be a {label}")
+        if kind is list:
+            if not all(isinstance(item, str) for item in value):
+                raise _error(path, line, f"{key!r} must be a {label}")
+            value = tuple(value)
+        if key == "fail-on" and value not in FAIL_ON:
+            raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        if key == "severity":
+            for rule, level in value.items():
+                try:
+                    Severity.parse(str(level))
+                except ValueError as exc:
+                    raise _error(path, line, f"severity of {rule!r}: {exc}") from None
+            value = {str(rule): str(level) for rule, level in value.items()}
+        if key in _PATH_LISTS:
+            value = tuple(str((path.parent / item)) if not Path(item).is_absolute() else item for item in value)
+        if key in _PATH_VALUES:
+            value = str(path.parent / value)
+        if key == "plugins":
+            value = tuple(str(path.parent / item) if item.endswith(".py") else item for item in value)
+        values[name] = value
+    return Config(path=str(path), **values)
+
+
+def load_config(path: Path) -> Config:
+    """Read one configuration file; a problem is an error naming the file (and line)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise _error(path, None, f"cannot read configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _error(path, None, "configuration is not valid UTF-8") from None
+    if path.name == PYPROJECT:
+        table = _pyproject_table(text, path)
+        return _parse(table if table is not None else {}, path, "[tool.framecheck]")
+    try:
+        data = load_located_yaml(text, path)
+    except PackError as exc:
+        raise FramecheckError(str(exc)) from None
+    return _parse(data if data is not None else LocatedDict(), path, "framecheck configuration")
+
+
+def _pyproject_table(text: str, path: Path) -> dict | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(path, None, f"invalid TOML: {exc}") from None
+    return document.get("tool", {}).get("framecheck")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration at or above ``start``: YAML first, then a pyproject table."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder.resolve(), *folder.resolve().parents]:
+        for name in YAML_NAMES:
+            if (candidate / name).is_file():
+                return candidate / name
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and "[tool.framecheck" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+    return None
+
+
+def resolve_config(explicit: str | None, scanned: list[str]) -> Config:
+    """The configuration for a run: ``--config``, else the nearest file, else defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FramecheckError(f"{explicit}: configuration file not found")
+        return load_config(path)
+    first = next((p for p in scanned if p != "-"), None)
+    found = find_config(Path(first) if first else Path.cwd())
+    return load_config(found) if found else Config()
