@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .formatters import JsonFormatter, TextFormatter
+from .formatters import GithubFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, TextFormatter
 from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .matching import document_words
@@ -76,7 +76,7 @@ class CorePlugin:
 
     @hookimpl
     def framecheck_formatters(self) -> list[type]:
-        return [TextFormatter, JsonFormatter]
+        return [TextFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, GithubFormatter]
 
     @hookimpl
     def framecheck_readers(self) -> list:

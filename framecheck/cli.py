@@ -304,10 +304,12 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     items = _inputs(paths, config, readers, options["stdin_filename"], options["changed_since"])
     with ExitStack() as stack:
         outputs: list[Formatter] = []
+        catalogue = engine.rules()
         if stdout_format:
-            outputs.append(formats[stdout_format](sys.stdout, color=_use_color(True, options["color"])))
+            outputs.append(formats[stdout_format](sys.stdout, color=_use_color(True, options["color"]), rules=catalogue))
         for name, target in files:
-            outputs.append(formats[name](stack.enter_context(atomic_text_file(target)), color=bool(options["color"])))
+            stream = stack.enter_context(atomic_text_file(target))
+            outputs.append(formats[name](stream, color=bool(options["color"]), rules=catalogue))
         report_to = _Fanout(outputs)
         report_to.start()
         for document in _documents(items, readers):

@@ -235,6 +235,7 @@ class Engine:
 def place(finding: Finding, document: Document) -> Finding:
     """The finding with its source position and where it sits: part of the article, quote."""
     where = document.position(finding.start)
+    last = document.position(finding.end - 1)  # the span's last character, then one column on
     part, quote, quote_length = "body", None, None
     for region in document.regions:
         if not region.contains(finding.start, finding.end):
@@ -244,7 +245,10 @@ def place(finding: Finding, document: Document) -> Finding:
                 quote, quote_length = region.label, region.end - region.start
         elif PART_PRIORITY.get(region.kind, 0) > PART_PRIORITY[part]:
             part = region.kind
-    return dataclasses.replace(finding, line=where.line, column=where.column, part=part, quote=quote)
+    return dataclasses.replace(
+        finding, line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
+        part=part, quote=quote,
+    )
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

@@ -8,10 +8,14 @@ contributed through the ``framecheck_formatters`` hook, the built-in ones includ
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from . import __version__
-from .model import ArticleReport, Finding, RunSummary, Severity
+from .model import ArticleReport, Finding, RuleInfo, RunSummary, Severity
+from .taxonomy import TECHNIQUES
 
 JSON_SCHEMA_VERSION = 1
 
@@ -25,9 +29,10 @@ class Formatter:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
 
-    def __init__(self, stream: TextIO, *, color: bool = False):
+    def __init__(self, stream: TextIO, *, color: bool = False, rules: Sequence[RuleInfo] = ()):
         self.stream = stream
         self.color = color
+        self.rules = {rule.id: rule for rule in rules}
 
     def start(self) -> None:
         """Called once before the first article."""
@@ -88,7 +93,7 @@ class TextFormatter(Formatter):
         )
 
     def finish(self, summary: RunSummary) -> None:
-        if summary.articles > 1 or summary.errors or summary.skipped or summary.suppressed or summary.baselined:
+        if summary.articles > 1 or summary.errors or summary.skipped:
             counts = ", ".join(f"{_plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{_plural(summary.articles, 'article')} scanned, {_plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
@@ -148,3 +153,153 @@ class JsonFormatter(Formatter):
             "skipped": summary.skipped,
         }
         self.stream.write(("\n" if not self._first else "") + '], "summary": ' + json.dumps(totals, ensure_ascii=False) + "}\n")
+
+
+class JsonLinesFormatter(Formatter):
+    """One JSON object per article per line, then a summary line: for big corpora and streaming."""
+
+    name = "jsonl"
+    description = f"one JSON object per article per line (schema_version {JSON_SCHEMA_VERSION}), then a summary line"
+
+    def article(self, report: ArticleReport) -> None:
+        record = {"schema_version": JSON_SCHEMA_VERSION, **article_to_dict(report)}
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def finish(self, summary: RunSummary) -> None:
+        totals = {"summary": {"articles": summary.articles, "findings": summary.findings,
+                              "suppressed": summary.suppressed, "baselined": summary.baselined,
+                              "errors": summary.errors, "skipped": summary.skipped}}
+        self.stream.write(json.dumps(totals, ensure_ascii=False) + "\n")
+
+
+SARIF_LEVELS = {Severity.INFO: "note", Severity.WARNING: "warning", Severity.ERROR: "error"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def repository_uri(source: str, root: Path) -> str:
+    """A source name as a URI relative to ``root`` (forward slashes), for SARIF and annotations."""
+    path = source.partition("#")[0]
+    if path.startswith("<"):
+        return path.strip("<>")
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), root.resolve())).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+class SarifFormatter(Formatter):
+    """SARIF 2.1.0 for GitHub code scanning: rules with help, regions, stable fingerprints."""
+
+    name = "sarif"
+    description = "SARIF 2.1.0 (GitHub code scanning); paths relative to the working directory"
+
+    def start(self) -> None:
+        self.root = Path.cwd()
+        self.results: list[dict[str, Any]] = []
+        self.used_rules: dict[str, int] = {}
+
+    def _rule_index(self, finding: Finding) -> int:
+        if finding.rule_id not in self.used_rules:
+            self.used_rules[finding.rule_id] = len(self.used_rules)
+        return self.used_rules[finding.rule_id]
+
+    def article(self, report: ArticleReport) -> None:
+        uri = repository_uri(report.source, self.root)
+        for finding in report.findings:
+            result: dict[str, Any] = {
+                "ruleId": finding.rule_id,
+                "ruleIndex": self._rule_index(finding),
+                "level": SARIF_LEVELS[finding.severity],
+                "message": {"text": f"{finding.message}: \"{finding.excerpt}\""},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                        "region": {
+                            "startLine": finding.line, "startColumn": finding.column,
+                            "endLine": max(finding.end_line, finding.line),
+                            "endColumn": max(finding.end_column, finding.column + 1),
+                            "snippet": {"text": finding.excerpt},
+                        },
+                    },
+                }],
+                "partialFingerprints": {"framecheckFingerprint/v1": f"{uri}:{finding.fingerprint}"},
+                "properties": {"technique": finding.technique, "part": finding.part, "weight": finding.weight},
+            }
+            if "#" in report.source:
+                result["locations"][0]["logicalLocations"] = [{"name": report.source.partition("#")[2], "kind": "record"}]
+            if finding.suppression is not None:
+                waiver = finding.suppression
+                result["suppressions"] = [{"kind": "inSource", "status": "accepted",
+                                           "justification": waiver.reason or "no reason given"}]
+            if finding.baselined:
+                result["baselineState"] = "unchanged"
+            self.results.append(result)
+
+    def _rule(self, rule_id: str) -> dict[str, Any]:
+        info = self.rules.get(rule_id)
+        if info is None:
+            return {"id": rule_id}
+        technique = TECHNIQUES[info.technique]
+        help_lines = [info.why or technique.definition]
+        if info.suggest:
+            help_lines.append("Instead: " + "; ".join(info.suggest))
+        help_lines.append(f"Technique: {technique.name}. {technique.definition}")
+        return {
+            "id": info.id,
+            "name": "".join(part.capitalize() for part in info.id.split("-")),
+            "shortDescription": {"text": info.message},
+            "fullDescription": {"text": info.why or technique.definition},
+            "help": {"text": "\n\n".join(help_lines), "markdown": "\n\n".join(help_lines)},
+            "defaultConfiguration": {"level": SARIF_LEVELS[info.severity]},
+            "properties": {"technique": info.technique, "tags": ["framing", info.technique], "origin": info.origin},
+        }
+
+    def finish(self, summary: RunSummary) -> None:
+        run = {
+            "tool": {"driver": {
+                "name": "framecheck", "version": __version__, "semanticVersion": __version__,
+                "informationUri": "https://pypi.org/project/framecheck/",
+                "rules": [self._rule(rule_id) for rule_id in self.used_rules],
+            }},
+            "columnKind": "unicodeCodePoints",
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": self.root.resolve().as_uri() + "/"}},
+            "invocations": [{
+                "executionSuccessful": not summary.errors,
+                "toolExecutionNotifications": [
+                    {"level": "error", "message": {"text": error}} for error in summary.errors
+                ],
+            }],
+            "results": self.results,
+        }
+        document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+        self.stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubFormatter(Formatter):
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+    name = "github"
+    description = "GitHub Actions annotations (::warning file=...,line=...::message)"
+    COMMANDS = {Severity.INFO: "notice", Severity.WARNING: "warning", Severity.ERROR: "error"}
+
+    def start(self) -> None:
+        self.root = Path.cwd()
+
+    def article(self, report: ArticleReport) -> None:
+        path = _escape_property(repository_uri(report.source, self.root))
+        for finding in report.active_findings:
+            properties = (
+                f"file={path},line={finding.line},col={finding.column},"
+                f"endLine={finding.end_line},endColumn={finding.end_column},"
+                f"title={_escape_property('framecheck ' + finding.rule_id)}"
+            )
+            message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique})")
+            self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")

@@ -174,7 +174,14 @@ class Suppression:
 
 @dataclass(frozen=True)
 class Finding:
-    """One framing device found in a document, located by character offsets into its text."""
+    """One framing device found in a document, located by character offsets into its text.
+
+    ``line``/``column`` (and ``end_line``/``end_column``, the position just after the span)
+    are 1-based positions in the source file. ``part`` says where in the article it is
+    (headline, lede, body, boilerplate); ``quote`` is the speaker of the direct quotation it
+    sits in ("" when nobody is named, None when not quoted). ``fingerprint`` identifies it
+    across edits; ``suppression`` and ``baselined`` say why it may not count.
+    """
 
     rule_id: str
     technique: str
@@ -187,6 +194,8 @@ class Finding:
     column: int
     weight: float = 1.0
     detector: str = ""
+    end_line: int = 0
+    end_column: int = 0
     part: str = "body"
     quote: str | None = None
     fingerprint: str = ""
@@ -212,6 +221,8 @@ class Finding:
             "end": self.end,
             "line": self.line,
             "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
             "excerpt": self.excerpt,
             "weight": self.weight,
             "detector": self.detector,

@@ -34,6 +34,7 @@ DIRECTIVE = regex.compile(
     r"|framecheck:\s*(?P<kind>ignore-file|ignore)\[(?P<rules>[^\]\n]*)\](?P<args>[^\n]*)",
     regex.IGNORECASE,
 )
+_NEXT_TEXT = regex.compile(r"\S")
 ARGUMENT = regex.compile(r'(?P<key>reason|by|until)\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))|(?P<word>[^\s,=]+)')
 
 
@@ -66,16 +67,24 @@ def _scope(source: str, directive_start: int, directive_end: int, kind: str) -> 
     blocks = paragraphs(source)
     if shares_line:
         return next(((s, e) for s, e in blocks if s <= directive_start < e + 1), (line_start, line_end))
-    return next(((s, e) for s, e in blocks if s > line_end), (line_end, line_end))
+    following = _NEXT_TEXT.search(source, line_end)
+    if following is None:
+        return line_end, line_end
+    start = following.start()
+    end = next((e for s, e in blocks if s <= start < e), len(source))
+    return start, end
 
 
-def find_suppressions(document: Document) -> list[Suppression]:
+def _directives(document: Document) -> list[regex.Match]:
+    source = document.source_text if document.source_text is not None else document.text
+    return list(DIRECTIVE.finditer(source)) if "framecheck" in source else []
+
+
+def find_suppressions(document: Document, directives: list[regex.Match] | None = None) -> list[Suppression]:
     """Every waiver written in the document's source."""
     source = document.source_text if document.source_text is not None else document.text
-    if "framecheck" not in source:
-        return []
     found = []
-    for match in DIRECTIVE.finditer(source):
+    for match in _directives(document) if directives is None else directives:
         kind = match.group("kind").lower()
         rule_text = (match.group("rules") or "") + " "
         words, values = _parse_arguments(rule_text.replace(",", " ") + (match.group("args") or ""))
@@ -113,10 +122,19 @@ def _problem(suppression: Suppression, policy: SuppressionPolicy) -> str | None:
 def apply_suppressions(
     document: Document, findings: Sequence[Finding], policy: SuppressionPolicy, known_ids: Iterable[str]
 ) -> tuple[list[Finding], list[str]]:
-    """Mark waived findings; return them with notes on waivers that did not apply."""
-    suppressions = find_suppressions(document)
-    if not suppressions:
+    """Mark waived findings; return them with notes on waivers that did not apply.
+
+    Findings inside a directive itself (its rule ids are words too) are dropped.
+    """
+    directives = _directives(document)
+    if not directives:
         return list(findings), []
+    spans = [match.span() for match in directives]
+    findings = [
+        f for f in findings
+        if not any(start <= document.source_offset(f.start) < end for start, end in spans)
+    ]
+    suppressions = find_suppressions(document, directives)
     notes: list[str] = []
     valid = []
     known = set(known_ids)
