@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .formatters import GithubFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, TextFormatter
+from .formatters import (
+    AnnotatedFormatter,
+    ConciseFormatter,
+    GithubFormatter,
+    JsonFormatter,
+    JsonLinesFormatter,
+    MarkdownFormatter,
+    SarifFormatter,
+    TextFormatter,
+)
 from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .matching import document_words
@@ -76,7 +85,8 @@ class CorePlugin:
 
     @hookimpl
     def framecheck_formatters(self) -> list[type]:
-        return [TextFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, GithubFormatter]
+        return [TextFormatter, ConciseFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, GithubFormatter,
+                MarkdownFormatter, AnnotatedFormatter]
 
     @hookimpl
     def framecheck_readers(self) -> list:

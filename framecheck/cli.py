@@ -148,6 +148,7 @@ def build_engine(config: Config, *, baseline: Baseline | None = None) -> tuple[E
         severity_overrides=config.severity_overrides(),
         suppression_policy=SuppressionPolicy(require_reason=config.require_reason),
         baseline=baseline,
+        scoring=config.scoring_model(),
     )
     for warning in engine.setup_warnings:
         _warn(warning)

@@ -17,6 +17,7 @@ from typing import Any
 from ._yaml import LocatedDict, load_located_yaml
 from .errors import FramecheckError, PackError
 from .model import Severity
+from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 
 YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
 PYPROJECT = "pyproject.toml"
@@ -46,11 +47,15 @@ class Config:
     text_field: str = "text"
     id_field: str = "id"
     baseline: str | None = None
+    scoring: dict[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
         """The folder that relative paths and globs in the configuration refer to."""
         return Path(self.path).parent if self.path else Path.cwd()
+
+    def scoring_model(self) -> ScoringModel:
+        return model_from_settings(self.scoring)
 
     def severity_overrides(self) -> dict[str, Severity]:
         return {rule: Severity.parse(level) for rule, level in self.severity.items()}
@@ -107,7 +112,27 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "text-field": ("text_field", str, "string"),
     "id-field": ("id_field", str, "string"),
     "baseline": ("baseline", str, "path"),
+    "scoring": ("scoring", dict, "mapping (severity, part, quote-named, quote-unnamed, scale, bands)"),
 }
+_SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
+_SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
+
+
+def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
+    for key, item in value.items():
+        if key in _SCORING_MAPS:
+            allowed = _SCORING_MAPS[key]
+            if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in item.values()
+            ):
+                raise _error(path, line, f"scoring.{key} must map {', '.join(allowed)} to non-negative numbers")
+        elif key in _SCORING_NUMBERS:
+            if not isinstance(item, (int, float)) or isinstance(item, bool) or item < 0:
+                raise _error(path, line, f"scoring.{key} must be a non-negative number")
+        else:
+            allowed = ", ".join([*_SCORING_MAPS, *_SCORING_NUMBERS])
+            raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
+    return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
 _PATH_LISTS = ("rules",)
 _PATH_VALUES = ("baseline",)
 
@@ -136,6 +161,8 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             value = tuple(value)
         if key == "fail-on" and value not in FAIL_ON:
             raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        if key == "scoring":
+            value = _check_scoring(value, path, line)
         if key == "severity":
             for rule, level in value.items():
                 try:

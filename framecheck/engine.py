@@ -22,7 +22,7 @@ from .hookspecs import Annotator, Detector
 from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins
-from .scoring import preliminary_score
+from .scoring import DEFAULT_MODEL, ScoringModel
 from .suppressions import SuppressionPolicy, apply_suppressions, with_fingerprints
 from .taxonomy import TECHNIQUES
 
@@ -79,8 +79,10 @@ class Engine:
         severity_overrides: Mapping[str, Severity] | None = None,
         suppression_policy: SuppressionPolicy | None = None,
         baseline: Baseline | None = None,
+        scoring: ScoringModel = DEFAULT_MODEL,
     ):
         self.packs = tuple(packs)
+        self.scoring = scoring
         self.severity_overrides = dict(severity_overrides or {})
         self.suppression_policy = suppression_policy or SuppressionPolicy()
         self.baseline = baseline
@@ -105,6 +107,7 @@ class Engine:
         severity_overrides: Mapping[str, Severity] | None = None,
         suppression_policy: SuppressionPolicy | None = None,
         baseline: Baseline | None = None,
+        scoring: ScoringModel = DEFAULT_MODEL,
     ) -> Engine:
         """Ask every plugin for packs and detectors, validate them and the selection."""
         skip = [] if default_rules else default_content_plugins(manager)
@@ -132,7 +135,7 @@ class Engine:
                 owners.setdefault(getattr(annotator, "name", ""), plugin)
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
                    annotators=annotators, severity_overrides=severity_overrides,
-                   suppression_policy=suppression_policy, baseline=baseline)
+                   suppression_policy=suppression_policy, baseline=baseline, scoring=scoring)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -164,8 +167,7 @@ class Engine:
                 dataclasses.replace(f, baselined=True) if self.baseline.contains(document.source, f.fingerprint) else f
                 for f in marked
             ]
-        active = [f for f in marked if f.active]
-        return ArticleReport(document, tuple(marked), preliminary_score(document, active), tuple(warnings + notes))
+        return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
 
     def _known_ids(self) -> set[str]:
         return set(TECHNIQUES) | {rule.id for detector in self.detectors for rule in detector.rules}

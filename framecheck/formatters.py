@@ -53,14 +53,68 @@ def quote_excerpt(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n") + '"'
 
 
+CONTEXT_WIDTH = 100
+
+
+def source_line(report: ArticleReport, line: int) -> str:
+    """Line ``line`` (1-based) of the article's source, without its line break."""
+    document = report.document
+    source = document.source_text if document.source_text is not None else document.text
+    starts = document.line_starts
+    begin = starts[line - 1]
+    end = starts[line] - 1 if line < len(starts) else len(source)
+    return source[begin:end].rstrip("\r")
+
+
+def _window(text: str, start: int, end: int, width: int = CONTEXT_WIDTH) -> tuple[str, int]:
+    """At most ``width`` characters of ``text`` around [start, end), and where start lands in them."""
+    if len(text) <= width:
+        return text, start
+    left = max(0, min(start - (width - (end - start)) // 2, len(text) - width))
+    shown = text[left : left + width]
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if left + width < len(text) else ""
+    return prefix + shown + suffix, start - left + len(prefix)
+
+
+def headline_of(report: ArticleReport) -> str:
+    """The article's headline: from its metadata, else the text of its headline region."""
+    title = report.document.metadata.get("title") or report.document.metadata.get("headline")
+    if title:
+        return str(title)
+    region = next(iter(report.document.regions_of("headline")), None)
+    return report.document.text[region.start : region.end].strip() if region else ""
+
+
+def score_summary(report: ArticleReport) -> str:
+    score = report.score
+    top = ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:3])
+    return (
+        f"score {score.value:.0f}/100 ({score.band}), {score.density:.1f} points per 1,000 words "
+        f"({_plural(score.words, 'word')})" + (f"; top: {top}" if top else "")
+    )
+
+
+def _hidden_counts(report: ArticleReport) -> str:
+    waived = sum(1 for f in report.findings if f.suppression is not None)
+    baselined = sum(1 for f in report.findings if f.baselined)
+    parts = [text for count, text in ((waived, f"{waived} suppressed"), (baselined, f"{baselined} in baseline")) if count]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 class TextFormatter(Formatter):
-    """One finding a line (``path:line:col: severity rule-id message "excerpt"``), then a summary per article."""
+    """Each finding as ``path:line:col: severity rule-id message "excerpt"`` with its source line
+    underlined, a summary per article, and a table sorted by score when several were scanned."""
 
     name = "text"
-    description = "one line per finding, a summary line per article (the default)"
+    description = "findings with their source line underlined, a score per article, a summary table (the default)"
+    show_source = True
 
     def _paint(self, text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if self.color else text
+
+    def start(self) -> None:
+        self.rows: list[tuple[float, str, int, int, str]] = []
 
     def finding_line(self, source: str, finding: Finding) -> str:
         severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
@@ -70,29 +124,38 @@ class TextFormatter(Formatter):
             f"{finding.message} {quote_excerpt(finding.excerpt)}"
         )
 
+    def context_lines(self, report: ArticleReport, finding: Finding) -> list[str]:
+        line = source_line(report, finding.line)
+        start = finding.column - 1
+        end = finding.end_column - 1 if finding.end_line == finding.line else len(line)
+        end = max(start + 1, min(end, len(line)))
+        shown, at = _window(line, start, end)
+        length = min(end - start, len(shown) - at)
+        gutter = " " * len(str(finding.line))
+        if self.color:
+            code = _COLOURS[finding.severity]
+            shown = shown[:at] + code + shown[at : at + length] + _RESET + shown[at + length :]
+        return [f"  {finding.line} | {shown}", f"  {gutter} | {' ' * at}{'^' * max(1, length)}"]
+
     def article(self, report: ArticleReport) -> None:
         write = self.stream.write
         active = report.active_findings
         for finding in active:
             write(self.finding_line(report.source, finding) + "\n")
+            if self.show_source:
+                for line in self.context_lines(report, finding):
+                    write(line + "\n")
         for warning in report.warnings:
             write(f"{report.source}: note: {warning}\n")
-        score = report.score
-        top = ", ".join(f"{t.technique} {t.findings}" for t in score.by_technique[:3])
-        waived = sum(1 for f in report.findings if f.suppression is not None)
-        baselined = sum(1 for f in report.findings if f.baselined)
-        hidden = ", ".join(
-            text for count, text in ((waived, f"{waived} suppressed"), (baselined, f"{baselined} in baseline")) if count
-        )
-        write(
-            f"{report.source}: {_plural(len(active), 'finding')}"
-            + (f" ({hidden})" if hidden else "")
-            + f", score {score.value:.1f} per 1,000 words ({_plural(score.words, 'word')})"
-            + (f"; top: {top}" if top else "")
-            + "\n"
-        )
+        write(f"{report.source}: {_plural(len(active), 'finding')}{_hidden_counts(report)}, {score_summary(report)}\n")
+        self.rows.append((report.score.value, report.score.band, len(active), report.score.words, report.source))
 
     def finish(self, summary: RunSummary) -> None:
+        write = self.stream.write
+        if summary.articles > 1:
+            write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
+            for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
+                write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
         if summary.articles > 1 or summary.errors or summary.skipped:
             counts = ", ".join(f"{_plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{_plural(summary.articles, 'article')} scanned, {_plural(summary.findings, 'finding')}"
@@ -104,7 +167,15 @@ class TextFormatter(Formatter):
             unread = len(summary.errors) + len(summary.skipped)
             if unread:
                 line += f"; {_plural(unread, 'input')} could not be read"
-            self.stream.write(line + "\n")
+            write(line + "\n")
+
+
+class ConciseFormatter(TextFormatter):
+    """Exactly one line per finding and one per article: for grep, editors and old CI parsers."""
+
+    name = "concise"
+    description = "one line per finding (path:line:col: severity rule-id message \"excerpt\") and per article"
+    show_source = False
 
 
 def article_to_dict(report: ArticleReport) -> dict[str, Any]:
@@ -116,9 +187,11 @@ def article_to_dict(report: ArticleReport) -> dict[str, Any]:
         "words": score.words,
         "score": {
             "value": score.value,
+            "band": score.band,
+            "density": score.density,
             "total_weight": score.total_weight,
             "by_technique": [
-                {"technique": t.technique, "findings": t.findings, "weight": t.weight}
+                {"technique": t.technique, "findings": t.findings, "weight": t.weight, "share": t.share}
                 for t in score.by_technique
             ],
         },
@@ -303,3 +376,85 @@ class GithubFormatter(Formatter):
             )
             message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique})")
             self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+
+
+class MarkdownFormatter(Formatter):
+    """A compact report to paste into a pull-request comment."""
+
+    name = "markdown"
+    description = "a compact Markdown report for pull-request comments"
+
+    def start(self) -> None:
+        self.rows: list[str] = []
+        self.details: list[str] = []
+        self.scores: list[float] = []
+
+    def article(self, report: ArticleReport) -> None:
+        active = report.active_findings
+        score = report.score
+        top = ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:3]) or "-"
+        title = _cell(headline_of(report))
+        self.scores.append(score.value)
+        self.rows.append(
+            f"| `{_cell(report.source)}` | {title} | {score.value:.0f} | {score.band} | {len(active)} | {top} |"
+        )
+        if not active:
+            return
+        lines = [
+            f"<details><summary><code>{_cell(report.source)}</code>: {_plural(len(active), 'finding')}, "
+            f"score {score.value:.0f} ({score.band})</summary>",
+            "",
+            "| Line | Severity | Rule | Excerpt | Message |",
+            "|---:|---|---|---|---|",
+        ]
+        lines += [
+            f"| {f.line}:{f.column} | {f.severity.label} | `{f.rule_id}` | {_cell(f.excerpt)} | {_cell(f.message)} |"
+            for f in active
+        ]
+        lines += ["", "</details>", ""]
+        self.details.append("\n".join(lines))
+
+    def finish(self, summary: RunSummary) -> None:
+        header = (
+            f"## framecheck: {_plural(summary.articles, 'article')}, {_plural(summary.findings, 'finding')}"
+            + (f", {summary.suppressed} suppressed" if summary.suppressed else "")
+            + (f", {summary.baselined} in baseline" if summary.baselined else "")
+        )
+        order = sorted(range(len(self.rows)), key=lambda i: -self.scores[i])
+        out = [header, "", "| Article | Headline | Score | Band | Findings | Top techniques |", "|---|---|---:|---|---:|---|"]
+        out += [self.rows[i] for i in order]
+        out.append("")
+        out += self.details
+        if summary.errors or summary.skipped:
+            out.append("**Could not be read:** " + "; ".join(_cell(e) for e in summary.errors + summary.skipped))
+        self.stream.write("\n".join(out).rstrip() + "\n")
+
+
+class AnnotatedFormatter(Formatter):
+    """The scanned text with every finding marked inline: ``[[terrorise]]{loaded-language}``."""
+
+    name = "annotated"
+    description = "the article text with inline [[span]]{technique} markers, for reading or diffing"
+
+    def article(self, report: ArticleReport) -> None:
+        text = report.document.text
+        merged: list[list] = []  # [start, end, labels] with overlapping findings merged
+        for finding in sorted(report.active_findings, key=lambda f: (f.start, f.end)):
+            if merged and finding.start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], finding.end)
+                merged[-1][2].append(finding.technique)
+            else:
+                merged.append([finding.start, finding.end, [finding.technique]])
+        pieces, cursor = [], 0
+        for start, end, labels in merged:
+            pieces += [text[cursor:start], "[[", text[start:end], "]]{", ",".join(dict.fromkeys(labels)), "}"]
+            cursor = end
+        pieces.append(text[cursor:])
+        score = report.score
+        self.stream.write(f"=== {report.source} (score {score.value:.0f}/100, {score.band}) ===\n")
+        self.stream.write("".join(pieces).rstrip("\n") + "\n\n")

@@ -262,21 +262,28 @@ class ScanOptions:
 
 @dataclass(frozen=True)
 class TechniqueScore:
-    """How much one technique contributes to an article's score."""
+    """How much one technique contributes to an article's score (``share`` in percent)."""
 
     technique: str
     findings: int
     weight: float
+    share: float = 0.0
 
 
 @dataclass(frozen=True)
 class Score:
-    """A preliminary framing score: summed finding weights per 1,000 words of text."""
+    """An article's framing score (0-100) with what it is made of; see ``framecheck.scoring``.
+
+    ``total_weight`` is the sum of the findings' weighted contributions, ``density`` that sum
+    per 1,000 words, ``value`` the saturated score and ``band`` low, elevated or high.
+    """
 
     value: float
     words: int
     total_weight: float
     by_technique: tuple[TechniqueScore, ...]
+    density: float = 0.0
+    band: str = "low"
 
 
 @dataclass(frozen=True)

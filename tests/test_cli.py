@@ -87,7 +87,7 @@ def test_clean_article_exits_zero(tmp_path: Path) -> None:
     article.write_text("The council approved the budget on Tuesday, its chair said.\n", encoding="utf-8")
     result = run("scan", str(article))
     assert result.exit_code == 0
-    assert result.stdout == f"{article}: 0 findings, score 0.0 per 1,000 words (10 words)\n"
+    assert result.stdout == f"{article}: 0 findings, score 0/100 (low), 0.0 points per 1,000 words (10 words)\n"
 
 
 def test_custom_pack_is_applied(tmp_path: Path) -> None:
@@ -186,7 +186,7 @@ def test_select_and_ignore_options() -> None:
     ("args", "message"),
     [
         (["scan", "--select", "nonsense", "x"], "framecheck: error: --select: unknown rule or technique 'nonsense'"),
-        (["scan", "--format", "yaml", "x"], "framecheck: error: unknown format 'yaml' (available: github, json, jsonl, sarif, text)"),
+        (["scan", "--format", "yaml", "x"], "framecheck: error: unknown format 'yaml' (available: annotated, concise, github, json, jsonl, markdown, sarif, text)"),
         (["scan", "--plugin", "no_such_module_xyz", "x"], "framecheck: error: no_such_module_xyz: cannot import plugin module"),
         (["scan", "--rules", "/nonexistent/pack.yaml", "x"], "framecheck: error: /nonexistent/pack.yaml: no such rule pack"),
         (["rules", "show", "no-such-rule"], "framecheck: error: no rule 'no-such-rule'"),

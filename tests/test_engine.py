@@ -176,11 +176,3 @@ def test_runaway_regex_is_skipped_with_a_warning(tmp_path: Path) -> None:
     report = engine.scan(Document("d", "b " + "a" * 60 + "!"))
     assert [f.rule_id for f in report.findings] == ["fine"]
     assert "rule 'slow'" in report.warnings[0] and "timeout" in report.warnings[0]
-
-
-def test_preliminary_score_is_weight_per_thousand_words(default_engine) -> None:
-    report = default_engine.scan(Document("d", "They terrorised the town. " + "word " * 96))
-    assert report.score.words == 100
-    assert report.score.total_weight == 1.5
-    assert report.score.value == 15.0
-    assert [(t.technique, t.findings) for t in report.score.by_technique] == [("loaded-language", 1)]

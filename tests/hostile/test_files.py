@@ -51,7 +51,7 @@ def test_an_empty_file_is_an_article_with_no_findings(inputs: Path, scan) -> Non
     empty = write(inputs, "empty.txt", b"")
     result = scan(str(empty))
     assert result.returncode == 0
-    assert result.stdout == f"{empty}: 0 findings, score 0.0 per 1,000 words (0 words)\n"
+    assert result.stdout == f"{empty}: 0 findings, score 0/100 (low), 0.0 points per 1,000 words (0 words)\n"
 
 
 def test_a_path_that_does_not_exist(inputs: Path, scan) -> None:
