@@ -22,6 +22,7 @@ from .formatters import (
 )
 from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
+from .html_report import HtmlFormatter
 from .matching import document_words
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
@@ -86,7 +87,7 @@ class CorePlugin:
     @hookimpl
     def framecheck_formatters(self) -> list[type]:
         return [TextFormatter, ConciseFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, GithubFormatter,
-                MarkdownFormatter, AnnotatedFormatter]
+                MarkdownFormatter, AnnotatedFormatter, HtmlFormatter]
 
     @hookimpl
     def framecheck_readers(self) -> list:

@@ -12,6 +12,15 @@ from typing import TextIO
 from .errors import FramecheckError
 
 
+def _final_mode(target: Path) -> int:
+    """The mode a report gets: the replaced file's, else what the umask allows for a new file."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextmanager
 def atomic_text_file(path: str | Path) -> Iterator[TextIO]:
     """A temporary file beside ``path``, renamed over it only when the block completes."""
@@ -27,6 +36,7 @@ def atomic_text_file(path: str | Path) -> Iterator[TextIO]:
     try:
         with handle:
             yield handle
+        os.chmod(handle.name, _final_mode(target))  # temporary files are private; reports are not
         os.replace(handle.name, target)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)

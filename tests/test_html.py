@@ -1,0 +1,72 @@
+"""The HTML report: self-contained, escaped, and rendered for real in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import SEED, run
+
+HOSTILE = (
+    "Breaking: <script>document.body.dataset.pwned = 'yes'</script> news\n\n"
+    "They terrorised the town. <img src=x onerror=\"document.body.dataset.pwned='img'\"> Do not fall for fakes!\n"
+)
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def report(tmp_path: Path, *articles: Path) -> tuple[Path, int]:
+    page = tmp_path / "report.html"
+    result = run("scan", "--output", f"html={page}", "--format", "json", *map(str, articles))
+    findings = sum(len([f for f in a["findings"] if f["suppression"] is None]) for a in json.loads(result.stdout)["articles"])
+    return page, findings
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile.txt"
+    path.write_text(HOSTILE, encoding="utf-8")
+    return path
+
+
+def test_the_page_is_self_contained_and_escapes_article_text(tmp_path: Path, hostile: Path) -> None:
+    page, findings = report(tmp_path, SEED, hostile)
+    text = page.read_text(encoding="utf-8")
+    assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", text), "no external resources"
+    assert "&lt;script&gt;document.body.dataset.pwned" in text and "<script>document.body" not in text
+    assert text.count('<mark class="fc ') == findings == 6
+    assert text.count('<section class="article"') == 2 and 'class="sortable"' in text
+    assert "<svg" in text and "Techniques across the corpus" in text
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium installed (Debian: apt-get install chromium); .ci/run installs it")
+def test_chromium_renders_the_highlights_and_runs_no_article_script(tmp_path: Path, hostile: Path) -> None:
+    chromium = find_chromium()
+    page, findings = report(tmp_path, SEED, hostile)
+    profile = tmp_path / "profile"
+    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
+    dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert 'data-ready="true"' in dom, "the page's own script (table sorting) ran"
+    assert "data-pwned" not in dom, "no script from an article ran"
+    marks = re.findall(r'<mark class="fc t-([\w-]+)[^"]*"[^>]*>', dom)
+    assert len(marks) == findings == 6
+    assert set(marks) == {"loaded-language", "unsourced-attribution", "distrust-call"}
+    screenshot = tmp_path / "report.png"
+    subprocess.run([*common, f"--screenshot={screenshot}", "--window-size=1200,1600", page.as_uri()],
+                   capture_output=True, timeout=120)
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
