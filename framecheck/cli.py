@@ -23,6 +23,7 @@ from . import __version__
 from .baseline import Baseline, baseline_entries, write_baseline
 from .config import Config, resolve_config
 from .engine import Engine, Selection
+from .evaluation import SPLITS, Evaluation, article_id, in_split, read_labels
 from .errors import FramecheckError, InputError
 from .formatters import Formatter
 from .model import ArticleReport, Document, RunSummary, ScanOptions, Severity
@@ -30,7 +31,7 @@ from .output import atomic_text_file
 from .packs import load_packs
 from .packtest import format_results, run_pack_tests, scaffold_pack
 from .plugins import call_each, get_plugin_manager
-from .readers import Input, Reader, ReaderSet, ReadOptions, collect_inputs
+from .readers import Input, Reader, ReaderSet, ReadOptions, TextReader, collect_inputs
 from .suppressions import SuppressionPolicy
 from .taxonomy import TECHNIQUES
 from .vcs import changed_files
@@ -336,6 +337,47 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         click.echo(f"framecheck: wrote {count} findings to the baseline {options['write_baseline']}", err=True)
         failed = False
     ctx.exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@cli.command("eval")
+@click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of article<ID>.txt files.")
+@click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold spans: article_id<TAB>label<TAB>start<TAB>end (character offsets).")
+@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
+              help="dev: even article ids; report: odd ones; all: every article.")
+@click.option("--include-unmapped", is_flag=True,
+              help="Count predictions of techniques without a corpus label in span identification too.")
+@click.option("--json", "json_path", metavar="FILE", help="Also write the scores as JSON.")
+@engine_options
+@click.pass_context
+def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split: str, include_unmapped: bool,
+                 json_path: str | None, **_: Any) -> None:
+    """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
+    engine, _manager = build_engine(resolve_settings(ctx, ()))
+    labels = read_labels(Path(labels_path))
+    evaluation = Evaluation()
+    reader = TextReader()
+    for path in sorted(Path(articles_dir).glob("*.txt")):
+        identifier = article_id(path)
+        if identifier is None or not in_split(identifier, split):
+            continue
+        (document,) = reader.read(Input(str(path), path), ReadOptions())
+        predicted: dict[str, list[tuple[int, int]]] = {}
+        for finding in engine.scan(document).active_findings:
+            label = TECHNIQUES[finding.technique].corpus_label
+            if label is None and include_unmapped:
+                label = f"(framecheck) {finding.technique}"
+            if label is not None:
+                predicted.setdefault(label, []).append((finding.start, finding.end))
+        evaluation.add_article(predicted, labels.get(identifier, {}))
+    click.echo(f"{evaluation.articles} articles ({split} split)")
+    for line in evaluation.table():
+        click.echo(line)
+    if json_path:
+        with atomic_text_file(json_path) as handle:
+            json.dump({"split": split, **evaluation.to_dict()}, handle, indent=2)
+            handle.write("\n")
 
 
 @cli.command("config")

@@ -1,0 +1,160 @@
+"""Measure detection on labelled articles with the SemEval-2020 Task 11 span measures.
+
+Span identification (technique-agnostic): gold spans of an article are merged where they
+overlap, and so are predicted spans. Precision is the mean, over predicted spans, of the share
+of the span that overlaps gold; recall is the mean, over gold spans, of the share covered by
+predictions (partial-overlap credit, as in the task's scorer); F1 is their harmonic mean. The
+means run over all spans of all articles.
+
+Technique-aware: the same, per corpus label, counting overlap only between a prediction and
+gold of the same label (framecheck techniques map to corpus labels through
+``Technique.corpus_label``; see ``framecheck rules techniques``); the overall figure pools the
+per-label sums. Predictions whose technique has no corpus label (framecheck's own devices)
+are left out of both measures unless asked for.
+
+Honest reporting: ``--split dev`` keeps articles with an even numeric id, ``--split report``
+those with an odd id; rules are developed on the first half and reported on the second.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import FramecheckError
+
+Span = tuple[int, int]
+ARTICLE_ID = re.compile(r"(\d+)")
+SPLITS = ("all", "dev", "report")
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Overlapping (or touching) spans joined into one, sorted."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def _overlap(span: Span, others: Sequence[Span]) -> int:
+    start, end = span
+    return sum(max(0, min(end, o_end) - max(start, o_start)) for o_start, o_end in others)
+
+
+@dataclass
+class SpanScore:
+    """Sums behind precision and recall, so scores of articles and labels can be pooled."""
+
+    precision_sum: float = 0.0
+    predicted: int = 0
+    recall_sum: float = 0.0
+    gold: int = 0
+
+    def add(self, predicted: Sequence[Span], gold: Sequence[Span]) -> None:
+        predicted, gold = merge(predicted), merge(gold)
+        self.precision_sum += sum(_overlap(p, gold) / (p[1] - p[0]) for p in predicted)
+        self.recall_sum += sum(_overlap(g, predicted) / (g[1] - g[0]) for g in gold)
+        self.predicted += len(predicted)
+        self.gold += len(gold)
+
+    def pool(self, other: SpanScore) -> None:
+        self.precision_sum += other.precision_sum
+        self.predicted += other.predicted
+        self.recall_sum += other.recall_sum
+        self.gold += other.gold
+
+    @property
+    def precision(self) -> float:
+        return self.precision_sum / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.recall_sum / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+                "predicted_spans": self.predicted, "gold_spans": self.gold}
+
+
+@dataclass
+class Evaluation:
+    """Scores of one evaluation run: overall, technique-aware overall, and per corpus label."""
+
+    articles: int = 0
+    spans: SpanScore = field(default_factory=SpanScore)
+    by_label: dict[str, SpanScore] = field(default_factory=lambda: defaultdict(SpanScore))
+
+    @property
+    def technique_aware(self) -> SpanScore:
+        pooled = SpanScore()
+        for score in self.by_label.values():
+            pooled.pool(score)
+        return pooled
+
+    def add_article(self, predicted: Mapping[str, list[Span]], gold: Mapping[str, list[Span]]) -> None:
+        """``predicted`` and ``gold`` map corpus labels to spans of one article."""
+        self.articles += 1
+        self.spans.add([s for spans in predicted.values() for s in spans], [s for spans in gold.values() for s in spans])
+        for label in set(predicted) | set(gold):
+            self.by_label[label].add(predicted.get(label, []), gold.get(label, []))
+
+    def to_dict(self) -> dict:
+        return {
+            "articles": self.articles,
+            "span_identification": self.spans.to_dict(),
+            "technique_aware": self.technique_aware.to_dict(),
+            "by_label": {label: self.by_label[label].to_dict() for label in sorted(self.by_label)},
+        }
+
+    def table(self) -> list[str]:
+        rows = [("LABEL", "P", "R", "F1", "PRED", "GOLD")]
+        for label in sorted(self.by_label, key=lambda lab: -self.by_label[lab].gold):
+            score = self.by_label[label]
+            rows.append((label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
+                         str(score.predicted), str(score.gold)))
+        for name, score in (("technique-aware (all labels)", self.technique_aware),
+                            ("span identification", self.spans)):
+            rows.append((name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
+                         str(score.predicted), str(score.gold)))
+        width = max(len(row[0]) for row in rows)
+        return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in rows]
+
+
+def read_labels(path: Path) -> dict[str, dict[str, list[Span]]]:
+    """article id -> corpus label -> spans, from a ``id<TAB>label<TAB>start<TAB>end`` file."""
+    labels: dict[str, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, row in enumerate(csv.reader(handle, delimiter="\t"), 1):
+                if not row:
+                    continue
+                if len(row) != 4 or not row[2].isdigit() or not row[3].isdigit():
+                    raise FramecheckError(f"{path}:{number}: expected article_id<TAB>label<TAB>start<TAB>end")
+                labels[row[0]][row[1]].append((int(row[2]), int(row[3])))
+    except OSError as exc:
+        raise FramecheckError(f"{path}: cannot read labels: {exc.strerror or exc}") from None
+    return labels
+
+
+def article_id(path: Path) -> str | None:
+    found = ARTICLE_ID.search(path.stem)
+    return found.group(1) if found else None
+
+
+def in_split(identifier: str, split: str) -> bool:
+    if split == "all":
+        return True
+    even = int(identifier) % 2 == 0
+    return even if split == "dev" else not even
