@@ -1,0 +1,114 @@
+"""Intensity cues: exclamations, shouted capitals and stacked superlatives.
+
+Typography and piled-up superlatives add emotional pressure without adding information. They
+are weak signals one by one (reported as ``info`` with a small weight) but they add up in an
+article's score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+
+ORIGIN = "plugin:intensity"
+EXCLAMATION = RuleInfo(
+    id="exclamation",
+    technique="loaded-language",
+    severity=Severity.INFO,
+    weight=0.5,
+    message="an exclamation in the outlet's voice",
+    why="News prose states; an exclamation mark tells the reader how to feel about what was stated.",
+    suggest=("(end the sentence with a full stop)",),
+    examples=Examples(
+        match=("This is a disgrace!", "They lied again!!"),
+        no_match=("This is a disgrace, the senator said.", "Prices rose 3%."),
+    ),
+    origin=ORIGIN,
+    pack="bundled",
+)
+SHOUTING = RuleInfo(
+    id="shouted-capitals",
+    technique="loaded-language",
+    severity=Severity.INFO,
+    weight=0.5,
+    message="a word in capitals for emphasis",
+    why="Capitals shout; they add alarm, not information.",
+    suggest=("(lower case)",),
+    examples=Examples(
+        match=("The vaccine is NOT safe, they say, but it is not banned.", "This is a TOTAL disaster, a total one, for the town."),
+        no_match=("NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met."),
+    ),
+    origin=ORIGIN,
+    pack="bundled",
+)
+STACK = RuleInfo(
+    id="superlative-stack",
+    technique="exaggeration",
+    severity=Severity.INFO,
+    weight=0.5,
+    message="superlatives piled up; one claim, stated once, is stronger",
+    why="Stacked superlatives and intensifiers ('the most dangerous, most corrupt') inflate a claim by repetition.",
+    suggest=("(keep the one the evidence supports)",),
+    examples=Examples(
+        match=("He is the most dishonest, most corrupt candidate.", "It is a very very bad deal."),
+        no_match=("He is the most experienced candidate.", "a very good deal"),
+    ),
+    origin=ORIGIN,
+    pack="bundled",
+)
+
+# The last words of an exclamatory sentence: the span a reader hears the exclamation on.
+EXCLAIMED = regex.compile(r"[\p{L}\p{N}'’]+(?:[ \t]+[\p{L}\p{N}'’]+){0,3}[ \t]*!+")
+CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
+NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
+WORDS = regex.compile(r"[\p{L}']+")
+STACKED = regex.compile(
+    r"(?i)\b(?:(?:most|very|so|really|extremely|incredibly)(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:most|very|so|really|extremely|incredibly)\s+\w+"
+)
+MIXED_CASE_WORDS = 3  # a line needs this many lower-case words for capitals in it to be shouting
+
+
+def _shouting(text: str, start: int, end: int, ordinary: set[str]) -> bool:
+    """Capitals are shouting when the same word appears in ordinary case elsewhere in the
+    article (so it is not an acronym) and the line around it is ordinary prose (not a
+    heading or a dateline)."""
+    if text[start:end].lower() not in ordinary:
+        return False
+    if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
+        return False  # a run of capitals is a heading or a name, not one shouted word
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end == -1 else line_end]
+    dateline = start == line_start and text[end : end + 3].strip()[:1] in ("—", "–", "-", ",", "(")
+    return not dateline and sum(1 for word in line.split() if word[:1].islower()) >= MIXED_CASE_WORDS
+
+
+class IntensityDetector:
+    name = "intensity"
+    rules = (EXCLAMATION, SHOUTING, STACK)
+
+    def _finding(self, document: Document, rule: RuleInfo, start: int, end: int) -> Finding:
+        return document.finding(rule_id=rule.id, technique=rule.technique, severity=rule.severity,
+                                message=rule.message, start=start, end=end, weight=rule.weight, detector=self.name)
+
+    def detect(self, document: Document) -> Iterator[Finding]:
+        text = document.text
+        if "!" in text:
+            for match in EXCLAIMED.finditer(text):
+                yield self._finding(document, EXCLAMATION, *match.span())
+        capitals = list(CAPITALS.finditer(text))
+        if capitals:
+            ordinary = {word.lower() for word in WORDS.findall(text) if not word.isupper()}
+            for match in capitals:
+                if _shouting(text, *match.span(), ordinary):
+                    yield self._finding(document, SHOUTING, *match.span())
+        for match in STACKED.finditer(text):
+            yield self._finding(document, STACK, *match.span())
+
+
+@hookimpl
+def framecheck_detectors() -> list[IntensityDetector]:
+    return [IntensityDetector()]
