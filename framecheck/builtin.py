@@ -23,7 +23,7 @@ from .formatters import (
 from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
-from .matching import document_words
+from .matching import index_words
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
 from .readers import CsvReader, JsonlReader, TextReader
@@ -43,11 +43,15 @@ class PackMatcher:
     def __init__(self, packs: Sequence[Pack], options: ScanOptions):
         self._rules: tuple[PackRule, ...] = tuple(r for pack in packs for r in pack.rules if r.enabled)
         self.rules = tuple(rule.info for rule in self._rules)
+        compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions) if c is not None]
+        anchored = all(c.anchors is not None or c.phrase is None for c in compiled)
+        # Index only the words some rule starts with, unless a rule needs every word.
+        self._wanted = frozenset(w for c in compiled for w in (c.anchors or ())) if anchored else None
         self._options = options
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
-        words = document_words(text)
+        words = index_words(text, self._wanted)
         timeout = self._options.timeout_for(text)
         for rule in self._rules:
             if not rule.patterns.could_match(words):

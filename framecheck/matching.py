@@ -125,40 +125,77 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
 
 
-def document_words(text: str) -> frozenset[str]:
-    """The distinct lower-cased words of a text: what the phrase prefilter checks against.
+@dataclass(frozen=True)
+class WordIndex:
+    """Where each lower-cased word of a text starts: the phrase prefilter and its jump table.
 
-    Very long texts are read through an iterator so memory grows with the vocabulary, not
-    with the text; ordinary articles take the faster list-building path.
+    ``positions`` is None for very long texts, where a list of every word's offset would cost
+    more memory than the text itself; those are matched by scanning instead.
     """
-    lowered = text.lower()
-    if len(lowered) < STREAMING_THRESHOLD:
-        return frozenset(WORD_RE.findall(lowered))
-    return frozenset(match.group() for match in WORD_RE.finditer(lowered))
+
+    words: frozenset[str]
+    positions: dict[str, list[int]] | None
+
+
+def index_words(text: str, wanted: frozenset[str] | None = None) -> WordIndex:
+    """Index the words of ``text``; with ``wanted``, only those words (the rules' anchors).
+
+    Words are found in the original text and lower-cased one by one: lower-casing the whole
+    text first would shift offsets after characters such as "İ", whose lower case is longer.
+    """
+    if len(text) >= STREAMING_THRESHOLD:
+        found = (match.group().lower() for match in WORD_RE.finditer(text))
+        return WordIndex(frozenset(w for w in found if wanted is None or w in wanted), None)
+    positions: dict[str, list[int]] = {}
+    for match in WORD_RE.finditer(text):
+        word = match.group().lower()
+        if wanted is None or word in wanted:
+            if word in positions:
+                positions[word].append(match.start())
+            else:
+                positions[word] = [match.start()]
+    return WordIndex(frozenset(positions), positions)
 
 
 @dataclass(frozen=True)
 class CompiledPatterns:
     """A rule's patterns (or exceptions), compiled once and run on many documents.
 
-    ``anchors`` is None when no prefilter is possible (raw regexes, or phrases matched
-    inside words); otherwise the patterns can only match where one of its words occurs.
+    Phrases are compiled into one trie-shaped regex. When every phrase starts with a word
+    (and word boundaries apply) that regex can only match where one of its first words
+    (``anchors``) starts, so it is tried at those positions only instead of scanning the
+    whole text; the result is the same as scanning (matches are kept left to right, without
+    overlap). Raw regexes always scan, bounded by the timeout.
     """
 
-    patterns: tuple[regex.Pattern, ...]
+    phrase: regex.Pattern | None
     anchors: frozenset[str] | None
+    raw: tuple[regex.Pattern, ...]
 
-    def could_match(self, words: frozenset[str]) -> bool:
-        return self.anchors is None or not self.anchors.isdisjoint(words)
+    def could_match(self, index: WordIndex) -> bool:
+        return bool(self.raw) or self.anchors is None or not self.anchors.isdisjoint(index.words)
 
-    def spans(self, text: str, words: frozenset[str], *, timeout: float | None = None) -> Iterator[tuple[int, int]]:
+    def spans(self, text: str, index: WordIndex, *, timeout: float | None = None) -> Iterator[tuple[int, int]]:
         """Non-empty (start, end) spans of every match; raises TimeoutError on a runaway regex."""
-        if not self.could_match(words):
-            return
-        for pattern in self.patterns:
-            for match in pattern.finditer(text, timeout=timeout):
-                if match.end() > match.start():
-                    yield match.span()
+        if self.phrase is not None and (self.anchors is None or not self.anchors.isdisjoint(index.words)):
+            if self.anchors is not None and index.positions is not None:
+                yield from self._anchored_spans(text, index.positions, timeout)
+            else:
+                yield from _scan(self.phrase, text, timeout)
+        for pattern in self.raw:
+            yield from _scan(pattern, text, timeout)
+
+    def _anchored_spans(self, text: str, positions: dict[str, list[int]], timeout: float | None) -> Iterator[tuple[int, int]]:
+        assert self.phrase is not None and self.anchors is not None
+        starts = sorted(p for word in self.anchors.intersection(positions) for p in positions[word])
+        last_end = 0
+        for start in starts:
+            if start < last_end:
+                continue
+            match = self.phrase.match(text, start, timeout=timeout)
+            if match and match.end() > start:
+                last_end = match.end()
+                yield match.span()
 
     @classmethod
     def build(
@@ -170,13 +207,17 @@ class CompiledPatterns:
         word_boundary: bool,
     ) -> CompiledPatterns:
         variants = [variant for phrase in phrases for variant in expand_phrase(phrase)]
-        raw = list(regexes)
-        patterns = []
-        if variants:
-            source = phrase_regex_source(variants, word_boundary=word_boundary)
-            patterns.append(compile_source(source, ignore_case=ignore_case))
-        patterns.extend(compile_source(source, ignore_case=ignore_case) for source in raw)
+        phrase = None
         anchors = None
-        if variants and not raw and word_boundary and all(_is_word_char(v[0]) for v in variants):
-            anchors = frozenset(WORD_RE.match(v.lower()).group() for v in variants)
-        return cls(tuple(patterns), anchors)
+        if variants:
+            phrase = compile_source(phrase_regex_source(variants, word_boundary=word_boundary), ignore_case=ignore_case)
+            if word_boundary and all(_is_word_char(v[0]) for v in variants):
+                anchors = frozenset(WORD_RE.match(v.lower()).group() for v in variants)
+        raw = tuple(compile_source(source, ignore_case=ignore_case) for source in regexes)
+        return cls(phrase, anchors, raw)
+
+
+def _scan(pattern: regex.Pattern, text: str, timeout: float | None) -> Iterator[tuple[int, int]]:
+    for match in pattern.finditer(text, timeout=timeout):
+        if match.end() > match.start():
+            yield match.span()

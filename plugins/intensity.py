@@ -60,15 +60,19 @@ STACK = RuleInfo(
     pack="bundled",
 )
 
-# The last words of an exclamatory sentence: the span a reader hears the exclamation on.
-EXCLAIMED = regex.compile(r"[\p{L}\p{N}'’]+(?:[ \t]+[\p{L}\p{N}'’]+){0,3}[ \t]*!+")
+# The last words of an exclamatory sentence: the span a reader hears the exclamation on. Found
+# by looking back from each "!" (a forward search would retry every word for every start).
+BANGS = regex.compile(r"!+")
+LAST_WORDS = regex.compile(r"(?:[\p{L}\p{N}'’]+[ \t]+){0,3}[\p{L}\p{N}'’]+[ \t]*$", regex.REVERSE)
+LOOK_BACK = 80
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 WORDS = regex.compile(r"[\p{L}']+")
 STACKED = regex.compile(
     r"(?i)\b(?:(?:most|very|so|really|extremely|incredibly)(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:most|very|so|really|extremely|incredibly)\s+\w+"
 )
-MIXED_CASE_WORDS = 3  # a line needs this many lower-case words for capitals in it to be shouting
+MIXED_CASE_WORDS = 3
+CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)  # a line needs this many lower-case words for capitals in it to be shouting
 
 
 def _shouting(text: str, start: int, end: int, ordinary: set[str]) -> bool:
@@ -79,9 +83,10 @@ def _shouting(text: str, start: int, end: int, ordinary: set[str]) -> bool:
         return False
     if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
         return False  # a run of capitals is a heading or a name, not one shouted word
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : len(text) if line_end == -1 else line_end]
+    window_start = max(0, start - CONTEXT)
+    line_start = max(text.rfind("\n", window_start, start) + 1, window_start)
+    line_end = text.find("\n", end, end + CONTEXT)
+    line = text[line_start : min(len(text), end + CONTEXT) if line_end == -1 else line_end]
     dateline = start == line_start and text[end : end + 3].strip()[:1] in ("—", "–", "-", ",", "(")
     return not dateline and sum(1 for word in line.split() if word[:1].islower()) >= MIXED_CASE_WORDS
 
@@ -97,8 +102,10 @@ class IntensityDetector:
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
         if "!" in text:
-            for match in EXCLAIMED.finditer(text):
-                yield self._finding(document, EXCLAMATION, *match.span())
+            for bang in BANGS.finditer(text):
+                words = LAST_WORDS.search(text, max(0, bang.start() - LOOK_BACK), bang.start())
+                if words is not None:
+                    yield self._finding(document, EXCLAMATION, words.start(), bang.end())
         capitals = list(CAPITALS.finditer(text))
         if capitals:
             ordinary = {word.lower() for word in WORDS.findall(text) if not word.isupper()}

@@ -33,6 +33,6 @@ def test_plugin_doc_examples_load_as_plugins(tmp_path, index: int) -> None:
     result = run("scan", "--plugin", str(plugin), "--format", "counts" if "counts" in source else "text", str(SEED))
     assert result.exit_code == 1, result.output
     if "counts" in source:
-        assert result.stdout == f"4\t{SEED}\n"
+        assert result.stdout == f"5\t{SEED}\n"
     if "Shouting" in source:
         assert "shouting" in result.stdout and '"OBOZREVATEL"' in result.stdout

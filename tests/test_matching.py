@@ -7,13 +7,13 @@ import random
 import pytest
 import regex
 
-from framecheck.matching import CompiledPatterns, PatternError, document_words, expand_phrase
+from framecheck.matching import CompiledPatterns, PatternError, index_words, expand_phrase
 
 from helpers import PTC
 
 
 def spans_of(patterns: CompiledPatterns, text: str) -> list[str]:
-    return [text[s:e] for s, e in patterns.spans(text, document_words(text))]
+    return [text[s:e] for s, e in patterns.spans(text, index_words(text))]
 
 
 def build(*phrases: str, regexes=(), ignore_case=True, word_boundary=True) -> CompiledPatterns:
@@ -73,17 +73,17 @@ def test_punctuation_edges_get_no_word_boundary() -> None:
     assert spans_of(build("!!!"), "Wow!!! now") == ["!!!"]
 
 
-def test_raw_regexes_disable_the_prefilter() -> None:
+def test_raw_regexes_always_scan() -> None:
     patterns = build(regexes=[r"\bonly\s+us\b"])
-    assert patterns.anchors is None
+    assert patterns.phrase is None and patterns.could_match(index_words("nothing"))
     assert spans_of(patterns, "trust only us") == ["only us"]
 
 
 def test_prefilter_skips_documents_without_anchor_words() -> None:
     patterns = build("sow (chaos|panic)", "wreak havoc")
     assert patterns.anchors == {"sow", "wreak"}
-    assert not patterns.could_match(document_words("a calm day"))
-    assert patterns.could_match(document_words("they SOW panic"))
+    assert not patterns.could_match(index_words("a calm day"))
+    assert patterns.could_match(index_words("they SOW panic"))
 
 
 def test_empty_matches_are_never_reported() -> None:
@@ -106,4 +106,14 @@ def test_trie_matches_exactly_what_a_plain_alternation_matches() -> None:
     plain = regex.compile(r"(?<!\w)(?:" + "|".join(map(regex.escape, sorted(phrases, key=len, reverse=True))) + r")(?!\w)", regex.I)
     expected = [m.span() for m in plain.finditer(text)]
     assert expected  # the sample must exercise the matcher
-    assert list(build(*phrases).spans(text, document_words(text))) == expected
+    assert list(build(*phrases).spans(text, index_words(text))) == expected
+    scanned = build(*phrases)
+    from framecheck.matching import WordIndex
+
+    without_positions = WordIndex(index_words(text).words, None)  # the path taken for huge texts
+    assert list(scanned.spans(text, without_positions)) == expected
+
+
+def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
+    text = "İİİ They terrorised the town."
+    assert spans_of(build("terroris(e|ed)"), text) == ["terrorised"]

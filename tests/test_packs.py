@@ -81,7 +81,7 @@ INVALID = [
     (replace_line("      match: [They terrorised us.]", "      matches: [They terrorised us.]"), 22, "unknown key 'matches' in examples (did you mean 'match'?)"),
     (GOOD + GOOD[GOOD.index("  - id: loaded-verbs"):], 24, "duplicate rule id (first defined at line 7)"),
     (replace_line("version:", "name: twice\nversion:"), 4, "duplicate key 'name'"),
-    (replace_line("description: House rules.", "description: &d House rules.\nlicense: *d"), 6, "anchors and aliases are not allowed"),
+    (replace_line("description: House rules.", "description: &d House rules.\nlicense: *d"), 5, "anchors and aliases are not allowed"),
     (replace_line("description: House rules.", "description: !!python/object/apply:os.system [echo hi]"), 5, "invalid YAML"),
     (replace_line("    weight: 2", "    weight: [2"), 11, "invalid YAML"),
 ]
