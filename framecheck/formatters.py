@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
@@ -378,6 +378,21 @@ class GithubFormatter(Formatter):
             self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")
 
 
+def merge_overlapping(findings: Iterable[Finding]) -> list[tuple[int, int, list[Finding]]]:
+    """Findings grouped where their spans overlap: (start, end, findings), in text order.
+
+    Inline renderings (annotated text, HTML) mark each group once, so markers never interleave.
+    """
+    groups: list[tuple[int, int, list[Finding]]] = []
+    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
+        if groups and finding.start < groups[-1][1]:
+            start, end, members = groups[-1]
+            groups[-1] = (start, max(end, finding.end), members + [finding])
+        else:
+            groups.append((finding.start, finding.end, [finding]))
+    return groups
+
+
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
@@ -443,16 +458,10 @@ class AnnotatedFormatter(Formatter):
 
     def article(self, report: ArticleReport) -> None:
         text = report.document.text
-        merged: list[list] = []  # [start, end, labels] with overlapping findings merged
-        for finding in sorted(report.active_findings, key=lambda f: (f.start, f.end)):
-            if merged and finding.start < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], finding.end)
-                merged[-1][2].append(finding.technique)
-            else:
-                merged.append([finding.start, finding.end, [finding.technique]])
         pieces, cursor = [], 0
-        for start, end, labels in merged:
-            pieces += [text[cursor:start], "[[", text[start:end], "]]{", ",".join(dict.fromkeys(labels)), "}"]
+        for start, end, group in merge_overlapping(report.active_findings):
+            labels = ",".join(dict.fromkeys(f.technique for f in group))
+            pieces += [text[cursor:start], "[[", text[start:end], "]]{", labels, "}"]
             cursor = end
         pieces.append(text[cursor:])
         score = report.score

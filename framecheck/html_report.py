@@ -15,8 +15,8 @@ from collections import Counter
 from typing import Any
 
 from . import __version__
-from .formatters import Formatter, headline_of
-from .model import ArticleReport, Finding, RunSummary
+from .formatters import Formatter, headline_of, merge_overlapping
+from .model import ArticleReport, RunSummary
 from .taxonomy import TECHNIQUES
 
 PALETTE = (
@@ -92,22 +92,11 @@ def bar_chart(values: list[tuple[str, float]], *, title: str, unit: str) -> str:
     return "".join(parts)
 
 
-def _merged(findings: tuple[Finding, ...]) -> list[tuple[int, int, list[Finding]]]:
-    spans: list[tuple[int, int, list[Finding]]] = []
-    for finding in sorted(findings, key=lambda f: (f.start, f.end)):
-        if spans and finding.start < spans[-1][1]:
-            start, end, group = spans[-1]
-            spans[-1] = (start, max(end, finding.end), group + [finding])
-        else:
-            spans.append((finding.start, finding.end, [finding]))
-    return spans
-
-
 def highlighted_text(report: ArticleReport) -> str:
     """The article text, escaped, with each (merged) finding span wrapped in a <mark>."""
     text = report.document.text
     pieces, cursor = [], 0
-    for start, end, group in _merged(report.active_findings):
+    for start, end, group in merge_overlapping(report.active_findings):
         first = group[0]
         message = " | ".join(f"{f.rule_id} ({f.technique}, {f.severity.label}): {f.message}" for f in group)
         techniques = " ".join(dict.fromkeys(f"t-{f.technique}" for f in group))

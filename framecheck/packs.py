@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -319,7 +319,3 @@ def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
         packs.append(pack)
     return packs
 
-
-def iter_rules(packs: Iterable[Pack]) -> Iterator[PackRule]:
-    for pack in packs:
-        yield from pack.rules

@@ -147,7 +147,3 @@ _TECHNIQUES = (
 
 TECHNIQUES: dict[str, Technique] = {t.id: t for t in _TECHNIQUES}
 
-
-def get_technique(technique_id: str) -> Technique:
-    """Look a technique up by id; a KeyError names the unknown id."""
-    return TECHNIQUES[technique_id]
