@@ -93,6 +93,7 @@ class Engine:
         self.debug = debug
         self._owners = owners or {}
         self._declared = {d.name: {r.id for r in d.rules} for d in self.detectors}
+        self._known_ids = frozenset(TECHNIQUES) | {rule.id for d in self.detectors for rule in d.rules}
 
     @classmethod
     def from_plugins(
@@ -160,7 +161,7 @@ class Engine:
             warnings.extend(notes)
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
         marked, notes = apply_suppressions(
-            document, with_fingerprints(unique), self.suppression_policy, self._known_ids()
+            document, with_fingerprints(unique), self.suppression_policy, self._known_ids
         )
         if self.baseline is not None:
             marked = [
@@ -168,9 +169,6 @@ class Engine:
                 for f in marked
             ]
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
-
-    def _known_ids(self) -> set[str]:
-        return set(TECHNIQUES) | {rule.id for detector in self.detectors for rule in detector.rules}
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:
         """Add annotators' regions to the document; a failing annotator is reported and skipped."""
