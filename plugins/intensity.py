@@ -7,6 +7,8 @@ article's score.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
 
 import regex
@@ -67,7 +69,6 @@ LAST_WORDS = regex.compile(r"(?:[\p{L}\p{N}'’]+[ \t]+){0,3}[\p{L}\p{N}'’]+[ 
 LOOK_BACK = 80
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
-WORDS = regex.compile(r"[\p{L}']+")
 STACKED = regex.compile(
     r"(?i)\b(?:(?:most|very|so|really|extremely|incredibly)(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:most|very|so|really|extremely|incredibly)\s+\w+"
 )
@@ -75,11 +76,22 @@ MIXED_CASE_WORDS = 3
 CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)  # a line needs this many lower-case words for capitals in it to be shouting
 
 
-def _shouting(text: str, start: int, end: int, ordinary: set[str]) -> bool:
+@functools.lru_cache(maxsize=1024)
+def _ordinary_case_pattern(word: str) -> re.Pattern:
+    forms = "|".join(re.escape(form) for form in (word.lower(), word.capitalize()))
+    return re.compile(rf"(?<!\w)(?:{forms})(?!\w)")
+
+
+def _in_ordinary_case(text: str, word: str) -> bool:
+    """Whether ``word`` also occurs in lower case or Capitalised: then it is a word, not an acronym."""
+    return _ordinary_case_pattern(word).search(text) is not None
+
+
+def _shouting(text: str, start: int, end: int) -> bool:
     """Capitals are shouting when the same word appears in ordinary case elsewhere in the
     article (so it is not an acronym) and the line around it is ordinary prose (not a
     heading or a dateline)."""
-    if text[start:end].lower() not in ordinary:
+    if not _in_ordinary_case(text, text[start:end]):
         return False
     if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
         return False  # a run of capitals is a heading or a name, not one shouted word
@@ -106,12 +118,9 @@ class IntensityDetector:
                 words = LAST_WORDS.search(text, max(0, bang.start() - LOOK_BACK), bang.start())
                 if words is not None:
                     yield self._finding(document, EXCLAMATION, words.start(), bang.end())
-        capitals = list(CAPITALS.finditer(text))
-        if capitals:
-            ordinary = {word.lower() for word in WORDS.findall(text) if not word.isupper()}
-            for match in capitals:
-                if _shouting(text, *match.span(), ordinary):
-                    yield self._finding(document, SHOUTING, *match.span())
+        for match in CAPITALS.finditer(text):
+            if _shouting(text, *match.span()):
+                yield self._finding(document, SHOUTING, *match.span())
         for match in STACKED.finditer(text):
             yield self._finding(document, STACK, *match.span())
 
