@@ -16,6 +16,7 @@ document whose words include one of them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -189,9 +190,19 @@ class CompiledPatterns:
             if self.anchors is not None and index.positions is not None:
                 yield from self._anchored_spans(text, index.positions)
             else:
-                yield from _scan(self.phrase, text, None)
+                yield from _scan(self._scanner, text, timeout)
         for pattern in self.raw:
             yield from _scan(pattern, text, timeout)
+
+    @functools.cached_property
+    def _scanner(self) -> regex.Pattern:
+        """The phrase regex for scanning a whole text (used when a text is too long to index).
+
+        ``regex`` skips ahead to possible first characters where ``re`` would try every
+        position of, say, a 100 MB line; it is compiled only when first needed.
+        """
+        assert self.phrase is not None
+        return regex.compile(self.phrase.pattern, regex.IGNORECASE if self.phrase.flags & re.IGNORECASE else 0)
 
     def _anchored_spans(self, text: str, positions: dict[str, list[int]]) -> Iterator[tuple[int, int]]:
         assert self.phrase is not None and self.anchors is not None
