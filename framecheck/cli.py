@@ -288,7 +288,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--changed-since", metavar="REF", help="Only scan files that git reports changed since REF (and untracked ones).")
 @click.pass_context
 def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
-    """Scan files, directories (recursively, every extension a reader claims) or '-' for stdin."""
+    """Scan files, directories (recursively: text, Markdown and HTML articles) or '-' for stdin."""
     if options["debug"]:
         ctx.find_root().obj["debug"] = True
     if not paths and not options["changed_since"]:

@@ -156,6 +156,7 @@ def _record_document(item: Input, record: dict, where: str, number: int, options
 
 class JsonlReader:
     name = "jsonl"
+    corpus = True
     description = "a corpus: one JSON object per line (--text-field, --id-field); streamed"
     extensions = (".jsonl", ".ndjson")
 
@@ -191,6 +192,7 @@ class JsonlReader:
 
 class CsvReader:
     name = "csv"
+    corpus = True
     description = "a corpus: CSV with a header row (--text-field, --id-field); streamed"
     extensions = (".csv",)
 
@@ -233,7 +235,14 @@ class ReaderSet:
 
     @property
     def extensions(self) -> frozenset[str]:
-        return frozenset(ext for reader in self.readers.values() for ext in reader.extensions)
+        """Extensions searched for when walking a folder: articles, not corpora.
+
+        A data file that happens to be CSV must not break a scan of a newsroom's folder, so
+        corpus readers (``corpus = True``) read only files named on the command line.
+        """
+        return frozenset(
+            ext for reader in self.readers.values() if not getattr(reader, "corpus", False) for ext in reader.extensions
+        )
 
     def reader_for(self, item: Input) -> Reader:
         if self.options.input_format:

@@ -204,3 +204,12 @@ def test_a_jsonl_corpus_streams_in_memory_independent_of_its_size(tmp_path: Path
         peaks[lines] = _peak_rss_kib(command)
     print(f"\npeak RSS: 500 records {peaks[500] / 1024:.1f} MiB, 5,000 records {peaks[5000] / 1024:.1f} MiB")
     assert peaks[5000] < peaks[500] * 1.25
+
+
+def test_walking_a_folder_reads_articles_not_corpora(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_text("They terrorised the town.\n", encoding="utf-8")
+    (tmp_path / "figures.csv").write_text("year,count\n2023,4\n", encoding="utf-8")
+    (tmp_path / "dump.jsonl").write_text('{"id": 1, "text": "They terrorised it."}\n', encoding="utf-8")
+    result = run("scan", "--format", "json", str(tmp_path))
+    assert result.exit_code == 1 and result.stderr == ""
+    assert [a["source"] for a in json.loads(result.stdout)["articles"]] == [str(tmp_path / "story.md")]
