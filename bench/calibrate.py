@@ -22,9 +22,8 @@ from pathlib import Path
 
 from framecheck.engine import Engine
 from framecheck.evaluation import SPLITS, in_split
-from framecheck.model import Document
 from framecheck.plugins import get_plugin_manager
-from framecheck.structure import plain_structure
+from framecheck.readers import text_document
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "ptc" / "train"
@@ -85,7 +84,7 @@ def main() -> None:
         if not in_split(article_id, args.split):
             continue
         text = path.read_text(encoding="utf-8")
-        report = engine.scan(Document(str(path), text, regions=plain_structure(text)))
+        report = engine.scan(text_document(str(path), text))
         words = max(1, report.score.words)
         rows.append({
             "article": article_id,

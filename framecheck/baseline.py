@@ -51,8 +51,9 @@ class Baseline:
         }
         return cls(path.parent, entries)
 
-    def contains(self, source: str, fingerprint: str) -> bool:
-        return fingerprint in self.entries.get(_article_key(source, self.root), ())
+    def fingerprints(self, source: str) -> frozenset[str]:
+        """The accepted fingerprints of one article (resolving its path once per article)."""
+        return frozenset(self.entries.get(_article_key(source, self.root), ()))
 
 
 def write_baseline(path: Path, reports: Iterable[tuple[str, list[dict]]]) -> int:

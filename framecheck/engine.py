@@ -45,8 +45,9 @@ class Selection:
 
     def check_known(self, known: set[str]) -> None:
         for option, names in (("--select", self.select), ("--ignore", self.ignore)):
-            for name in sorted(names - known):
-                raise FramecheckError(f"{option}: unknown rule or technique {name!r}")
+            unknown = sorted(names - known)
+            if unknown:
+                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}")
 
 
 def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
@@ -127,8 +128,9 @@ class Engine:
         rules = _check_detectors(detectors, owners)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
-        for rule_id in sorted(set(severity_overrides or {}) - known):
-            raise FramecheckError(f"severity override for unknown rule or technique {rule_id!r}")
+        unknown = sorted(set(severity_overrides or {}) - known)
+        if unknown:
+            raise FramecheckError(f"severity override for unknown rule or technique {unknown[0]!r}")
         annotators: list[Annotator] = []
         for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
             for annotator in found:
@@ -164,10 +166,8 @@ class Engine:
             document, with_fingerprints(unique), self.suppression_policy, self._known_ids
         )
         if self.baseline is not None:
-            marked = [
-                dataclasses.replace(f, baselined=True) if self.baseline.contains(document.source, f.fingerprint) else f
-                for f in marked
-            ]
+            accepted = self.baseline.fingerprints(document.source)
+            marked = [dataclasses.replace(f, baselined=True) if f.fingerprint in accepted else f for f in marked]
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:

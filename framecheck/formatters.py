@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 from . import __version__
-from .model import ArticleReport, Finding, RuleInfo, RunSummary, Severity
+from .model import ArticleReport, Finding, RuleInfo, RunSummary, Score, Severity
 from .taxonomy import TECHNIQUES
 
 JSON_SCHEMA_VERSION = 1
@@ -86,9 +86,27 @@ def headline_of(report: ArticleReport) -> str:
     return report.document.text[region.start : region.end].strip() if region else ""
 
 
+def top_techniques(score: Score, count: int = 3) -> str:
+    """The techniques that contribute most to a score, with their shares: "doubt 60%, ..."."""
+    return ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:count])
+
+
+def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
+    """The run's totals as every JSON format writes them."""
+    return {
+        "articles": summary.articles,
+        "findings": summary.findings,
+        "by_severity": summary.by_severity,
+        "suppressed": summary.suppressed,
+        "baselined": summary.baselined,
+        "errors": summary.errors,
+        "skipped": summary.skipped,
+    }
+
+
 def score_summary(report: ArticleReport) -> str:
     score = report.score
-    top = ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:3])
+    top = top_techniques(score)
     return (
         f"score {score.value:.0f}/100 ({score.band}), {score.density:.1f} points per 1,000 words "
         f"({_plural(score.words, 'word')})" + (f"; top: {top}" if top else "")
@@ -216,16 +234,8 @@ class JsonFormatter(Formatter):
         self._first = False
 
     def finish(self, summary: RunSummary) -> None:
-        totals = {
-            "articles": summary.articles,
-            "findings": summary.findings,
-            "by_severity": summary.by_severity,
-            "suppressed": summary.suppressed,
-            "baselined": summary.baselined,
-            "errors": summary.errors,
-            "skipped": summary.skipped,
-        }
-        self.stream.write(("\n" if not self._first else "") + '], "summary": ' + json.dumps(totals, ensure_ascii=False) + "}\n")
+        totals = json.dumps(summary_to_dict(summary), ensure_ascii=False)
+        self.stream.write(("\n" if not self._first else "") + '], "summary": ' + totals + "}\n")
 
 
 class JsonLinesFormatter(Formatter):
@@ -239,10 +249,7 @@ class JsonLinesFormatter(Formatter):
         self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def finish(self, summary: RunSummary) -> None:
-        totals = {"summary": {"articles": summary.articles, "findings": summary.findings,
-                              "suppressed": summary.suppressed, "baselined": summary.baselined,
-                              "errors": summary.errors, "skipped": summary.skipped}}
-        self.stream.write(json.dumps(totals, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps({"summary": summary_to_dict(summary)}, ensure_ascii=False) + "\n")
 
 
 SARIF_LEVELS = {Severity.INFO: "note", Severity.WARNING: "warning", Severity.ERROR: "error"}
@@ -412,7 +419,7 @@ class MarkdownFormatter(Formatter):
     def article(self, report: ArticleReport) -> None:
         active = report.active_findings
         score = report.score
-        top = ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:3]) or "-"
+        top = top_techniques(score) or "-"
         title = _cell(headline_of(report))
         self.scores.append(score.value)
         self.rows.append(

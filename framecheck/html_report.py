@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from . import __version__
-from .formatters import Formatter, headline_of, merge_overlapping
+from .formatters import Formatter, headline_of, merge_overlapping, top_techniques
 from .model import ArticleReport, RunSummary
 from .taxonomy import TECHNIQUES
 
@@ -153,7 +153,7 @@ class HtmlFormatter(Formatter):
             + f'<div class="article-text">{highlighted_text(report)}</div></section>'
         )
         metadata = report.document.metadata
-        top = ", ".join(f"{t.technique} {t.share:.0f}%" for t in score.by_technique[:3])
+        top = top_techniques(score)
         self.rows.append(
             f'<tr><td><a href="#article-{index}">{_e(report.source)}</a></td><td>{_e(headline)}</td>'
             f"<td>{_e(metadata.get('outlet', ''))}</td><td>{_e(metadata.get('date', ''))}</td>"

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 import regex
 
+from .model import LARGE_TEXT
+
 MAX_VARIANTS_PER_PHRASE = 4096
 # Phrases compile to the standard library's ``re``: a trie cannot backtrack catastrophically, and
 # ``re`` starts a match ~10x faster than ``regex``, which matters when a phrase is tried at every
 # occurrence of its first word. Raw regexes use ``regex`` for its features and timeouts.
 WORD_RE = re.compile(r"\w+")
-STREAMING_THRESHOLD = 4_000_000  # characters
 
 
 class PatternError(ValueError):
@@ -152,7 +153,7 @@ def index_words(text: str, wanted: frozenset[str] | None = None) -> WordIndex:
     Words are found in the original text and lower-cased one by one: lower-casing the whole
     text first would shift offsets after characters such as "İ", whose lower case is longer.
     """
-    if len(text) >= STREAMING_THRESHOLD:
+    if len(text) >= LARGE_TEXT:
         found = (match.group().lower() for match in WORD_RE.finditer(text))
         return WordIndex(frozenset(w for w in found if wanted is None or w in wanted), None)
     positions: dict[str, list[int]] = {}

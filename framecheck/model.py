@@ -18,6 +18,7 @@ from .offsets import OffsetMap
 
 
 _NON_SPACE = re.compile(r"\S+")
+LARGE_TEXT = 4_000_000  # characters: above this, work that builds a list per word streams instead
 
 
 class Severity(enum.IntEnum):
@@ -115,7 +116,7 @@ class Document:
     @cached_property
     def word_count(self) -> int:
         """Whitespace-separated words; huge texts are counted without building a list."""
-        if len(self.text) < 4_000_000:
+        if len(self.text) < LARGE_TEXT:
             return len(self.text.split())
         return sum(1 for _ in _NON_SPACE.finditer(self.text))
 

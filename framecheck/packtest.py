@@ -21,7 +21,7 @@ from .markup import HtmlReader, MarkdownReader
 from .model import Document
 from .packs import RULE_ID_RE, load_packs
 from .plugins import get_plugin_manager
-from .readers import Input, ReaderSet, ReadOptions, TextReader
+from .readers import Input, ReaderSet, ReadOptions, TextReader, text_document
 
 MARKER = re.compile(r"<!--\s*(?P<kind>expect|ok)\s*:\s*(?P<rules>[a-z0-9][a-z0-9,\s-]*?)\s*-->")
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
@@ -43,7 +43,7 @@ def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult
         for expected, texts in ((True, examples.match), (False, examples.no_match)):
             label = "match" if expected else "no_match"
             for index, text in enumerate(texts, 1):
-                hits = [f.excerpt for f in engine.scan(Document("<example>", text)).findings if f.rule_id == rule_id]
+                hits = [f.excerpt for f in engine.scan(text_document("<example>", text)).findings if f.rule_id == rule_id]
                 passed = bool(hits) == expected
                 detail = repr(text) if passed else (
                     f"no finding in {text!r}" if expected else f"flagged {hits[0]!r} in {text!r}"

@@ -117,6 +117,11 @@ def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         return data.decode(FALLBACK_ENCODING, errors="replace"), (note,)
 
 
+def text_document(source: str, text: str, notes: tuple[str, ...] = ()) -> Document:
+    """A plain-text article with its structure (headline, lede, quotes), as every reader of text builds it."""
+    return Document(source, text, regions=plain_structure(text), notes=notes)
+
+
 def read_text(item: Input) -> tuple[str, tuple[str, ...]]:
     return decode(item.read_bytes(), item.name)
 
@@ -131,7 +136,7 @@ class TextReader:
 
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
         text, notes = read_text(item)
-        yield Document(item.name, text, regions=plain_structure(text), notes=notes)
+        yield text_document(item.name, text, notes)
 
 
 def _scalar_metadata(record: dict, skip: Iterable[str]) -> dict:

@@ -7,6 +7,7 @@ has them beside the package.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def _package_dir(package: str, checkout_dir: str) -> Path:
     return CHECKOUT_ROOT / checkout_dir
 
 
+@functools.lru_cache(maxsize=1)
 def bundled_rules_dir() -> Path:
     return _package_dir("framecheck.bundled_rules", "rules")
 

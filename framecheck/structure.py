@@ -48,16 +48,23 @@ _PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 _NOT_NAME_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "in", "and", "but", "as", "according"})
 
 
-def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence in ``text[start:end]``, without surrounding whitespace."""
-    end = len(text) if end is None else end
-    cursor = start
-    for boundary in SENTENCE_BREAK.finditer(text, start, end):
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    """``end`` moved back over trailing whitespace (without copying a possibly huge text)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence, without surrounding whitespace."""
+    cursor = 0
+    for boundary in SENTENCE_BREAK.finditer(text):
         if boundary.start() > cursor:
             yield cursor, boundary.start()
         cursor = boundary.end()
-    if cursor < end and text[cursor:end].strip():
-        yield cursor, len(text[:end].rstrip()) if end == len(text) else end
+    end = _trimmed_end(text, cursor, len(text))
+    if end > cursor:
+        yield cursor, end
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -72,9 +79,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         if _NON_SPACE.search(text, cursor, gap.start()):
             blocks.append((cursor, gap.start()))
         cursor = gap.end()
-    end = len(text)
-    while end > cursor and text[end - 1].isspace():
-        end -= 1
+    end = _trimmed_end(text, cursor, len(text))
     if end > cursor:
         blocks.append((cursor, end))
     if len(blocks) <= 2 and blocks and text.count("\n", *blocks[-1]) >= 2:

@@ -57,14 +57,15 @@ def _parse_arguments(text: str) -> tuple[list[str], dict[str, str]]:
     return words, values
 
 
-def _scope(source: str, directive_start: int, directive_end: int, kind: str) -> tuple[int, int]:
+def _scope(
+    source: str, blocks: list[tuple[int, int]], directive_start: int, directive_end: int, kind: str
+) -> tuple[int, int]:
     if kind == "ignore-file":
         return 0, len(source)
     line_start = source.rfind("\n", 0, directive_start) + 1
     line_end = source.find("\n", directive_end)
     line_end = len(source) if line_end == -1 else line_end
     shares_line = (source[line_start:directive_start] + source[directive_end:line_end]).strip()
-    blocks = paragraphs(source)
     if shares_line:
         return next(((s, e) for s, e in blocks if s <= directive_start < e + 1), (line_start, line_end))
     following = _NEXT_TEXT.search(source, line_end)
@@ -84,11 +85,12 @@ def find_suppressions(document: Document, directives: list[regex.Match] | None =
     """Every waiver written in the document's source."""
     source = document.source_text if document.source_text is not None else document.text
     found = []
+    blocks = paragraphs(source)
     for match in _directives(document) if directives is None else directives:
         kind = match.group("kind").lower()
         rule_text = (match.group("rules") or "") + " "
         words, values = _parse_arguments(rule_text.replace(",", " ") + (match.group("args") or ""))
-        start, end = _scope(source, match.start(), match.end(), kind)
+        start, end = _scope(source, blocks, match.start(), match.end(), kind)
         line = source.count("\n", 0, match.start()) + 1
         found.append(
             Suppression(

@@ -15,51 +15,37 @@ import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
 
-ORIGIN = "plugin:intensity"
-EXCLAMATION = RuleInfo(
-    id="exclamation",
-    technique="loaded-language",
-    severity=Severity.INFO,
-    weight=0.5,
-    message="an exclamation in the outlet's voice",
-    why="News prose states; an exclamation mark tells the reader how to feel about what was stated.",
-    suggest=("(end the sentence with a full stop)",),
-    examples=Examples(
-        match=("This is a disgrace!", "They lied again!!"),
-        no_match=("This is a disgrace, the senator said.", "Prices rose 3%."),
-    ),
-    origin=ORIGIN,
-    pack="bundled",
+
+
+def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple) -> RuleInfo:
+    """An intensity rule: weak on its own, so reported as info with half weight."""
+    return RuleInfo(
+        id=rule_id, technique=technique, severity=Severity.INFO, weight=0.5, message=message, why=why,
+        suggest=(suggest,), examples=Examples(match=match, no_match=no_match),
+        origin="plugin:intensity", pack="bundled",
+    )
+
+
+EXCLAMATION = _cue(
+    "exclamation", "loaded-language", "an exclamation in the outlet's voice",
+    "News prose states; an exclamation mark tells the reader how to feel about what was stated.",
+    "(end the sentence with a full stop)",
+    match=("This is a disgrace!", "They lied again!!"),
+    no_match=("This is a disgrace, the senator said.", '"We will win!" the minister told supporters.'),
 )
-SHOUTING = RuleInfo(
-    id="shouted-capitals",
-    technique="loaded-language",
-    severity=Severity.INFO,
-    weight=0.5,
-    message="a word in capitals for emphasis",
-    why="Capitals shout; they add alarm, not information.",
-    suggest=("(lower case)",),
-    examples=Examples(
-        match=("The vaccine is NOT safe, they say, but it is not banned.", "This is a TOTAL disaster, a total one, for the town."),
-        no_match=("NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met."),
-    ),
-    origin=ORIGIN,
-    pack="bundled",
+SHOUTING = _cue(
+    "shouted-capitals", "loaded-language", "a word in capitals for emphasis",
+    "Capitals shout; they add alarm, not information.",
+    "(lower case)",
+    match=("The vaccine is NOT safe, they say, but it is not banned.", "This is a TOTAL disaster, a total one, for the town."),
+    no_match=("NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met."),
 )
-STACK = RuleInfo(
-    id="superlative-stack",
-    technique="exaggeration",
-    severity=Severity.INFO,
-    weight=0.5,
-    message="superlatives piled up; one claim, stated once, is stronger",
-    why="Stacked superlatives and intensifiers ('the most dangerous, most corrupt') inflate a claim by repetition.",
-    suggest=("(keep the one the evidence supports)",),
-    examples=Examples(
-        match=("He is the most dishonest, most corrupt candidate.", "It is a very very bad deal."),
-        no_match=("He is the most experienced candidate.", "a very good deal"),
-    ),
-    origin=ORIGIN,
-    pack="bundled",
+STACK = _cue(
+    "superlative-stack", "exaggeration", "superlatives piled up; one claim, stated once, is stronger",
+    "Stacked superlatives and intensifiers ('the most dangerous, most corrupt') inflate a claim by repetition.",
+    "(keep the one the evidence supports)",
+    match=("He is the most dishonest, most corrupt candidate.", "It is a very very bad deal."),
+    no_match=("He is the most experienced candidate.", "a very good deal"),
 )
 
 # The last words of an exclamatory sentence: the span a reader hears the exclamation on. Found
@@ -114,7 +100,10 @@ class IntensityDetector:
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
         if "!" in text:
+            quotes = document.regions_of("quote")
             for bang in BANGS.finditer(text):
+                if any(q.start <= bang.start() < q.end for q in quotes):
+                    continue  # a quoted speaker's exclamation is reported speech, not the outlet's voice
                 words = LAST_WORDS.search(text, max(0, bang.start() - LOOK_BACK), bang.start())
                 if words is not None:
                     yield self._finding(document, EXCLAMATION, words.start(), bang.end())

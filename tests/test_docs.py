@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import re
 
 import pytest
@@ -25,14 +26,28 @@ def python_blocks() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(len(python_blocks())))
-def test_plugin_doc_examples_load_as_plugins(tmp_path, index: int) -> None:
+def test_plugin_doc_examples_work_as_documented(tmp_path, index: int) -> None:
     source = python_blocks()[index]
     plugin = tmp_path / f"doc_example_{index}.py"
     plugin.write_text(source, encoding="utf-8")
     (tmp_path / "packs").mkdir()
-    result = run("scan", "--plugin", str(plugin), "--format", "counts" if "counts" in source else "text", str(SEED))
+    article = SEED
+    if "ShoutReader" in source:  # the reader example must read its own extension
+        article = tmp_path / "story.shout"
+        article.write_text("THEY TERRORISED THE TOWN.\n", encoding="utf-8")
+    if "EditorsNote" in source:
+        article = tmp_path / "note.txt"
+        article.write_text("Town hall\n\nThe council met.\n\nEditor's note: they terrorised nobody.\n", encoding="utf-8")
+    fmt = "counts" if "counts" in source else "json"
+    result = run("scan", "--plugin", str(plugin), "--format", fmt, str(article))
     assert result.exit_code == 1, result.output
-    if "counts" in source:
+    if fmt == "counts":
         assert result.stdout == f"5\t{SEED}\n"
+        return
+    findings = json.loads(result.stdout)["articles"][0]["findings"]
     if "Shouting" in source:
-        assert "shouting" in result.stdout and '"OBOZREVATEL"' in result.stdout
+        assert [f["excerpt"] for f in findings if f["rule_id"] == "shouting"] == ["OBOZREVATEL"]
+    if "ShoutReader" in source:
+        assert [f["excerpt"] for f in findings] == ["TERRORISED"]
+    if "EditorsNote" in source:
+        assert [(f["excerpt"], f["part"]) for f in findings] == [("terrorised", "boilerplate")]

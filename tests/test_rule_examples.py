@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import make_engine
 
-from framecheck.model import Document, RuleInfo
+from framecheck.model import RuleInfo
+from framecheck.readers import text_document
 
 SHIPPED_RULES = make_engine().rules()
 CASES = [
@@ -32,6 +33,6 @@ def test_every_shipped_rule_is_documented_and_has_both_kinds_of_example(rule: Ru
 
 @pytest.mark.parametrize(("rule", "text", "expected"), CASES)
 def test_rule_example(default_engine, rule: RuleInfo, text: str, expected: bool) -> None:
-    report = default_engine.scan(Document("<example>", text))
+    report = default_engine.scan(text_document("<example>", text))
     hits = [f.excerpt for f in report.findings if f.rule_id == rule.id]
     assert bool(hits) == expected, f"{rule.id} on {text!r}: {hits or 'no finding'}"
