@@ -23,7 +23,7 @@ from .formatters import (
 from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
-from .matching import index_words
+from .matching import PhraseIndex
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
 from .readers import CsvReader, JsonlReader, TextReader
@@ -36,31 +36,40 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
 
 
 class PackMatcher:
-    """Runs the compiled patterns of every enabled pack rule over a document."""
+    """Runs the patterns of every enabled pack rule over a document.
+
+    By default candidates come from one :class:`PhraseIndex` over all rules (the combined
+    path); ``combined=False`` scans with each rule's regex instead (the simple path, kept as
+    the reference the combined one is tested against).
+    """
 
     name = "yaml-rules"
 
-    def __init__(self, packs: Sequence[Pack], options: ScanOptions):
+    def __init__(self, packs: Sequence[Pack], options: ScanOptions, *, combined: bool = True):
         self._rules: tuple[PackRule, ...] = tuple(r for pack in packs for r in pack.rules if r.enabled)
         self.rules = tuple(rule.info for rule in self._rules)
-        compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions) if c is not None]
-        anchored = all(c.anchors is not None or c.phrase is None for c in compiled)
-        # Index only the words some rule starts with, unless a rule needs every word.
-        self._wanted = frozenset(w for c in compiled for w in (c.anchors or ())) if anchored else None
+        # Pattern ids: 2*i for rule i's patterns, 2*i + 1 for its exceptions.
+        compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions)]
+        self._index = PhraseIndex(compiled) if combined else None
         self._options = options
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
-        words = index_words(text, self._wanted)
+        candidates = self._index.candidates(document) if self._index is not None else None
         timeout = self._options.timeout_for(text)
-        for rule in self._rules:
-            if not rule.patterns.could_match(words):
-                continue
+        for number, rule in enumerate(self._rules):
+            starts = exception_starts = seen = None
+            if candidates is not None:
+                starts = candidates.starts.get(2 * number, ())
+                exception_starts = candidates.starts.get(2 * number + 1, ())
+                seen = candidates.seen
+                if not starts and not rule.patterns.raw_sources:
+                    continue
             try:
-                spans = sorted(set(rule.patterns.spans(text, words, timeout=timeout)))
+                spans = sorted(set(rule.patterns.spans(text, starts, seen, timeout=timeout)))
                 cancelled = []
                 if spans and rule.exceptions is not None:
-                    cancelled = list(rule.exceptions.spans(text, words, timeout=timeout))
+                    cancelled = list(rule.exceptions.spans(text, exception_starts, seen, timeout=timeout))
             except TimeoutError:
                 yield ScanWarning(
                     f"rule {rule.id!r} ({rule.info.origin}) exceeded the {timeout:g}s regex "

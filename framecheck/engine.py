@@ -167,7 +167,7 @@ class Engine:
         )
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)
-            marked = [dataclasses.replace(f, baselined=True) if f.fingerprint in accepted else f for f in marked]
+            marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:
@@ -211,7 +211,7 @@ class Engine:
             elif self.selection.allows(item.rule_id, item.technique):
                 override = self.severity_overrides.get(item.rule_id) or self.severity_overrides.get(item.technique)
                 if override is not None:
-                    item = dataclasses.replace(item, severity=override)
+                    item = item.evolve(severity=override)
                 found.append(place(item, document))
         return found, notes
 
@@ -245,8 +245,8 @@ def place(finding: Finding, document: Document) -> Finding:
                 quote, quote_length = region.label, region.end - region.start
         elif PART_PRIORITY.get(region.kind, 0) > PART_PRIORITY[part]:
             part = region.kind
-    return dataclasses.replace(
-        finding, line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
+    return finding.evolve(
+        line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
         part=part, quote=quote,
     )
 

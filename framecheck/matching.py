@@ -8,10 +8,17 @@ write a slow or wrong pattern by accident:
   (``terroris(e|es|ed|ing)``, ``fake(s|)``);
 * an apostrophe matches both ``'`` and ``’``.
 
-Every phrase expands to a finite set of literal variants. They are compiled into one
-trie-shaped regex per rule (a plain alternation of many phrases is ~20x slower, see
-``shared/notes``), and the variants' first words form a prefilter: a rule only runs on a
-document whose words include one of them.
+Every phrase expands to a finite set of literal variants, compiled into one trie-shaped regex
+per rule (a plain alternation of many phrases is ~20x slower, see ``shared/notes``).
+
+Two ways to run them give the same spans:
+
+* the *simple path* scans the text with each rule's regex in turn; its cost grows with the
+  number of rules, so it is kept for texts too long to fold in memory and as the reference;
+* the *combined path* (:class:`PhraseIndex`) puts every variant of every rule into one
+  Aho-Corasick automaton (pyahocorasick, C), runs it once over a case-folded copy of the
+  text, and asks a rule's regex to confirm a match only where the automaton saw one of its
+  variants begin. Its cost barely grows with the number of phrases.
 """
 
 from __future__ import annotations
@@ -19,18 +26,19 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import ahocorasick
 import regex
 
-from .model import LARGE_TEXT
+from .folding import FoldedText, fold_variant
+from .model import LARGE_TEXT, Document
 
 MAX_VARIANTS_PER_PHRASE = 4096
-# Phrases compile to the standard library's ``re``: a trie cannot backtrack catastrophically, and
-# ``re`` starts a match ~10x faster than ``regex``, which matters when a phrase is tried at every
-# occurrence of its first word. Raw regexes use ``regex`` for its features and timeouts.
-WORD_RE = re.compile(r"\w+")
+# Phrases are confirmed with the standard library's ``re``: a trie cannot backtrack
+# catastrophically, and ``re`` starts a match ~10x faster than ``regex``, which matters when a
+# phrase is tried at every candidate. Raw regexes use ``regex`` for its features and timeouts.
 
 
 class PatternError(ValueError):
@@ -123,10 +131,6 @@ def phrase_regex_source(variants: Iterable[str], *, word_boundary: bool) -> str:
     return "|".join(parts)
 
 
-def compile_phrase_source(source: str, *, ignore_case: bool) -> re.Pattern:
-    return re.compile(source, re.IGNORECASE if ignore_case else 0)
-
-
 def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
     flags = regex.IGNORECASE if ignore_case else 0
     try:
@@ -135,84 +139,153 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
 
 
-@dataclass(frozen=True)
-class WordIndex:
-    """Where each lower-cased word of a text starts: the phrase prefilter and its jump table.
 
-    ``positions`` is None for very long texts, where a list of every word's offset would cost
-    more memory than the text itself; those are matched by scanning instead.
+MIN_GATE_LITERAL = 3  # shorter literals occur in nearly every text and would gate nothing
+Gate = tuple[frozenset[str], ...]  # every set must have one member in the text
+
+
+def regex_gate(source: str, *, ignore_case: bool) -> Gate | None:
+    """Literal strings a match of ``source`` must contain: one from each set, case-folded.
+
+    Derived from the standard library's parse of the pattern (the ``regex`` module's syntax is
+    a superset; anything ``re`` cannot parse simply gets no gate and always runs). A document
+    in which some set has no member cannot match, so the regex is not run on it.
     """
+    try:
+        try:
+            import re._parser as sre_parse  # Python 3.11+
+        except ImportError:  # pragma: no cover - Python 3.10
+            import sre_parse  # type: ignore[no-redef]
+        parsed = sre_parse.parse(source, re.IGNORECASE if ignore_case else 0)
+        factors = _required_factors(list(parsed))
+    except Exception:  # a private parser: any surprise means "no gate", never a wrong one
+        return None  # (including a literal "{": the regex module's fuzzy "{e<=1}" parses as text in re)
+    return tuple(factors) or None
 
-    words: frozenset[str]
-    positions: dict[str, list[int]] | None
+
+def _literal_factors(literal: str) -> list[frozenset[str]]:
+    """A run of literal characters as required pieces: whitespace may be any run in the text,
+    so only the words between it are kept, folded as the automaton sees the text."""
+    return [frozenset({fold_variant(word)}) for word in literal.split() if len(word) >= MIN_GATE_LITERAL]
 
 
-def index_words(text: str, wanted: frozenset[str] | None = None) -> WordIndex:
-    """Index the words of ``text``; with ``wanted``, only those words (the rules' anchors).
+def _required_factors(items: list) -> list[frozenset[str]]:
+    factors: list[frozenset[str]] = []
+    literal: list[str] = []
+    for op, value in items:
+        name = str(op)
+        if name == "LITERAL":
+            if value == ord("{"):
+                raise ValueError("possible fuzzy-matching syntax")
+            literal.append(chr(value))
+            continue
+        factors.extend(_literal_factors("".join(literal)))
+        literal = []
+        if name == "SUBPATTERN":
+            factors.extend(_required_factors(list(value[-1])))
+        elif name == "ATOMIC_GROUP":
+            factors.extend(_required_factors(list(value)))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
+            factors.extend(_required_factors(list(value[2])))
+        elif name == "BRANCH":
+            choice = _branch_factor(value[1])
+            if choice:
+                factors.append(choice)
+    factors.extend(_literal_factors("".join(literal)))
+    return factors
 
-    Words are found in the original text and lower-cased one by one: lower-casing the whole
-    text first would shift offsets after characters such as "İ", whose lower case is longer.
-    """
-    if len(text) >= LARGE_TEXT:
-        found = (match.group().lower() for match in WORD_RE.finditer(text))
-        return WordIndex(frozenset(w for w in found if wanted is None or w in wanted), None)
-    positions: dict[str, list[int]] = {}
-    for match in WORD_RE.finditer(text):
-        word = match.group().lower()
-        if wanted is None or word in wanted:
-            if word in positions:
-                positions[word].append(match.start())
-            else:
-                positions[word] = [match.start()]
-    return WordIndex(frozenset(positions), positions)
+
+def _branch_factor(alternatives: list) -> frozenset[str] | None:
+    """One set for an alternation: each alternative's most selective required set, united."""
+    united: set[str] = set()
+    for alternative in alternatives:
+        options = _required_factors(list(alternative))
+        if not options:
+            return None
+        united |= max(options, key=lambda option: (min(map(len, option)), -len(option)))
+    return frozenset(united)
+
+
+def gate_open(gate: Gate | None, seen: frozenset[str] | set[str]) -> bool:
+    return gate is None or all(not factor.isdisjoint(seen) for factor in gate)
+
+
+def _compile_re(source: str, ignore_case: bool) -> re.Pattern:
+    return re.compile(source, re.IGNORECASE if ignore_case else 0)
 
 
 @dataclass(frozen=True)
 class CompiledPatterns:
-    """A rule's patterns (or exceptions), compiled once and run on many documents.
+    """A rule's patterns (or exceptions), validated once and run on many documents.
 
-    Phrases are compiled into one trie-shaped regex. When every phrase starts with a word
-    (and word boundaries apply) that regex can only match where one of its first words
-    (``anchors``) starts, so it is tried at those positions only instead of scanning the
-    whole text; the result is the same as scanning (matches are kept left to right, without
-    overlap). Raw regexes always scan, bounded by the timeout.
+    Only sources are stored: the regexes are compiled the first time a document needs them,
+    so a one-article scan does not pay for the rules that never come close to matching, and
+    the object pickles small for the on-disk pack cache.
     """
 
-    phrase: re.Pattern | None
-    anchors: frozenset[str] | None
-    raw: tuple[regex.Pattern, ...]
+    phrase_source: str | None
+    variants: tuple[str, ...]
+    raw_sources: tuple[str, ...]
+    ignore_case: bool
+    raw_gates: tuple[Gate | None, ...] = ()
 
-    def could_match(self, index: WordIndex) -> bool:
-        return bool(self.raw) or self.anchors is None or not self.anchors.isdisjoint(index.words)
+    def __getstate__(self) -> dict:
+        return {field: self.__dict__[field] for field in self.__dataclass_fields__}
 
-    def spans(self, text: str, index: WordIndex, *, timeout: float | None = None) -> Iterator[tuple[int, int]]:
-        """Non-empty (start, end) spans of every match; raises TimeoutError on a runaway regex."""
-        if self.phrase is not None and (self.anchors is None or not self.anchors.isdisjoint(index.words)):
-            if self.anchors is not None and index.positions is not None:
-                yield from self._anchored_spans(text, index.positions)
-            else:
-                yield from _scan(self._scanner, text, timeout)
-        for pattern in self.raw:
-            yield from _scan(pattern, text, timeout)
+    @functools.cached_property
+    def phrase(self) -> re.Pattern | None:
+        return None if self.phrase_source is None else _compile_re(self.phrase_source, self.ignore_case)
+
+    @functools.cached_property
+    def raw(self) -> tuple[regex.Pattern, ...]:
+        return tuple(compile_source(source, ignore_case=self.ignore_case) for source in self.raw_sources)
 
     @functools.cached_property
     def _scanner(self) -> regex.Pattern:
-        """The phrase regex for scanning a whole text (used when a text is too long to index).
+        """The phrase regex for scanning a whole text: ``regex`` skips ahead to possible first
+        characters where ``re`` would try every position of, say, a 100 MB line."""
+        assert self.phrase_source is not None
+        return regex.compile(self.phrase_source, regex.IGNORECASE if self.ignore_case else 0)
 
-        ``regex`` skips ahead to possible first characters where ``re`` would try every
-        position of, say, a 100 MB line; it is compiled only when first needed.
+    def spans(
+        self,
+        text: str,
+        starts: Sequence[int] | None = None,
+        seen: frozenset[str] | set[str] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Iterator[tuple[int, int]]:
+        """Non-empty (start, end) spans of every match; raises TimeoutError on a runaway regex.
+
+        The combined path passes ``starts``, offsets that include every one where a variant
+        begins (phrases are only tried there), and ``seen``, the gate literals found in the
+        text (a raw regex whose gate stays closed is not run). Without them the whole text is
+        scanned. Either way matches are kept left to right, without overlap, as a scan keeps them.
         """
-        assert self.phrase is not None
-        return regex.compile(self.phrase.pattern, regex.IGNORECASE if self.phrase.flags & re.IGNORECASE else 0)
+        if self.phrase_source is not None:
+            if starts is None:
+                # The same engine as the confirming regex, so both paths agree on every letter;
+                # beyond LARGE_TEXT, ``regex``, whose scan skips ahead (it folds "ı" apart from "i").
+                phrase = self.phrase if len(text) < LARGE_TEXT else self._scanner
+                yield from _scan(phrase, text, timeout)
+            elif starts:
+                yield from self._confirmed(text, starts)
+        for pattern, gate in zip(self.raw, self.raw_gates or (None,) * len(self.raw)):
+            if seen is None or gate_open(gate, seen):
+                yield from _scan(pattern, text, timeout)
 
-    def _anchored_spans(self, text: str, positions: dict[str, list[int]]) -> Iterator[tuple[int, int]]:
-        assert self.phrase is not None and self.anchors is not None
-        starts = sorted(p for word in self.anchors.intersection(positions) for p in positions[word])
+    @property
+    def gate_literals(self) -> frozenset[str]:
+        return frozenset(word for gate in self.raw_gates if gate for factor in gate for word in factor)
+
+    def _confirmed(self, text: str, starts: Sequence[int]) -> Iterator[tuple[int, int]]:
+        phrase = self.phrase
+        assert phrase is not None
         last_end = 0
-        for start in starts:
+        for start in sorted(set(starts)):
             if start < last_end:
                 continue
-            match = self.phrase.match(text, start)
+            match = phrase.match(text, start)
             if match and match.end() > start:
                 last_end = match.end()
                 yield match.span()
@@ -226,19 +299,80 @@ class CompiledPatterns:
         ignore_case: bool,
         word_boundary: bool,
     ) -> CompiledPatterns:
-        variants = [variant for phrase in phrases for variant in expand_phrase(phrase)]
-        phrase = None
-        anchors = None
-        if variants:
-            phrase = compile_phrase_source(phrase_regex_source(variants, word_boundary=word_boundary), ignore_case=ignore_case)
-            if word_boundary and all(_is_word_char(v[0]) for v in variants):
-                anchors = frozenset(WORD_RE.match(v.lower()).group() for v in variants)
-        raw = tuple(compile_source(source, ignore_case=ignore_case) for source in regexes)
-        return cls(phrase, anchors, raw)
+        variants = tuple(dict.fromkeys(variant for phrase in phrases for variant in expand_phrase(phrase)))
+        source = phrase_regex_source(variants, word_boundary=word_boundary) if variants else None
+        regexes = tuple(regexes)
+        gates = tuple(regex_gate(raw, ignore_case=ignore_case) for raw in regexes)
+        return cls(source, variants, regexes, ignore_case, gates)
 
 
 def _scan(pattern: re.Pattern | regex.Pattern, text: str, timeout: float | None) -> Iterator[tuple[int, int]]:
-    matches = pattern.finditer(text) if timeout is None else pattern.finditer(text, timeout=timeout)
+    """Scan with ``pattern``; only ``regex`` patterns take a timeout (phrase tries cannot run away)."""
+    bounded = timeout is not None and isinstance(pattern, regex.Pattern)
+    matches = pattern.finditer(text, timeout=timeout) if bounded else pattern.finditer(text)
     for match in matches:
         if match.end() > match.start():
             yield match.span()
+
+
+@dataclass
+class Candidates:
+    """What one automaton pass found: where each pattern's variants begin, and which raw-regex
+    gate literals occur."""
+
+    starts: dict[int, list[int]]
+    seen: set[str]
+
+
+class PhraseIndex:
+    """Every phrase variant and gate literal of many :class:`CompiledPatterns` in one
+    Aho-Corasick automaton.
+
+    :meth:`candidates` runs the automaton once over a folded copy of the text. Case-sensitive
+    rules and word boundaries are left to the confirming regex. Texts of ``LARGE_TEXT``
+    characters or more get ``None``: folding them would triple their memory, so they take the
+    simple path.
+    """
+
+    def __init__(self, patterns: Sequence[CompiledPatterns | None]):
+        owners: dict[str, set[int]] = {}
+        gate_keys: set[str] = set()
+        for index, compiled in enumerate(patterns):
+            if compiled is None:
+                continue
+            for variant in compiled.variants:
+                owners.setdefault(fold_variant(variant), set()).add(index)
+            for literal in compiled.gate_literals:
+                owners.setdefault(literal, set())
+                gate_keys.add(literal)
+        self._automaton: ahocorasick.Automaton | None = None
+        if owners:
+            automaton = ahocorasick.Automaton()
+            for key, indexes in owners.items():
+                automaton.add_word(key, (len(key) - 1, tuple(sorted(indexes)), key if key in gate_keys else None))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def candidates(self, source: Document | str) -> Candidates | None:
+        """One pass over a document's shared folded text (or over a plain string's own)."""
+        text = source if isinstance(source, str) else source.text
+        if len(text) >= LARGE_TEXT:
+            return None
+        found = Candidates({}, set())
+        if self._automaton is None or not text:
+            return found
+        folded = FoldedText.of(text) if isinstance(source, str) else source.folded
+        shifted = bool(folded.run_ends)
+        starts, seen = found.starts, found.seen
+        for end, (extent, indexes, gate_key) in self._automaton.iter(folded.text):
+            if gate_key is not None:
+                seen.add(gate_key)
+            if not indexes:
+                continue
+            start = folded.original(end - extent) if shifted else end - extent
+            for index in indexes:
+                if index in starts:
+                    starts[index].append(start)
+                else:
+                    starts[index] = [start]
+        return found

@@ -156,7 +156,7 @@ def apply_suppressions(
         waiver = next((s for s in valid if s.applies_to(finding.rule_id, finding.technique, offset)), None)
         if waiver is not None:
             used.add(id(waiver))
-            finding = dataclasses.replace(finding, suppression=waiver)
+            finding = finding.evolve(suppression=waiver)
         marked.append(finding)
     for suppression in valid:
         if id(suppression) not in used:
@@ -178,5 +178,5 @@ def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
         index = seen[key]
         seen[key] += 1
         digest = hashlib.sha256(f"{key[0]}\0{key[1]}\0{index}".encode()).hexdigest()[:20]
-        result.append(dataclasses.replace(finding, fingerprint=digest))
+        result.append(finding.evolve(fingerprint=digest))
     return result

@@ -7,13 +7,13 @@ article's score.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck.matching import CompiledPatterns, PhraseIndex
 
 
 
@@ -55,22 +55,37 @@ LAST_WORDS = regex.compile(r"(?:[\p{L}\p{N}'’]+[ \t]+){0,3}[\p{L}\p{N}'’]+[ 
 LOOK_BACK = 80
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
+INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
 STACKED = regex.compile(
-    r"(?i)\b(?:(?:most|very|so|really|extremely|incredibly)(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:most|very|so|really|extremely|incredibly)\s+\w+"
+    rf"(?i)\b(?:(?:{'|'.join(INTENSIFIERS)})(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:{'|'.join(INTENSIFIERS)})\s+\w+"
 )
+# A stack starts at an intensifier: one automaton pass finds them, and the stack pattern is
+# tried only there instead of at every word.
+INTENSIFIER_WORDS = CompiledPatterns.build(INTENSIFIERS, (), ignore_case=True, word_boundary=True)
+INTENSIFIER_INDEX = PhraseIndex((INTENSIFIER_WORDS,))
 MIXED_CASE_WORDS = 3
 CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)  # a line needs this many lower-case words for capitals in it to be shouting
 
 
-@functools.lru_cache(maxsize=1024)
-def _ordinary_case_pattern(word: str) -> re.Pattern:
-    forms = "|".join(re.escape(form) for form in (word.lower(), word.capitalize()))
-    return re.compile(rf"(?<!\w)(?:{forms})(?!\w)")
+def _occurs_as_word(text: str, word: str) -> bool:
+    """Whether ``word`` occurs in ``text`` between non-word characters (str.find is a fast
+    literal search; a regex with a look-behind in front would try every position)."""
+    at = text.find(word)
+    while at != -1:
+        end = at + len(word)
+        if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _in_ordinary_case(text: str, word: str) -> bool:
     """Whether ``word`` also occurs in lower case or Capitalised: then it is a word, not an acronym."""
-    return _ordinary_case_pattern(word).search(text) is not None
+    return any(_occurs_as_word(text, form) for form in dict.fromkeys((word.lower(), word.capitalize())))
 
 
 def _shouting(text: str, start: int, end: int) -> bool:
@@ -87,6 +102,23 @@ def _shouting(text: str, start: int, end: int) -> bool:
     line = text[line_start : min(len(text), end + CONTEXT) if line_end == -1 else line_end]
     dateline = start == line_start and text[end : end + 3].strip()[:1] in ("—", "–", "-", ",", "(")
     return not dateline and sum(1 for word in line.split() if word[:1].islower()) >= MIXED_CASE_WORDS
+
+
+def _stacks(document: Document) -> Iterator[tuple[int, int]]:
+    """Stacked intensifiers, left to right without overlap, as a scan would find them."""
+    text = document.text
+    candidates = INTENSIFIER_INDEX.candidates(document)
+    if candidates is None:  # too long to fold: scan
+        yield from (match.span() for match in STACKED.finditer(text))
+        return
+    last_end = 0
+    for start, _ in INTENSIFIER_WORDS.spans(text, candidates.starts.get(0, ())):
+        if start < last_end:
+            continue
+        match = STACKED.match(text, start)
+        if match:
+            last_end = match.end()
+            yield match.span()
 
 
 class IntensityDetector:
@@ -110,8 +142,8 @@ class IntensityDetector:
         for match in CAPITALS.finditer(text):
             if _shouting(text, *match.span()):
                 yield self._finding(document, SHOUTING, *match.span())
-        for match in STACKED.finditer(text):
-            yield self._finding(document, STACK, *match.span())
+        for start, end in _stacks(document):
+            yield self._finding(document, STACK, start, end)
 
 
 @hookimpl

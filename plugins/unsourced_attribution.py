@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck.matching import CompiledPatterns, PhraseIndex
 from framecheck.structure import sentences
 
 RULE = RuleInfo(
@@ -67,7 +68,24 @@ _VAGUE_MODIFIERS = (
     r"industry|independent|leading|top|other|numerous|various|multiple|unconfirmed|recent|media|press"
 )
 
-# The standard library's ``re`` scans this plain alternation about twice as fast as ``regex``.
+# Every cue either starts with "according to" or ends with one of these words (before an
+# optional "that"). One Aho-Corasick pass finds them; the cue is then matched forwards from the
+# former and backwards from the latter, instead of trying this long alternation at every word
+# of the text (which cost ~10x more).
+FORWARD_TRIGGERS = ("according to",)
+BACKWARD_TRIGGERS = (
+    "report(ed|s)", "sa(id|ys|y)", "claim(ed|s|)", "alleg(ed|es|e)", "rumo(u|)red", "suggest(ed|s|)",
+    "believe(d|s|)", "understood", "learn(ed|t)", "revealed", "thought", "think", "speculated",
+    "indicate(d|s|)", "told", "insist(ed|s|)", "warn(ed|s|)", "maintain(ed|s|)", "contend(ed|s|)",
+    "agree(d|s|)", "fear(ed|s|)", "has it", "are saying",
+)
+TRIGGERS = (
+    CompiledPatterns.build(FORWARD_TRIGGERS, (), ignore_case=True, word_boundary=True),
+    CompiledPatterns.build(BACKWARD_TRIGGERS, (), ignore_case=True, word_boundary=True),
+)
+TRIGGER_INDEX = PhraseIndex(TRIGGERS)
+THAT = re.compile(r"\s+that(?!\w)", re.IGNORECASE)
+
 CUES = re.compile(
     rf"""
     \b(?=\w)(?:  # starting only at word starts lets the engine skip most positions fast
@@ -85,6 +103,8 @@ CUES = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+CUES_BACKWARDS = regex.compile(CUES.pattern, regex.IGNORECASE | regex.VERBOSE | regex.REVERSE)
+CUE_REACH = 300  # characters a cue may span; longer ones are not one attribution
 
 _NAME = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*)(?:\s+(?:of\s+|the\s+|for\s+)?\p{Lu}[\p{L}\p{M}'’.\-]*)*"
 _SPEECH = (
@@ -130,16 +150,16 @@ class UnsourcedAttributionDetector:
 
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
-        cues = list(CUES.finditer(text))  # one pass over the text; most documents stop here
+        cues = cue_spans(document)
         if not cues:
             return
         bounds = list(sentences(text))
         starts = [start for start, _ in bounds]
         named: dict[int, bool] = {}
-        for cue in cues:
-            index = bisect.bisect_right(starts, cue.start()) - 1
+        for cue_start, cue_end in cues:
+            index = bisect.bisect_right(starts, cue_start) - 1
             start, end = bounds[index]
-            if cue.end() > end:  # a cue running across a sentence break is not one claim
+            if cue_end > end:  # a cue running across a sentence break is not one claim
                 continue
             if index not in named:
                 named[index] = has_named_source(text[start:end])
@@ -149,12 +169,40 @@ class UnsourcedAttributionDetector:
                 rule_id=RULE.id,
                 technique=RULE.technique,
                 severity=RULE.severity,
-                message=RULE.render_message(cue.group()),
-                start=cue.start(),
-                end=cue.end(),
+                message=RULE.render_message(text[cue_start:cue_end]),
+                start=cue_start,
+                end=cue_end,
                 weight=RULE.weight,
                 detector=self.name,
             )
+
+
+def cue_spans(source: Document | str) -> list[tuple[int, int]]:
+    """Attribution cues, left to right and without overlap, found from their trigger words."""
+    text = source if isinstance(source, str) else source.text
+    candidates = TRIGGER_INDEX.candidates(source)
+    if candidates is None:  # too long to fold: scan
+        return [match.span() for match in CUES.finditer(text)]
+    found: list[tuple[int, int]] = []
+    forward, backward = (
+        TRIGGERS[number].spans(text, candidates.starts.get(number, ())) for number in range(len(TRIGGERS))
+    )
+    for trigger_start, _ in forward:
+        match = CUES.match(text, trigger_start)
+        if match:
+            found.append(match.span())
+    for _, trigger_end in backward:
+        that = THAT.match(text, trigger_end)
+        for end in (that.end(), trigger_end) if that else (trigger_end,):
+            match = CUES_BACKWARDS.match(text, max(0, trigger_end - CUE_REACH), end)
+            if match:
+                found.append(match.span())
+                break
+    kept: list[tuple[int, int]] = []
+    for span in sorted(found, key=lambda span: (span[0], -span[1])):
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
 
 
 @hookimpl

@@ -6,14 +6,25 @@ import random
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from framecheck.matching import CompiledPatterns, PatternError, index_words, expand_phrase
+from framecheck.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
 
 from helpers import PTC
 
 
+def combined_spans(patterns: CompiledPatterns, text: str) -> list[tuple[int, int]]:
+    candidates = PhraseIndex([patterns]).candidates(text)
+    assert candidates is not None
+    return list(patterns.spans(text, candidates.starts.get(0, ()), candidates.seen))
+
+
 def spans_of(patterns: CompiledPatterns, text: str) -> list[str]:
-    return [text[s:e] for s, e in patterns.spans(text, index_words(text))]
+    """Matched texts; the combined path (automaton + confirm) must agree with a plain scan."""
+    scanned = list(patterns.spans(text))
+    assert combined_spans(patterns, text) == scanned
+    return [text[s:e] for s, e in scanned]
 
 
 def build(*phrases: str, regexes=(), ignore_case=True, word_boundary=True) -> CompiledPatterns:
@@ -73,17 +84,33 @@ def test_punctuation_edges_get_no_word_boundary() -> None:
     assert spans_of(build("!!!"), "Wow!!! now") == ["!!!"]
 
 
-def test_raw_regexes_always_scan() -> None:
+def test_raw_regexes_run_where_their_gate_opens() -> None:
     patterns = build(regexes=[r"\bonly\s+us\b"])
-    assert patterns.phrase is None and patterns.could_match(index_words("nothing"))
-    assert spans_of(patterns, "trust only us") == ["only us"]
+    assert patterns.phrase is None and patterns.raw_gates == ((frozenset({"only"}),),)
+    assert spans_of(patterns, "trust ONLY us") == ["ONLY us"]
+    assert spans_of(patterns, "nothing here") == []
 
 
-def test_prefilter_skips_documents_without_anchor_words() -> None:
-    patterns = build("sow (chaos|panic)", "wreak havoc")
-    assert patterns.anchors == {"sow", "wreak"}
-    assert not patterns.could_match(index_words("a calm day"))
-    assert patterns.could_match(index_words("they SOW panic"))
+@pytest.mark.parametrize(
+    ("source", "gate"),
+    [
+        (r"\bsow(?:s|ed|ing)?\s+terror\b", ({"sow"}, {"terror"})),
+        (r"(?:trust|believe)\s+only\s+(?:us|our)", ({"trust", "believe"}, {"only"})),
+        (r"(?:the\s+)?(?:worst|most\s+\w+)\s+(?:in\s+history|of\s+all\s+time)", ({"worst", "most"}, {"history", "time"})),
+        (r"Don’t\s+stop", ({"don't"}, {"stop"})),
+    ],
+)
+def test_regex_gates_name_the_literals_every_match_contains(source: str, gate: tuple[set[str], ...]) -> None:
+    assert regex_gate(source, ignore_case=True) == tuple(frozenset(factor) for factor in gate)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [r"x*", r"\p{Lu}+", r"(?:only){e<=1}", r"(?:only)?\s+us", r"(?r)abc", r"a|bcd"],
+)
+def test_regexes_without_a_safe_gate_always_run(source: str) -> None:
+    """No literal every match must contain, syntax only ``regex`` knows, fuzzy matching."""
+    assert regex_gate(source, ignore_case=True) is None
 
 
 def test_empty_matches_are_never_reported() -> None:
@@ -93,7 +120,7 @@ def test_empty_matches_are_never_reported() -> None:
 def test_timeout_bounds_a_runaway_regex() -> None:
     patterns = build(regexes=[r"(a|aa)+$"])
     with pytest.raises(TimeoutError):
-        list(patterns.spans("a" * 40 + "!", frozenset(), timeout=0.05))
+        list(patterns.spans("a" * 40 + "!", timeout=0.05))
 
 
 @pytest.mark.skipif(not PTC.is_dir(), reason="PTC corpus not found beside the checkout (../shared/corpora/ptc)")
@@ -106,14 +133,71 @@ def test_trie_matches_exactly_what_a_plain_alternation_matches() -> None:
     plain = regex.compile(r"(?<!\w)(?:" + "|".join(map(regex.escape, sorted(phrases, key=len, reverse=True))) + r")(?!\w)", regex.I)
     expected = [m.span() for m in plain.finditer(text)]
     assert expected  # the sample must exercise the matcher
-    assert list(build(*phrases).spans(text, index_words(text))) == expected
-    scanned = build(*phrases)
-    from framecheck.matching import WordIndex
-
-    without_positions = WordIndex(index_words(text).words, None)  # the path taken for huge texts
-    assert list(scanned.spans(text, without_positions)) == expected
+    patterns = build(*phrases)
+    assert list(patterns.spans(text)) == expected  # the simple path, also taken for huge texts
+    assert combined_spans(patterns, text) == expected
 
 
 def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
     text = "İİİ They terrorised the town."
     assert spans_of(build("terroris(e|ed)"), text) == ["terrorised"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "expected"),
+    [
+        ("istanbul", "İSTANBUL and Istanbul", ["İSTANBUL", "Istanbul"]),  # İ is "i" to re, not "i̇"
+        ("odos", "the ODOΣ", []),
+        ("οδοσ", "ΟΔΟΣ and οδος", ["ΟΔΟΣ", "οδος"]),  # final sigma
+        ("mask", "maſk", ["maſk"]),  # long s
+        ("μg dose", "5 µg  dose", ["µg  dose"]),  # micro sign and a run of spaces
+        ("fake news", "fake\u00a0news and fake \t\n news", ["fake\u00a0news", "fake \t\n news"]),
+        ("sow chaos", "a   b  sow   chaos  c  sow chaos", ["sow   chaos", "sow chaos"]),
+    ],
+)
+def test_combined_path_folds_as_the_regex_compares(phrase: str, text: str, expected: list[str]) -> None:
+    assert spans_of(build(phrase), text) == expected
+
+
+def test_case_sensitive_rules_are_confirmed_by_their_regex() -> None:
+    patterns = build("Kremlin", ignore_case=False)
+    assert spans_of(patterns, "KREMLIN, kremlin, Kremlin") == ["Kremlin"]
+
+
+def test_one_index_serves_many_rules() -> None:
+    rules = [build("fake news"), build("fake"), build("news"), None, build(regexes=[r"fake\s+\w+"])]
+    text = "Fake news! More FAKE NEWS."
+    candidates = PhraseIndex(rules).candidates(text)
+    assert candidates is not None
+    for number, patterns in enumerate(rules):
+        if patterns is not None:
+            assert list(patterns.spans(text, candidates.starts.get(number, ()), candidates.seen)) == list(patterns.spans(text))
+    assert candidates.seen == {"fake"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab sAB’'\n\t\u00a0İıſΣσς.-")), max_size=60))
+def test_combined_path_equals_scanning_on_any_text(text: str) -> None:
+    for patterns in (build("a b", "ab(s|)", "b'a", "sa"), build("AB", ignore_case=False), build("σa", "ia", word_boundary=False)):
+        assert combined_spans(patterns, text) == list(patterns.spans(text))
+
+
+@pytest.mark.skipif(not PTC.is_dir(), reason="PTC corpus not found beside the checkout (../shared/corpora/ptc)")
+def test_shipped_packs_find_the_same_spans_both_ways_on_the_corpus() -> None:
+    """The combined matcher is an optimisation only: on every labelled article, every shipped
+    rule reports exactly what scanning with each rule's own regex reports."""
+    from framecheck.builtin import PackMatcher
+    from framecheck.model import ScanOptions
+    from framecheck.packs import load_packs
+    from framecheck.readers import text_document
+    from framecheck.resources import bundled_rules_dir
+
+    packs = load_packs([bundled_rules_dir()])
+    combined, simple = PackMatcher(packs, ScanOptions()), PackMatcher(packs, ScanOptions(), combined=False)
+    total = 0
+    for path in sorted((PTC / "articles").glob("*.txt")):
+        document = text_document(path.name, path.read_text(encoding="utf-8"))
+        fast = [(f.start, f.end, f.rule_id) for f in combined.detect(document)]
+        assert fast == [(f.start, f.end, f.rule_id) for f in simple.detect(document)], path.name
+        total += len(fast)
+    assert total > 1000  # the comparison must cover real findings
