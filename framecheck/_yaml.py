@@ -8,12 +8,14 @@ YAML), and any Python-object tag (SafeLoader's own refusal).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import PackError
+
+if TYPE_CHECKING:
+    import yaml
 
 
 class LocatedDict(dict):
@@ -36,25 +38,38 @@ class LocatedList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5-10x faster
+@functools.lru_cache(maxsize=None)
+def _loaders() -> tuple[type, type]:
+    """(base loader, located loader), built on first use: a scan whose packs come from the
+    cache and that has no config file never imports PyYAML (~25 ms of start-up)."""
+    import yaml
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 5-10x faster
 
-class _PackLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader with located mappings and lists (see the constructors below)."""
+    class PackLoader(base):  # type: ignore[misc, valid-type]
+        """A safe loader with located mappings and lists (see the constructors below)."""
+
+    PackLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    PackLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+    return base, PackLoader
 
 
 def _reject_aliases(text: str) -> None:
     """Refuse anchors and aliases before anything is composed, so a YAML bomb never expands."""
     if "*" not in text and "&" not in text:
         return
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    import yaml
+
+    for event in yaml.parse(text, Loader=_loaders()[0]):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 problem="anchors and aliases are not allowed in rule packs", problem_mark=event.start_mark
             )
 
 
-def _construct_mapping(loader: _PackLoader, node: yaml.MappingNode) -> Any:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> Any:
+    import yaml
+
     data = LocatedDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
@@ -75,7 +90,7 @@ def _construct_mapping(loader: _PackLoader, node: yaml.MappingNode) -> Any:
         data.key_lines[key] = key_node.start_mark.line + 1
 
 
-def _construct_sequence(loader: _PackLoader, node: yaml.SequenceNode) -> Any:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> Any:
     data = LocatedList()
     data.line = node.start_mark.line + 1
     data.item_lines = []
@@ -85,15 +100,13 @@ def _construct_sequence(loader: _PackLoader, node: yaml.SequenceNode) -> Any:
         data.item_lines.append(item.start_mark.line + 1)
 
 
-_PackLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_PackLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-
-
 def load_located_yaml(text: str, path: Path | str) -> Any:
     """Parse one YAML document, turning any parse problem into a PackError with its line."""
+    import yaml
+
     try:
         _reject_aliases(text)
-        return yaml.load(text, Loader=_PackLoader)  # noqa: S506 - _PackLoader is a SafeLoader
+        return yaml.load(text, Loader=_loaders()[1])  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -20,9 +20,9 @@ from .formatters import (
     SarifFormatter,
     TextFormatter,
 )
-from .markup import HtmlReader, MarkdownReader
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
+from .markup import HtmlReader, MarkdownReader
 from .matching import PhraseIndex
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule

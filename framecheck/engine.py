@@ -13,18 +13,22 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
 
+from .config import Config
 from .errors import FramecheckError, PluginError
-from .baseline import Baseline
 from .hookspecs import Annotator, Detector
 from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
 from .packs import Pack, load_packs
-from .plugins import HookCall, call_each, default_content_plugins
+from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
 from .scoring import DEFAULT_MODEL, ScoringModel
 from .suppressions import SuppressionPolicy, apply_suppressions, with_fingerprints
 from .taxonomy import TECHNIQUES
+
+if TYPE_CHECKING:  # the baseline module is imported only by runs that use one
+    from .baseline import Baseline
 
 
 PART_PRIORITY = {"body": 0, "lede": 1, "headline": 2, "boilerplate": 3}
@@ -230,6 +234,28 @@ class Engine:
         if declared and item.rule_id not in declared:
             return f"rule {item.rule_id!r} is not among the detector's rules"
         return None
+
+
+def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool = False) -> tuple[Engine, pluggy.PluginManager]:
+    """The engine (and plugin manager) a resolved configuration describes.
+
+    Used by the command line and by distributed workers, which rebuild the engine from the
+    configuration instead of receiving one (plugins loaded from a file cannot be pickled).
+    """
+    manager = get_plugin_manager(config.plugins)
+    engine = Engine.from_plugins(
+        manager,
+        rule_paths=config.rules,
+        default_rules=not config.no_default_rules,
+        selection=Selection(frozenset(config.select), frozenset(config.ignore)),
+        options=ScanOptions(regex_timeout=config.regex_timeout),
+        debug=debug,
+        severity_overrides=config.severity_overrides(),
+        suppression_policy=SuppressionPolicy(require_reason=config.require_reason),
+        baseline=baseline,
+        scoring=config.scoring_model(),
+    )
+    return engine, manager
 
 
 def place(finding: Finding, document: Document) -> Finding:

@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-import yaml
-
 from .model import Document, Region
 from .offsets import TextBuilder
 from .readers import Input, ReadOptions, read_text
@@ -93,6 +91,8 @@ def split_front_matter(source: str) -> tuple[dict, int, str | None]:
     body_start = source.find("\n", end + 4)
     body_start = len(source) if body_start == -1 else body_start + 1
     try:
+        import yaml  # front matter is rare: only documents with it pay for PyYAML
+
         data = yaml.safe_load(source[first_break + 1 : end + 1])
     except yaml.YAMLError as exc:
         return {}, body_start, f"front matter is not valid YAML ({getattr(exc, 'problem', exc)}); ignored"

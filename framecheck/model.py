@@ -17,7 +17,6 @@ from typing import Any
 from .folding import FoldedText
 from .offsets import OffsetMap
 
-
 _NON_SPACE = re.compile(r"\S+")
 LARGE_TEXT = 4_000_000  # characters: above this, work that builds a list per word streams instead
 

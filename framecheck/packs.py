@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ._yaml import LocatedDict, LocatedList, load_located_yaml
+from .cache import cached
 from .errors import PackError
 from .matching import CompiledPatterns, PatternError, compile_source, expand_phrase
 from .model import Examples, RuleInfo, Severity
@@ -275,12 +276,13 @@ def load_pack(path: Path | str, shown: str | None = None) -> Pack:
     """
     shown = shown or str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        data = Path(path).read_bytes()
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PackError(shown, None, "rule pack is not valid UTF-8") from None
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
-    return _read_pack(load_located_yaml(text, shown), shown)
+    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
 
 
 def pack_files(path: Path | str) -> list[Path]:

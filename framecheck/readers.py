@@ -172,27 +172,36 @@ class JsonlReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
         stream = item.open_binary()
         try:
-            for number, raw in enumerate(stream, 1):
-                where = f"{item.name}:{number}"
-                try:
-                    line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    yield InputError(f"{where}: not valid UTF-8; record skipped")
-                    continue
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield InputError(f"{where}: invalid JSON ({exc.msg}); record skipped")
-                    continue
-                if not isinstance(record, dict):
-                    yield InputError(f"{where}: a record must be a JSON object; skipped")
-                    continue
-                yield _record_document(item, record, where, number, options)
+            yield from jsonl_documents(item, stream, options)
         finally:
             if item.path is not None:
                 stream.close()
+
+
+def jsonl_documents(
+    item: Input, lines: Iterable[bytes], options: ReadOptions, first_number: int = 1
+) -> Iterator[Document | InputError]:
+    """The records of JSONL ``lines`` (the file's lines from number ``first_number`` on) as
+    documents; a bad record becomes an error naming its line. Shared by the reader and by
+    distributed scans, which hand each worker a slice of the file."""
+    for number, raw in enumerate(lines, first_number):
+        where = f"{item.name}:{number}"
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield InputError(f"{where}: not valid UTF-8; record skipped")
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError(f"{where}: invalid JSON ({exc.msg}); record skipped")
+            continue
+        if not isinstance(record, dict):
+            yield InputError(f"{where}: a record must be a JSON object; skipped")
+            continue
+        yield _record_document(item, record, where, number, options)
 
 
 class CsvReader:

@@ -7,14 +7,12 @@ article's score.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
 from framecheck.matching import CompiledPatterns, PhraseIndex
-
 
 
 def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple) -> RuleInfo:

@@ -1,0 +1,92 @@
+"""An on-disk cache of validated rule packs, so a one-article scan does not re-read YAML.
+
+A pack is cached as a pickle named by a hash of everything that decides its content: the
+pack file's bytes and the name reports give it, the framecheck version, the Python version,
+and the size and modification time of the modules whose classes are pickled (so an edited
+checkout never loads a stale layout). Nothing else is trusted: a file that fails to load is
+ignored and rebuilt. The directory is safe to delete at any time.
+
+Location: ``$FRAMECHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/framecheck``, else
+``~/.cache/framecheck``. ``FRAMECHECK_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from . import __version__
+
+CACHE_FORMAT = 1
+T = TypeVar("T")
+_PICKLED_MODULES = ("packs.py", "matching.py", "model.py", "folding.py")
+
+
+def cache_dir() -> Path | None:
+    """Where cached packs live, or None when caching is off."""
+    if os.environ.get("FRAMECHECK_NO_CACHE", "") not in ("", "0"):
+        return None
+    configured = os.environ.get("FRAMECHECK_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "framecheck"
+
+
+def _code_signature() -> bytes:
+    here = Path(__file__).parent
+    parts = []
+    for name in _PICKLED_MODULES:
+        try:
+            stat = (here / name).stat()
+            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:?")
+    return ";".join(parts).encode()
+
+
+def cache_key(kind: str, name: str, content: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (f"{kind}\0{CACHE_FORMAT}\0{__version__}\0{sys.version}\0{name}\0".encode(), _code_signature(), content):
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cached(kind: str, name: str, content: bytes, build: Callable[[], T]) -> T:
+    """``build()``'s result, from the cache when an entry for exactly this input exists.
+
+    Errors from ``build`` propagate and nothing is stored; problems with the cache itself
+    (unreadable, corrupt, read-only) only cost the rebuild.
+    """
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    entry = directory / f"{kind}-{cache_key(kind, name, content)}.pickle"
+    try:
+        with entry.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # missing, truncated or from another layout: rebuild
+        pass
+    value = build()
+    _store(entry, value)
+    return value
+
+
+def _store(entry: Path, value: object) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=entry.parent, prefix=".tmp-", delete=False) as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, entry)
+    except Exception:  # a read-only home or a full disk must not fail the scan
+        try:
+            Path(handle.name).unlink(missing_ok=True)  # type: ignore[possibly-undefined]
+        except Exception:
+            pass
