@@ -1,77 +1,191 @@
-"""Measure framecheck end to end and against a baseline run in the same session.
+"""Measure framecheck's speed, scale and start-up against baselines run in the same session.
 
-Usage (from the repository root, with framecheck installed):
+Usage (from the repository root, with framecheck installed, proselint optional):
 
-    python bench/throughput.py [--corpus DIR] [--runs N]
+    python bench/throughput.py [--runs 3] [--target-mb 50] [--quick]
 
-Prints medians of N runs (default 3): throughput of ``framecheck scan --format json`` over a
-directory of articles (default: the PTC training articles in ../shared), the cold start of a
-one-article scan next to a bare ``python -c pass``, and peak RSS. When ``proselint`` is
-installed it is run on the same corpus and framecheck's speed is given as a ratio to it.
+Builds its corpus from the labelled PTC articles in ../shared (replicated to --target-mb, each
+copy under its own folder so every article is a separate file) and prints medians of --runs
+runs of end-to-end ``framecheck scan --format json`` (read, scan, score, JSON out):
+
+* throughput on one core (``--jobs 1``) and with every CPU, in MB/s and articles/s, with peak RSS;
+* proselint on the 1x corpus (it reads ~0.3 MB/s, so the full corpus would take minutes),
+  next to framecheck on that same 1x corpus: the ratio compares like with like;
+* growth: time for the 1x, 4x and 16x corpora, and seconds per MB for each;
+* synthetic packs of 5,000 phrases on top of the defaults, against the defaults alone: rare
+  word pairs (the matcher's cost) and common words (tens of thousands of extra findings);
+* memory when streaming: peak RSS of a JSONL corpus of the 1x and the 16x articles;
+* cold start: ``framecheck scan`` of one article with a warm and with no pack cache, next to
+  ``python -c pass`` and to importing framecheck's own dependencies.
+
+``--quick`` uses one run and a 10 MB corpus, for a smoke check of the script itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "ptc" / "train" / "articles"
+ARTICLES = REPO.parent / "shared" / "corpora" / "ptc" / "train" / "articles"
 SEED = REPO / "examples" / "obozrevatel-iran-russia-2023.txt"
 
 
-def timed(command: list[str]) -> tuple[float, int]:
+def timed(command: list[str], env: dict | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one child process; its output is discarded."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, _, usage = os.wait4(process.pid, 0)
     return time.perf_counter() - start, usage.ru_maxrss
 
 
-def median_run(command: list[str], runs: int) -> tuple[float, int]:
-    results = [timed(command) for _ in range(runs)]
+def median_run(command: list[str], runs: int, env: dict | None = None) -> tuple[float, int]:
+    results = [timed(command, env) for _ in range(runs)]
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
-def corpus_size(corpus: Path) -> tuple[int, int]:
-    files = sorted(corpus.rglob("*.txt"))
+def replicate(articles: list[Path], copies: int, root: Path) -> Path:
+    """``copies`` copies of the articles, one folder per copy."""
+    folder = root / f"x{copies}"
+    if not folder.exists():
+        for copy in range(copies):
+            target = folder / f"copy{copy:03d}"
+            target.mkdir(parents=True)
+            for path in articles:
+                shutil.copyfile(path, target / path.name)
+    return folder
+
+
+def jsonl_corpus(articles: list[Path], copies: int, root: Path) -> Path:
+    path = root / f"x{copies}.jsonl"
+    if not path.exists():
+        with path.open("w", encoding="utf-8") as handle:
+            for copy in range(copies):
+                for article in articles:
+                    record = {"id": f"{copy}-{article.stem}", "text": article.read_text(encoding="utf-8")}
+                    handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def synthetic_pack(articles: list[Path], root: Path, kind: str, phrases: int = 5000) -> Path:
+    """A pack of ``phrases`` phrases from the corpus's own vocabulary (words of 6+ letters).
+
+    ``words``: single words, so thousands of them occur (the findings, not the matcher, then
+    dominate the cost); ``pairs``: random word pairs, which almost never occur, so the cost
+    is the matcher's alone, as for a large newsroom pack of rare loaded phrases.
+    """
+    text = " ".join(p.read_text(encoding="utf-8") for p in articles[:80]).lower()
+    words = sorted(set(re.findall(r"[a-z]{6,}", text)))
+    rng = random.Random(5000)
+    chosen: set[str] = set()
+    while len(chosen) < phrases:
+        chosen.add(rng.choice(words) if kind == "words" else f"{rng.choice(words)} {rng.choice(words)}")
+    ordered = sorted(chosen)
+    lines = ["format: 1", f"id: synthetic-{kind}", f"name: Synthetic 5,000 {kind}", "rules:"]
+    per_rule = 250
+    for number in range(0, len(ordered), per_rule):
+        lines += [f"  - id: synthetic-{kind}-{number // per_rule:02d}", "    technique: loaded-language",
+                  "    severity: info", "    message: synthetic phrase", "    patterns:"]
+        lines += [f"      - {json.dumps(phrase)}" for phrase in ordered[number : number + per_rule]]
+    path = root / f"synthetic-{kind}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def corpus_size(folder: Path) -> tuple[int, int]:
+    files = list(folder.rglob("*.txt"))
     return len(files), sum(len(p.read_text(encoding="utf-8")) for p in files)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--target-mb", type=float, default=50)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--work", type=Path, help="Folder for the generated corpora (default: a temporary one).")
     args = parser.parse_args()
-    if not args.corpus.is_dir():
-        sys.exit(f"bench: corpus {args.corpus} not found (pass --corpus DIR)")
+    if args.quick:
+        args.runs, args.target_mb = 1, 10
+    if not ARTICLES.is_dir():
+        sys.exit(f"bench: corpus {ARTICLES} not found")
     framecheck = shutil.which("framecheck") or sys.exit("bench: install framecheck first (pip install .)")
-    articles, chars = corpus_size(args.corpus)
-    megabytes = chars / 1e6
-    env_note = f"{articles} articles, {megabytes:.2f} M characters, median of {args.runs} runs"
+    python = sys.executable
+    articles = sorted(ARTICLES.glob("*.txt"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="framecheck-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cache_env = {**os.environ, "FRAMECHECK_CACHE_DIR": str(work / "cache")}
+    base_articles, base_chars = corpus_size(replicate(articles, 1, work))
+    copies = max(1, round(args.target_mb * 1e6 / base_chars + 0.4999))
+    rows: list[tuple[str, str, str, str]] = []
 
-    scan_s, scan_kb = median_run([framecheck, "scan", "--format", "json", str(args.corpus)], args.runs)
-    cold_s, cold_kb = median_run([framecheck, "scan", str(SEED)], max(args.runs, 5))
-    bare_s, _ = median_run([sys.executable, "-c", "pass"], max(args.runs, 5))
-    rows = [
-        ("framecheck scan (corpus)", f"{scan_s:.2f} s", f"{megabytes / scan_s:.2f} MB/s", f"{scan_kb / 1024:.0f} MiB"),
-        ("framecheck scan (one article)", f"{cold_s:.3f} s", f"{cold_s / bare_s:.1f}x python -c pass", f"{cold_kb / 1024:.0f} MiB"),
-        ("python -c pass (baseline)", f"{bare_s:.3f} s", "", ""),
-    ]
+    def scan(folder: Path, *extra: str) -> tuple[float, int]:
+        return median_run([framecheck, "scan", "--quiet", "--format", "json", *extra, str(folder)], args.runs, cache_env)
+
+    def add(label: str, seconds: float, copies_scanned: int, rss_kib: int | None = None, note: str = "") -> None:
+        megabytes = base_chars * copies_scanned / 1e6
+        rate = f"{megabytes / seconds:6.2f} MB/s {base_articles * copies_scanned / seconds:7.0f} art/s"
+        rows.append((label, f"{seconds:8.2f} s", rate, f"{rss_kib / 1024:5.0f} MiB" if rss_kib else note))
+
+    timed([framecheck, "scan", "--quiet", str(SEED)], cache_env)  # fill the pack cache
+    big = replicate(articles, copies, work)
+    one_core, one_core_rss = scan(big, "--jobs", "1")
+    add(f"framecheck --jobs 1, {copies}x corpus", one_core, copies, one_core_rss)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    all_cores, _ = scan(big, "--jobs", str(cpus))
+    add(f"framecheck --jobs {cpus}, {copies}x corpus", all_cores, copies, None, f"{one_core / all_cores:.2f}x --jobs 1")
+
+    base = replicate(articles, 1, work)
+    framecheck_base, _ = scan(base, "--jobs", "1")
+    add("framecheck --jobs 1, 1x corpus", framecheck_base, 1)
     proselint = shutil.which("proselint")
     if proselint:
-        base_s, base_kb = median_run([proselint, "check", "-o", "json", str(args.corpus)], args.runs)
-        rows.append(("proselint check (corpus)", f"{base_s:.2f} s", f"{megabytes / base_s:.2f} MB/s", f"{base_kb / 1024:.0f} MiB"))
-        rows.append(("framecheck / proselint", "", f"{base_s / scan_s:.1f}x faster", ""))
-    print(env_note)
-    for row in rows:
-        print(f"{row[0]:<32}{row[1]:>10}  {row[2]:<24}{row[3]:>8}")
+        peer, peer_rss = median_run([proselint, "check", "-o", "json", str(base)], args.runs)
+        add("proselint check, 1x corpus", peer, 1, peer_rss)
+        rows.append(("framecheck / proselint (1x)", "", f"{peer / framecheck_base:.1f}x faster", ""))
+
+    growth = []
+    for factor in (1, 4, 16):
+        seconds, _ = scan(replicate(articles, factor, work), "--jobs", "1")
+        growth.append((factor, seconds))
+        add(f"growth: {factor}x corpus", seconds, factor, None, f"{seconds / factor / base_chars * 1e6:.3f} s/MB")
+
+    for kind in ("pairs", "words"):
+        with_pack, _ = scan(base, "--jobs", "1", "--rules", str(synthetic_pack(articles, work, kind)))
+        add(f"1x + 5,000 synthetic {kind}", with_pack, 1, None, f"{with_pack / framecheck_base:.2f}x defaults")
+
+    for factor in (1, 16):
+        corpus = jsonl_corpus(articles, factor, work)
+        seconds, rss = median_run([framecheck, "scan", "--quiet", "--format", "jsonl", "--jobs", "1", str(corpus)],
+                                  args.runs, cache_env)
+        add(f"JSONL stream, {factor}x corpus", seconds, factor, rss)
+
+    starts = max(args.runs, 9)
+    warm, warm_rss = median_run([framecheck, "scan", str(SEED)], starts, cache_env)
+    cold, _ = median_run([framecheck, "scan", str(SEED)], starts, {**cache_env, "FRAMECHECK_NO_CACHE": "1"})
+    bare, _ = median_run([python, "-c", "pass"], starts)
+    deps, _ = median_run([python, "-c", "import click, pluggy, regex, ahocorasick"], starts)
+    rows += [
+        ("start: scan one article", f"{warm:8.3f} s", f"{warm / bare:.1f}x python -c pass", f"{warm_rss / 1024:5.0f} MiB"),
+        ("start: same, pack cache off", f"{cold:8.3f} s", "", ""),
+        ("start: import click/pluggy/regex/aho", f"{deps:8.3f} s", "", ""),
+        ("start: python -c pass", f"{bare:8.3f} s", "", ""),
+    ]
+    print(f"corpus: {base_articles} PTC articles, {base_chars / 1e6:.2f} M characters per copy; "
+          f"medians of {args.runs} runs ({starts} for start-up); {cpus} CPUs; work folder {work}")
+    for label, seconds, rate, extra in rows:
+        print(f"{label:<38}{seconds:>11}  {rate:<32}{extra:>12}")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

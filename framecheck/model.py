@@ -114,6 +114,14 @@ class Document:
         return tuple(region for region in self.regions if region.kind == kind)
 
     @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """(start, end) of each paragraph of ``text`` (see ``structure.paragraphs``), found once
+        and shared by the reader, annotators and detectors."""
+        from .structure import paragraphs  # structure builds on this module
+
+        return paragraphs(self.text)
+
+    @cached_property
     def folded(self) -> FoldedText:
         """The folded copy phrase automata run over, made once and shared by every detector."""
         return FoldedText.of(self.text)

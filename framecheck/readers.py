@@ -119,7 +119,9 @@ def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
 
 def text_document(source: str, text: str, notes: tuple[str, ...] = ()) -> Document:
     """A plain-text article with its structure (headline, lede, quotes), as every reader of text builds it."""
-    return Document(source, text, regions=plain_structure(text), notes=notes)
+    document = Document(source, text, notes=notes)
+    document.regions = plain_structure(text, blocks=document.paragraphs)
+    return document
 
 
 def read_text(item: Input) -> tuple[str, tuple[str, ...]]:
@@ -156,7 +158,9 @@ def _record_document(item: Input, record: dict, where: str, number: int, options
     name = f"{item.name}#{record_id if record_id not in (None, '') else number}"
     metadata = _scalar_metadata(record, (options.text_field,))
     has_headline = "title" in metadata or "headline" in metadata
-    return Document(name, text, metadata=metadata, regions=plain_structure(text, headline=not has_headline))
+    document = Document(name, text, metadata=metadata)
+    document.regions = plain_structure(text, headline=not has_headline, blocks=document.paragraphs)
+    return document
 
 
 class JsonlReader:

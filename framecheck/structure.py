@@ -8,6 +8,8 @@ the outlet's.
 
 from __future__ import annotations
 
+import bisect
+
 from collections.abc import Iterator
 
 import regex
@@ -115,15 +117,19 @@ def quotations(text: str, blocks: list[tuple[int, int]]) -> list[Region]:
     """
     regions = []
     last_named = ""
-    for block_start, block_end in blocks:
-        for match in QUOTATION.finditer(text, block_start, block_end):
-            speaker = _speaker_of(text, match.start(), match.end(), block_start, block_end)
-            label = ""
-            if speaker and speaker.split()[-1].lower() in _PRONOUNS | {"himself", "herself"}:
-                label = last_named
-            elif speaker and _named(speaker):
-                label = last_named = speaker
-            regions.append(Region("quote", match.start(), match.end(), label))
+    starts = [start for start, _ in blocks]
+    for match in QUOTATION.finditer(text) if blocks else ():  # one pass; quotes never span lines
+        index = bisect.bisect_right(starts, match.start()) - 1
+        block_start, block_end = blocks[index] if index >= 0 else (0, len(text))
+        if not block_start <= match.start() < match.end() <= block_end:
+            continue  # outside every paragraph (whitespace only): not a quotation in the text
+        speaker = _speaker_of(text, match.start(), match.end(), block_start, block_end)
+        label = ""
+        if speaker and speaker.split()[-1].lower() in _PRONOUNS | {"himself", "herself"}:
+            label = last_named
+        elif speaker and _named(speaker):
+            label = last_named = speaker
+        regions.append(Region("quote", match.start(), match.end(), label))
     return regions
 
 
@@ -140,9 +146,12 @@ def _is_lede(text: str, start: int, end: int) -> bool:
     )
 
 
-def plain_structure(text: str, *, headline: bool = True) -> tuple[Region, ...]:
-    """Headline, lede, body and quotations of a plain-text article."""
-    blocks = paragraphs(text)
+def plain_structure(
+    text: str, *, headline: bool = True, blocks: list[tuple[int, int]] | None = None
+) -> tuple[Region, ...]:
+    """Headline, lede, body and quotations of a plain-text article (``blocks``: its paragraphs,
+    when already known)."""
+    blocks = paragraphs(text) if blocks is None else blocks
     regions: list[Region] = []
     body = list(blocks)
     if headline and body and _is_headline(text, *body[0]):

@@ -15,7 +15,6 @@ import regex
 
 from framecheck import Document, hookimpl
 from framecheck.model import Region
-from framecheck.structure import paragraphs
 
 TRAILER_HEADING = regex.compile(
     r"(?:other|more|latest|related|recommended|popular|top|trending)\s+(?:news|stories|articles|posts|reads|from\s+\S+)"
@@ -33,8 +32,11 @@ MAX_PROMOTION_WORDS = 30
 MAX_BLOCK_CHARS = 400  # longer blocks are article prose, never chrome
 
 
+HEADING_TRIM = " \t\n:.-–—"
+
+
 def _is_trailer_heading(block: str) -> bool:
-    words = block.strip(" \t:.-–—").split()
+    words = block.strip(HEADING_TRIM).split()
     return 0 < len(words) <= MAX_HEADING_WORDS and TRAILER_HEADING.fullmatch(" ".join(words)) is not None
 
 
@@ -47,10 +49,10 @@ class BoilerplateAnnotator:
 
     def annotate(self, document: Document) -> Iterator[Region]:
         text = document.text
-        blocks = paragraphs(text)
+        blocks = document.paragraphs
         for start, end in blocks:
-            if end - start > MAX_BLOCK_CHARS:
-                continue
+            if end - start > MAX_BLOCK_CHARS or not (text[start].isalpha() or text[start] in HEADING_TRIM):
+                continue  # chrome is short and starts with a word (both patterns begin with one)
             block = text[start:end]
             if _is_trailer_heading(block):
                 yield Region("boilerplate", start, blocks[-1][1], f"trailing block after {block.strip()!r}")
