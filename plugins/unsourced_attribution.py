@@ -11,6 +11,7 @@ cues whose sentence names no source are flagged.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 
@@ -86,9 +87,8 @@ TRIGGERS = (
 TRIGGER_INDEX = PhraseIndex(TRIGGERS)
 THAT = re.compile(r"\s+that(?!\w)", re.IGNORECASE)
 
-CUES = re.compile(
-    rf"""
-    \b(?=\w)(?:  # starting only at word starts lets the engine skip most positions fast
+CUES_SOURCE = rf"""
+    \b(?=\w)(?:  # only at word starts
         it\s+(?:(?:has|had|have)\s+(?:also\s+|long\s+|now\s+|already\s+)?been|is|was)
             \s+(?:also\s+|widely\s+|now\s+|long\s+|generally\s+|often\s+)?
             (?:reported|said|claimed|alleged|rumou?red|suggested|believed|understood|learned|learnt|revealed|thought|speculated)
@@ -100,10 +100,21 @@ CUES = re.compile(
       | (?:rumou?r|word)\s+has\s+it(?:\s+that)?
       | (?:many\s+)?people\s+are\s+saying(?:\s+that)?
     )(?!\w)
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-CUES_BACKWARDS = regex.compile(CUES.pattern, regex.IGNORECASE | regex.VERBOSE | regex.REVERSE)
+    """
+
+
+@functools.cache
+def cues() -> re.Pattern:
+    """The cue pattern, matched forwards (compiled on first use: most one-article scans never need it)."""
+    return re.compile(CUES_SOURCE, re.IGNORECASE | re.VERBOSE)
+
+
+@functools.cache
+def cues_backwards() -> regex.Pattern:
+    """The same pattern matched backwards from a trigger word."""
+    return regex.compile(CUES_SOURCE, regex.IGNORECASE | regex.VERBOSE | regex.REVERSE)
+
+
 CUE_REACH = 300  # characters a cue may span; longer ones are not one attribution
 
 _NAME = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*)(?:\s+(?:of\s+|the\s+|for\s+)?\p{Lu}[\p{L}\p{M}'’.\-]*)*"
@@ -182,19 +193,19 @@ def cue_spans(source: Document | str) -> list[tuple[int, int]]:
     text = source if isinstance(source, str) else source.text
     candidates = TRIGGER_INDEX.candidates(source)
     if candidates is None:  # too long to fold: scan
-        return [match.span() for match in CUES.finditer(text)]
+        return [match.span() for match in cues().finditer(text)]
     found: list[tuple[int, int]] = []
     forward, backward = (
         TRIGGERS[number].spans(text, candidates.starts.get(number, ())) for number in range(len(TRIGGERS))
     )
     for trigger_start, _ in forward:
-        match = CUES.match(text, trigger_start)
+        match = cues().match(text, trigger_start)
         if match:
             found.append(match.span())
     for _, trigger_end in backward:
         that = THAT.match(text, trigger_end)
         for end in (that.end(), trigger_end) if that else (trigger_end,):
-            match = CUES_BACKWARDS.match(text, max(0, trigger_end - CUE_REACH), end)
+            match = cues_backwards().match(text, max(0, trigger_end - CUE_REACH), end)
             if match:
                 found.append(match.span())
                 break
