@@ -19,7 +19,6 @@ in it must be readable on the workers, as with any Dask input.
 from __future__ import annotations
 
 import collections
-import itertools
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -204,10 +203,13 @@ def jsonl_chunks(name: str, path: Path, chunk_bytes: int = CHUNK_BYTES) -> list[
 
 
 def _scan_chunk(chunk: JsonlChunk, config: Config, options: ReadOptions) -> list[ArticleReport | InputError]:
+    try:
+        with open(chunk.path, "rb") as handle:
+            handle.seek(chunk.start)
+            data = handle.read(chunk.end - chunk.start)
+    except OSError as exc:  # e.g. the file is not where this worker looks
+        return [InputError(f"{chunk.name}: cannot read on the Dask worker: {exc.strerror or exc}")]
     engine = _engine(config)
-    with open(chunk.path, "rb") as handle:
-        handle.seek(chunk.start)
-        data = handle.read(chunk.end - chunk.start)
     item = Input(chunk.name, Path(chunk.path))
     results: list[ArticleReport | InputError] = []
     for document in jsonl_documents(item, data.splitlines(keepends=True), options, chunk.first_number):
@@ -220,6 +222,20 @@ def _scan_chunk(chunk: JsonlChunk, config: Config, options: ReadOptions) -> list
     return results
 
 
+def _work(inputs: Iterable[Input | InputError]) -> Iterator[JsonlChunk | InputError]:
+    """Chunks of every JSONL input, in order; unreadable inputs as their error, in place."""
+    for item in inputs:
+        if isinstance(item, InputError):
+            yield item
+        elif item.path is None or item.suffix not in (".jsonl", ".ndjson"):
+            raise FramecheckError(f"{item.name}: --dask scans JSONL corpora (.jsonl, .ndjson) only")
+        else:
+            try:
+                yield from jsonl_chunks(item.name, item.path)
+            except OSError as exc:
+                yield InputError(f"{item.name}: cannot read: {exc.strerror or exc}")
+
+
 def scan_jsonl(
     address: str, inputs: Iterable[Input | InputError], config: Config, options: ReadOptions
 ) -> Iterator[ArticleReport | InputError]:
@@ -229,29 +245,23 @@ def scan_jsonl(
         from distributed import Client
     except ImportError:
         raise FramecheckError("Dask is not installed: pip install 'framecheck[dask]'") from None
-    chunks: list[JsonlChunk] = []
-    for item in inputs:
-        if isinstance(item, InputError):
-            raise item
-        if item.path is None or item.suffix not in (".jsonl", ".ndjson"):
-            raise FramecheckError(f"{item.name}: --dask scans JSONL corpora (.jsonl, .ndjson) only")
-        try:
-            chunks.extend(jsonl_chunks(item.name, item.path))
-        except OSError as exc:
-            raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     try:
         client = Client(address, timeout="10s")
     except OSError as exc:
         raise FramecheckError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
     with client:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        pending: collections.deque = collections.deque()
-        submitted = iter(chunks)
-        for chunk in itertools.islice(submitted, workers * 2):
-            pending.append(client.submit(_scan_chunk, chunk, config, options, pure=False))
+        in_flight = 2 * max(1, len(client.scheduler_info().get("workers", {})))
+        pending: collections.deque = collections.deque()  # futures, or errors to report in place
+        for work in _work(inputs):
+            if isinstance(work, InputError):
+                pending.append(work)
+            else:
+                pending.append(client.submit(_scan_chunk, work, config, options, pure=False))
+            while sum(1 for entry in pending if not isinstance(entry, InputError)) > in_flight:
+                yield from _finish(pending.popleft())
         while pending:
-            results = pending.popleft().result()
-            nxt = next(submitted, None)
-            if nxt is not None:
-                pending.append(client.submit(_scan_chunk, nxt, config, options, pure=False))
-            yield from results
+            yield from _finish(pending.popleft())
+
+
+def _finish(entry: Any) -> list[ArticleReport | InputError]:
+    return [entry] if isinstance(entry, InputError) else entry.result()

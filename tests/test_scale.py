@@ -83,6 +83,14 @@ def test_dask_scan_of_a_jsonl_corpus_equals_the_local_scan(dask_cluster, jsonl_c
     assert "corpus.jsonl:11: invalid JSON" in dask_errors and dask_errors == local_errors
 
 
+@needs_ptc
+def test_dask_scan_reports_an_unreadable_input_in_place_and_goes_on(dask_cluster, jsonl_corpus: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "gone.jsonl"
+    code, remote, errors = scan_json("--dask", dask_cluster.scheduler_address, str(missing), str(jsonl_corpus))
+    assert code == 2 and remote["summary"]["articles"] == 60
+    assert errors.index("gone.jsonl") < errors.index("corpus.jsonl:11")
+
+
 def test_dask_scan_names_what_it_cannot_do(dask_cluster) -> None:
     result = run_subprocess("scan", "--dask", dask_cluster.scheduler_address, str(SEED))
     assert result.returncode == 2
