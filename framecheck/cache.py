@@ -16,7 +16,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -80,6 +79,8 @@ def cached(kind: str, name: str, content: bytes, build: Callable[[], T]) -> T:
 
 
 def _store(entry: Path, value: object) -> None:
+    import tempfile  # only writes need it; a warm cache never writes
+
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=entry.parent, prefix=".tmp-", delete=False) as handle:

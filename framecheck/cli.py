@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -61,6 +60,8 @@ class FramecheckGroup(click.Group):
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             else:
                 click.echo(

@@ -7,7 +7,6 @@ that take one value replace the file's value; ``--rules`` and ``--plugin`` add t
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import sys
 from dataclasses import dataclass, field, fields
@@ -151,6 +150,8 @@ def _parse(data: Any, path: Path, where: str) -> Config:
     for key, value in data.items():
         line = data.line_of(key) if isinstance(data, LocatedDict) else None
         if key not in _KEYS:
+            import difflib  # only for a mistake's did-you-mean
+
             hint = difflib.get_close_matches(str(key), list(_KEYS), n=1)
             suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(_KEYS)})"
             raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")

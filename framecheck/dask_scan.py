@@ -216,9 +216,7 @@ def _scan_chunk(chunk: JsonlChunk, config: Config, options: ReadOptions) -> list
         if isinstance(document, InputError):
             results.append(document)
         else:
-            report = engine.scan(document)
-            report.document.__dict__.pop("folded", None)
-            results.append(report)
+            results.append(engine.scan(document))
     return results
 
 

@@ -9,7 +9,6 @@ findings for that document.
 from __future__ import annotations
 
 import dataclasses
-import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +171,7 @@ class Engine:
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)
             marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
+        document.__dict__.pop("folded", None)  # a scan-time copy of the text; reports may be kept long
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:
@@ -199,6 +199,8 @@ class Engine:
             f"its {lost} for this document were dropped"
         )
         if self.debug:
+            import traceback  # only --debug runs pay for it
+
             message += "\n" + "".join(traceback.format_exception(exc)).rstrip()
         return message
 

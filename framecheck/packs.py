@@ -7,7 +7,6 @@ The format is documented in ``docs/rule-packs.md``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -91,7 +90,7 @@ class _Checker:
         allowed = list(allowed)
         for key in mapping:
             if key not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = _close_matches(str(key), allowed, n=1)
                 suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
                 where = f" in {what}" if what else ""
                 raise self.fail(mapping.line_of(key), f"unknown key {key!r}{where}{suffix}")
@@ -120,6 +119,13 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.fail(mapping.line_of(key), f"{key!r} must be a list of strings")
         return tuple(value)
+
+
+def _close_matches(word: str, choices: list[str] | tuple[str, ...], n: int = 1) -> list[str]:
+    """Did-you-mean candidates; difflib is imported only when a pack has a mistake."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=n)
 
 
 def _describe(value: Any) -> str:
@@ -188,7 +194,7 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
 
     technique = check.require(rule, "technique", "rule")
     if technique not in TECHNIQUES:
-        hint = difflib.get_close_matches(str(technique), list(TECHNIQUES), n=1)
+        hint = _close_matches(str(technique), list(TECHNIQUES), n=1)
         suffix = f" (did you mean {hint[0]!r}?)" if hint else " (see 'framecheck rules techniques')"
         raise check.fail(rule.line_of("technique"), f"unknown technique {technique!r}{suffix}")
     try:

@@ -90,8 +90,4 @@ def _adopt(engine: Engine) -> None:
 
 def _scan_batch(batch: list[Item]) -> list[Result]:
     assert _worker_engine is not None, "worker started without an engine"
-    results = [_scan_here(_worker_engine, item) for item in batch]
-    for result in results:
-        if isinstance(result, ArticleReport):
-            result.document.__dict__.pop("folded", None)  # a scan-time copy; not worth sending back
-    return results
+    return [_scan_here(_worker_engine, item) for item in batch]

@@ -201,3 +201,24 @@ def test_shipped_packs_find_the_same_spans_both_ways_on_the_corpus() -> None:
         assert fast == [(f.start, f.end, f.rule_id) for f in simple.detect(document)], path.name
         total += len(fast)
     assert total > 1000  # the comparison must cover real findings
+
+
+def test_the_folded_copy_is_made_once_per_scan_and_not_kept(default_engine) -> None:
+    from framecheck.readers import text_document
+
+    document = text_document("story.txt", "Sources say they terrorised the town. It is so very bad!")
+    made = []
+    original = type(document).folded.func
+
+    def counting(self):
+        made.append(1)
+        return original(self)
+
+    type(document).folded.func = counting
+    try:
+        report = default_engine.scan(document)
+    finally:
+        type(document).folded.func = original
+    assert made == [1]  # the rules' automaton and the plugins' triggers share one copy
+    assert {f.rule_id for f in report.findings} >= {"loaded-verb-terrorise", "unsourced-attribution"}
+    assert "folded" not in report.document.__dict__
