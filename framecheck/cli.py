@@ -25,7 +25,7 @@ from .evaluation import SPLITS, Evaluation, article_id, in_split, read_labels
 from .formatters import Formatter
 from .model import ArticleReport, Document, RunSummary, ScanOptions, Severity
 from .output import atomic_text_file
-from .packs import load_packs
+from .packs import load_packs, performance_hints
 from .parallel import scan_all
 from .plugins import call_each
 from .progress import Progress
@@ -464,6 +464,8 @@ def rules_check(paths: tuple[str, ...]) -> None:
     """Validate rule packs without running them."""
     packs = load_packs(paths)
     count = sum(len(pack.rules) for pack in packs)
+    for hint in (hint for pack in packs for hint in performance_hints(pack)):
+        click.echo(f"framecheck: hint: {hint}", err=True)
     click.echo(f"{len(packs)} packs, {count} rules: OK")
 
 

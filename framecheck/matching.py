@@ -206,6 +206,29 @@ def _branch_factor(alternatives: list) -> frozenset[str] | None:
     return frozenset(united)
 
 
+def starts_with_literal(source: str, *, ignore_case: bool) -> bool | None:
+    """Whether every match of ``source`` begins with a fixed character (after ``\\b``/``^``):
+    ``regex`` then finds candidates by string search instead of trying every position.
+    None when the standard library cannot parse the pattern (``regex``-only syntax)."""
+    try:
+        try:
+            import re._parser as sre_parse  # Python 3.11+
+        except ImportError:  # pragma: no cover - Python 3.10
+            import sre_parse  # type: ignore[no-redef]
+        items = list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
+    except Exception:
+        return None
+    while items:
+        name, value = str(items[0][0]), items[0][1]
+        if name == "AT":
+            items = items[1:]
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            items = list(value[-1] if name == "SUBPATTERN" else value)
+        else:
+            return name == "LITERAL"
+    return False
+
+
 def gate_open(gate: Gate | None, seen: frozenset[str] | set[str]) -> bool:
     return gate is None or all(not factor.isdisjoint(seen) for factor in gate)
 

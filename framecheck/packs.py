@@ -16,7 +16,7 @@ from typing import Any
 from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
 from .errors import PackError
-from .matching import CompiledPatterns, PatternError, compile_source, expand_phrase
+from .matching import CompiledPatterns, PatternError, compile_source, expand_phrase, starts_with_literal
 from .model import Examples, RuleInfo, Severity
 from .resources import bundled_rules_dir
 from .taxonomy import TECHNIQUES
@@ -273,6 +273,22 @@ def _read_pack(data: Any, path: str) -> Pack:
         sources=check.string_list(data, "sources"),
         rules=tuple(parsed),
     )
+
+
+def performance_hints(pack: Pack) -> list[str]:
+    """Advice on rules that will be slow on big corpora (they still work)."""
+    hints = []
+    for rule in pack.rules:
+        compiled = [c for c in (rule.patterns, rule.exceptions) if c is not None]
+        for patterns in compiled:
+            for source in patterns.raw_sources:
+                if starts_with_literal(source, ignore_case=patterns.ignore_case) is False:
+                    hints.append(
+                        f"{rule.info.origin}: rule {rule.id!r}: regex {source!r} does not start with a fixed "
+                        "word, so it is tried at every position of every document; start it with one "
+                        "(several regexes if need be) or use phrases"
+                    )
+    return hints
 
 
 def load_pack(path: Path | str, shown: str | None = None) -> Pack:

@@ -128,3 +128,29 @@ def test_non_utf8_pack_is_an_error(tmp_path: Path) -> None:
     path.write_bytes("name: caf\xe9\n".encode("latin-1"))
     with pytest.raises(PackError, match="not valid UTF-8"):
         load_pack(path)
+
+
+def test_rules_check_hints_at_regexes_that_run_at_every_position(tmp_path: Path) -> None:
+    from helpers import REPO, run
+
+    pack = tmp_path / "slow.yaml"
+    pack.write_text(textwrap.dedent("""\
+        id: slow
+        name: Slow
+        rules:
+          - id: slow-superlative
+            technique: exaggeration
+            message: m
+            patterns:
+              - regex: '\\b(?:the\\s+)?worst\\s+ever\\b'
+              - regex: '\\bworst\\s+ever\\b'
+              - regex: '\\p{Lu}{4,}'
+    """), encoding="utf-8")
+    result = run("rules", "check", str(pack))
+    assert result.exit_code == 0 and "1 packs, 1 rules: OK" in result.stdout
+    hints = result.stderr.strip().splitlines()
+    assert len(hints) == 1  # the literal-led regex is fast; regex-only syntax is not judged
+    assert hints[0].startswith(f"framecheck: hint: {pack}:4: rule 'slow-superlative': regex")
+    assert "(?:the" in hints[0] and "does not start with a fixed word" in hints[0]
+    shipped = run("rules", "check", str(REPO / "rules"))
+    assert shipped.exit_code == 0 and shipped.stderr == ""  # the shipped packs follow the advice
