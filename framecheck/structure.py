@@ -35,6 +35,13 @@ SPEECH_VERBS = (
     r"argued|argues|warned|warns|insisted|insists|declared|declares|recalled|commented|wrote|writes|"
     r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded"
 )
+# Every verb above contains one of these (lower case): no stem in a window, no speaker there.
+SPEECH_VERB_STEMS = (
+    "said", "say", "stat", "told", "tell", "add", "note", "stress", "explain", "argu", "warn", "insist",
+    "declar", "recall", "comment", "wrote", "writ", "tweet", "post", "ask", "repl", "answer", "claim",
+    "emphasi", "announc", "continu", "conclud",
+)
+SPEAKER_REACH = 120  # characters before or after a quotation searched for its speaker
 _WORD = r"[\p{L}\p{M}\d'’.\-]+"
 _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
@@ -99,14 +106,25 @@ def _named(speaker: str) -> bool:
     return any(word[:1].isupper() for word in words)
 
 
+def _mentions_speech(window: str) -> bool:
+    """Whether a speech verb could occur in ``window``: a cheap test that spares most quotes
+    (scare quotes, titles) the two speaker patterns, which cannot match without one."""
+    lowered = window.lower()
+    return any(stem in lowered for stem in SPEECH_VERB_STEMS)
+
+
 def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
     """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
-    after = SPEAKER_AFTER.match(text, quote_end, min(block_end, quote_end + 120))
-    if after:
-        return " ".join(after.group("speaker").split())
-    before = SPEAKER_BEFORE.search(text, max(block_start, quote_start - 120), quote_start)
-    if before:
-        return " ".join(before.group("speaker").split())
+    after_end = min(block_end, quote_end + SPEAKER_REACH)
+    if _mentions_speech(text[quote_end:after_end]):
+        after = SPEAKER_AFTER.match(text, quote_end, after_end)
+        if after:
+            return " ".join(after.group("speaker").split())
+    before_start = max(block_start, quote_start - SPEAKER_REACH)
+    if _mentions_speech(text[before_start:quote_start]):
+        before = SPEAKER_BEFORE.search(text, before_start, quote_start)
+        if before:
+            return " ".join(before.group("speaker").split())
     return None
 
 

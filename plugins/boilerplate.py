@@ -28,6 +28,7 @@ PROMOTION = regex.compile(
     regex.IGNORECASE,
 )
 MAX_HEADING_WORDS = 6
+MAX_HEADING_CHARS = 120  # six words and the punctuation around them
 MAX_PROMOTION_WORDS = 30
 MAX_BLOCK_CHARS = 400  # longer blocks are article prose, never chrome
 
@@ -36,12 +37,15 @@ HEADING_TRIM = " \t\n:.-–—"
 
 
 def _is_trailer_heading(block: str) -> bool:
+    if len(block) > MAX_HEADING_CHARS:  # most blocks are prose: skip them before splitting
+        return False
     words = block.strip(HEADING_TRIM).split()
     return 0 < len(words) <= MAX_HEADING_WORDS and TRAILER_HEADING.fullmatch(" ".join(words)) is not None
 
 
 def _is_promotion(block: str) -> bool:
-    return len(block.split()) <= MAX_PROMOTION_WORDS and PROMOTION.match(block.strip()) is not None
+    # The anchored match fails on the first word of almost every block, so it goes first.
+    return PROMOTION.match(block.strip()) is not None and len(block.split()) <= MAX_PROMOTION_WORDS
 
 
 class BoilerplateAnnotator:

@@ -213,3 +213,17 @@ def test_walking_a_folder_reads_articles_not_corpora(tmp_path: Path) -> None:
     result = run("scan", "--format", "json", str(tmp_path))
     assert result.exit_code == 1 and result.stderr == ""
     assert [a["source"] for a in json.loads(result.stdout)["articles"]] == [str(tmp_path / "story.md")]
+
+
+def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
+    """Quotes skip the speaker patterns when no verb stem is near; every verb needs a stem."""
+    import regex as regex_module
+
+    from framecheck.structure import SPEECH_VERB_STEMS, SPEECH_VERBS, quotations
+
+    verbs = [v for v in SPEECH_VERBS.split("|") if "[" not in v] + ["emphasised", "emphasized"]
+    assert all(regex_module.fullmatch(SPEECH_VERBS, v) for v in verbs)
+    assert [v for v in verbs if not any(stem in v for stem in SPEECH_VERB_STEMS)] == []
+    text = '"We will rebuild," Mayor Ana Ruiz STRESSED. Critics called it a "miracle" plan.'
+    found = quotations(text, [(0, len(text))])
+    assert [(text[q.start:q.end], q.label) for q in found] == [('"We will rebuild,"', "Mayor Ana Ruiz"), ('"miracle"', "")]
