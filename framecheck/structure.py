@@ -76,6 +76,21 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         yield cursor, end
 
 
+def sentence_around(text: str, start: int, end: int, reach: int = 1000) -> tuple[int, int]:
+    """The sentence that holds ``text[start:end]`` (or the one it starts in, when it runs
+    across a break), looking at most ``reach`` characters either way, so a detector that
+    needs the sentence of a few cues need not split a whole long text."""
+    window_start, window_end = max(0, start - reach), min(len(text), end + reach)
+    sentence_start, sentence_end = window_start, window_end
+    for boundary in SENTENCE_BREAK.finditer(text, window_start, window_end):
+        if boundary.end() <= start:
+            sentence_start = boundary.end()
+        elif boundary.start() >= start:
+            sentence_end = boundary.start()
+            break
+    return sentence_start, _trimmed_end(text, sentence_start, sentence_end)
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Blocks separated by blank lines; a long block of one-sentence lines is split per line.
 

@@ -10,7 +10,6 @@ cues whose sentence names no source are flagged.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
 from framecheck.matching import CompiledPatterns, PhraseIndex
-from framecheck.structure import sentences
+from framecheck.structure import sentence_around
 
 RULE = RuleInfo(
     id="unsourced-attribution",
@@ -164,17 +163,14 @@ class UnsourcedAttributionDetector:
         cues = cue_spans(document)
         if not cues:
             return
-        bounds = list(sentences(text))
-        starts = [start for start, _ in bounds]
-        named: dict[int, bool] = {}
+        named: dict[tuple[int, int], bool] = {}
         for cue_start, cue_end in cues:
-            index = bisect.bisect_right(starts, cue_start) - 1
-            start, end = bounds[index]
+            start, end = sentence_around(text, cue_start, cue_end)
             if cue_end > end:  # a cue running across a sentence break is not one claim
                 continue
-            if index not in named:
-                named[index] = has_named_source(text[start:end])
-            if named[index]:
+            if (start, end) not in named:
+                named[start, end] = has_named_source(text[start:end])
+            if named[start, end]:
                 continue
             yield document.finding(
                 rule_id=RULE.id,

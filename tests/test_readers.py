@@ -227,3 +227,19 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     text = '"We will rebuild," Mayor Ana Ruiz STRESSED. Critics called it a "miracle" plan.'
     found = quotations(text, [(0, len(text))])
     assert [(text[q.start:q.end], q.label) for q in found] == [('"We will rebuild,"', "Mayor Ana Ruiz"), ('"miracle"', "")]
+
+
+def test_sentence_around_agrees_with_splitting_the_whole_text() -> None:
+    import bisect
+
+    from framecheck.structure import sentence_around, sentences
+
+    text = SEED.read_text(encoding="utf-8") + "\n\nDr. Who said so. U.S. officials agree! “Yes?” No.\n"
+    bounds = list(sentences(text))
+    starts = [start for start, _ in bounds]
+    checked = 0
+    for offset, char in enumerate(text):
+        if char.isalnum():
+            assert sentence_around(text, offset, offset + 1, reach=300) == bounds[bisect.bisect_right(starts, offset) - 1]
+            checked += 1
+    assert checked > 1500

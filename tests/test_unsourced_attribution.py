@@ -69,5 +69,10 @@ def test_named_sources_and_non_attribution_are_not_flagged(text: str) -> None:
 
 def test_sentences_split_at_line_breaks_and_terminal_punctuation() -> None:
     text = "One claim. Dr. Who spoke!\nNext line? \u201cQuoted\u201d start."
-    spans = [text[s:e] for s, e in MODULE.sentences(text)]
+    from framecheck.structure import sentences
+
+    spans = [text[s:e] for s, e in sentences(text)]
     assert spans == ["One claim.", "Dr. Who spoke!", "Next line?", "\u201cQuoted\u201d start."]
+    around = [text[s:e] for s, e in (MODULE.sentence_around(text, text.index(word), text.index(word) + 1)
+                                     for word in ("claim", "Who", "line", "Quoted"))]
+    assert around == spans
