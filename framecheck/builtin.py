@@ -51,6 +51,7 @@ class PackMatcher:
         # Pattern ids: 2*i for rule i's patterns, 2*i + 1 for its exceptions.
         compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions)]
         self._index = PhraseIndex(compiled) if combined else None
+        self.phrase_indexes = (self._index,) if self._index is not None else ()
         self._options = options
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:

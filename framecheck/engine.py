@@ -19,6 +19,7 @@ import pluggy
 from .config import Config
 from .errors import FramecheckError, PluginError
 from .hookspecs import Annotator, Detector
+from .matching import SharedPhraseIndex
 from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
@@ -97,6 +98,8 @@ class Engine:
         self.debug = debug
         self._owners = owners or {}
         self._declared = {d.name: {r.id for r in d.rules} for d in self.detectors}
+        indexes = [index for d in self.detectors for index in getattr(d, "phrase_indexes", ()) or ()]
+        self._shared_index = SharedPhraseIndex(indexes) if indexes else None
         self._known_ids = frozenset(TECHNIQUES) | {rule.id for d in self.detectors for rule in d.rules}
 
     @classmethod
@@ -156,6 +159,8 @@ class Engine:
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
         self._annotate(document, warnings)
+        if self._shared_index is not None:
+            self._shared_index.answer(document)  # one automaton pass for every detector that asks
         for detector in self.detectors:
             try:
                 found, notes = self._run(detector, document)
@@ -171,7 +176,8 @@ class Engine:
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)
             marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
-        document.__dict__.pop("folded", None)  # a scan-time copy of the text; reports may be kept long
+        document.__dict__.pop("folded", None)  # scan-time copies of the text; reports may be kept long
+        document.shared_candidates.clear()
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
 
     def _annotate(self, document: Document, warnings: list[str]) -> None:

@@ -347,6 +347,54 @@ class Candidates:
     seen: set[str]
 
 
+Owner = tuple[int, int]  # (index number, pattern number) in a shared automaton
+
+
+def _automaton(indexes: Sequence[Sequence[CompiledPatterns | None]]) -> ahocorasick.Automaton | None:
+    """One automaton over the variants and gate literals of every pattern of every index;
+    each key's value: (length - 1, owners of the key as a phrase variant, the key if it is a
+    gate literal)."""
+    owners: dict[str, set[Owner]] = {}
+    gate_keys: set[str] = set()
+    for index_number, patterns in enumerate(indexes):
+        for number, compiled in enumerate(patterns):
+            if compiled is None:
+                continue
+            for variant in compiled.variants:
+                owners.setdefault(fold_variant(variant), set()).add((index_number, number))
+            for literal in compiled.gate_literals:
+                owners.setdefault(literal, set())
+                gate_keys.add(literal)
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, key_owners in owners.items():
+        automaton.add_word(key, (len(key) - 1, tuple(sorted(key_owners)), key if key in gate_keys else None))
+    automaton.make_automaton()
+    return automaton
+
+
+def _run(automaton: ahocorasick.Automaton | None, folded: FoldedText, found: list[Candidates]) -> None:
+    """One pass of ``automaton`` over ``folded``, filling ``found`` (one per index); all share
+    one ``seen`` set (a gate only asks about its own literals)."""
+    if automaton is None or not folded.text:
+        return
+    shifted = bool(folded.run_ends)
+    seen = found[0].seen if found else set()
+    for end, (extent, owners, gate_key) in automaton.iter(folded.text):
+        if gate_key is not None:
+            seen.add(gate_key)
+        if not owners:
+            continue
+        start = folded.original(end - extent) if shifted else end - extent
+        for index_number, number in owners:
+            starts = found[index_number].starts
+            if number in starts:
+                starts[number].append(start)
+            else:
+                starts[number] = [start]
+
+
 class PhraseIndex:
     """Every phrase variant and gate literal of many :class:`CompiledPatterns` in one
     Aho-Corasick automaton.
@@ -354,48 +402,47 @@ class PhraseIndex:
     :meth:`candidates` runs the automaton once over a folded copy of the text. Case-sensitive
     rules and word boundaries are left to the confirming regex. Texts of ``LARGE_TEXT``
     characters or more get ``None``: folding them would triple their memory, so they take the
-    simple path.
+    simple path. A detector that lists its indexes in ``phrase_indexes`` gets them answered,
+    with every other detector's, by one shared pass per document (:class:`SharedPhraseIndex`).
     """
 
     def __init__(self, patterns: Sequence[CompiledPatterns | None]):
-        owners: dict[str, set[int]] = {}
-        gate_keys: set[str] = set()
-        for index, compiled in enumerate(patterns):
-            if compiled is None:
-                continue
-            for variant in compiled.variants:
-                owners.setdefault(fold_variant(variant), set()).add(index)
-            for literal in compiled.gate_literals:
-                owners.setdefault(literal, set())
-                gate_keys.add(literal)
-        self._automaton: ahocorasick.Automaton | None = None
-        if owners:
-            automaton = ahocorasick.Automaton()
-            for key, indexes in owners.items():
-                automaton.add_word(key, (len(key) - 1, tuple(sorted(indexes)), key if key in gate_keys else None))
-            automaton.make_automaton()
-            self._automaton = automaton
+        self.patterns = tuple(patterns)
+        self._automaton = _automaton([self.patterns])
 
     def candidates(self, source: Document | str) -> Candidates | None:
-        """One pass over a document's shared folded text (or over a plain string's own)."""
+        """The candidates in ``source``: from the engine's shared pass when it answered this
+        index for the document, else from one pass of this index's own automaton."""
         text = source if isinstance(source, str) else source.text
         if len(text) >= LARGE_TEXT:
             return None
-        found = Candidates({}, set())
-        if self._automaton is None or not text:
-            return found
-        folded = FoldedText.of(text) if isinstance(source, str) else source.folded
-        shifted = bool(folded.run_ends)
-        starts, seen = found.starts, found.seen
-        for end, (extent, indexes, gate_key) in self._automaton.iter(folded.text):
-            if gate_key is not None:
-                seen.add(gate_key)
-            if not indexes:
-                continue
-            start = folded.original(end - extent) if shifted else end - extent
-            for index in indexes:
-                if index in starts:
-                    starts[index].append(start)
-                else:
-                    starts[index] = [start]
-        return found
+        if not isinstance(source, str):
+            shared = source.shared_candidates.get(id(self))
+            if shared is not None:
+                return shared
+        found = [Candidates({}, set())]
+        if text:
+            _run(self._automaton, FoldedText.of(text) if isinstance(source, str) else source.folded, found)
+        return found[0]
+
+
+class SharedPhraseIndex:
+    """Several :class:`PhraseIndex` es answered by one automaton pass per document.
+
+    The engine builds one over the indexes its detectors declare (``phrase_indexes``) and,
+    before they run, stores each index's candidates in ``document.shared_candidates``, where
+    :meth:`PhraseIndex.candidates` finds them: one pass instead of one per detector.
+    """
+
+    def __init__(self, indexes: Sequence[PhraseIndex]):
+        self.indexes = tuple({id(index): index for index in indexes}.values())
+        self._automaton = _automaton([index.patterns for index in self.indexes])
+
+    def answer(self, document: Document) -> None:
+        if len(document.text) >= LARGE_TEXT or not self.indexes:
+            return
+        seen: set[str] = set()
+        found = [Candidates({}, seen) for _ in self.indexes]
+        _run(self._automaton, document.folded, found)
+        for index, candidates in zip(self.indexes, found):
+            document.shared_candidates[id(index)] = candidates

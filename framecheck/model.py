@@ -88,6 +88,8 @@ class Document:
     offsets: OffsetMap | None = None
     regions: tuple[Region, ...] = ()
     notes: tuple[str, ...] = ()
+    # Filled by the engine during a scan (see matching.SharedPhraseIndex), emptied after it.
+    shared_candidates: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def line_starts(self) -> list[int]:

@@ -222,3 +222,30 @@ def test_the_folded_copy_is_made_once_per_scan_and_not_kept(default_engine) -> N
     assert made == [1]  # the rules' automaton and the plugins' triggers share one copy
     assert {f.rule_id for f in report.findings} >= {"loaded-verb-terrorise", "unsourced-attribution"}
     assert "folded" not in report.document.__dict__
+
+
+def test_one_shared_pass_answers_every_declared_index(default_engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The YAML matcher and the unsourced-attribution triggers share one automaton pass per
+    document, and get exactly what their own passes would give."""
+    import framecheck.matching as matching
+    from framecheck.readers import text_document
+
+    text = "Sources say they terrorised the town. Only verified news in our channel! It is so very bad."
+    declared = [index for d in default_engine.detectors for index in getattr(d, "phrase_indexes", ())]
+    assert len(declared) >= 2
+    own = [index.candidates(text) for index in declared]
+    shared = matching.SharedPhraseIndex(declared)
+    document = text_document("story.txt", text)
+    shared.answer(document)
+    answered = [index.candidates(document) for index in declared]
+    assert answered == [document.shared_candidates[id(index)] for index in declared]
+    assert [c.starts for c in answered] == [c.starts for c in own]
+    assert all(c.seen <= a.seen for c, a in zip(own, answered))  # one seen set serves every gate
+
+    passes = []
+    real_run = matching._run
+    monkeypatch.setattr(matching, "_run", lambda *args: (passes.append(1), real_run(*args))[1])
+    report = default_engine.scan(text_document("story.txt", text))
+    assert passes == [1]
+    assert {"loaded-verb-terrorise", "unsourced-attribution", "distrust-only-our-channel"} <= {f.rule_id for f in report.findings}
+    assert report.document.shared_candidates == {}
