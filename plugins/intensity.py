@@ -62,8 +62,8 @@ STACKED = regex.compile(
 # ``phrase_indexes``), which costs next to nothing on top of the pass the YAML rules need.
 INTENSIFIER_WORDS = CompiledPatterns.build(INTENSIFIERS, (), ignore_case=True, word_boundary=True)
 INTENSIFIER_INDEX = PhraseIndex((INTENSIFIER_WORDS,))
-MIXED_CASE_WORDS = 3
-CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)  # a line needs this many lower-case words for capitals in it to be shouting
+MIXED_CASE_WORDS = 3  # a line needs this many lower-case words for capitals in it to be shouting
+CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)
 
 
 def _occurs_as_word(text: str, word: str) -> bool:
@@ -87,6 +87,17 @@ def _in_ordinary_case(text: str, word: str) -> bool:
     return any(_occurs_as_word(text, form) for form in dict.fromkeys((word.lower(), word.capitalize())))
 
 
+def _is_prose(line: str) -> bool:
+    """Whether ``line`` has MIXED_CASE_WORDS words in lower case (stops counting there)."""
+    count = 0
+    for word in line.split():
+        if word[:1].islower():
+            count += 1
+            if count >= MIXED_CASE_WORDS:
+                return True
+    return False
+
+
 def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> bool:
     """Capitals are shouting when the same word appears in ordinary case elsewhere in the
     article (so it is not an acronym) and the line around it is ordinary prose (not a
@@ -99,7 +110,7 @@ def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> boo
     line_end = text.find("\n", end, end + CONTEXT)
     line = text[line_start : min(len(text), end + CONTEXT) if line_end == -1 else line_end]
     dateline = start == line_start and text[end : end + 3].strip()[:1] in ("—", "–", "-", ",", "(")
-    if dateline or sum(1 for word in line.split() if word[:1].islower()) < MIXED_CASE_WORDS:
+    if dateline or not _is_prose(line):
         return False
     word = text[start:end]
     if word not in ordinary:
