@@ -408,7 +408,11 @@ class PhraseIndex:
 
     def __init__(self, patterns: Sequence[CompiledPatterns | None]):
         self.patterns = tuple(patterns)
-        self._automaton = _automaton([self.patterns])
+
+    @functools.cached_property
+    def _automaton(self) -> ahocorasick.Automaton | None:
+        """Built on first use: under the engine, the shared pass answers and this is never needed."""
+        return _automaton([self.patterns])
 
     def candidates(self, source: Document | str) -> Candidates | None:
         """The candidates in ``source``: from the engine's shared pass when it answered this
