@@ -8,6 +8,7 @@ findings for that document.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -161,9 +162,10 @@ class Engine:
         self._annotate(document, warnings)
         if self._shared_index is not None:
             self._shared_index.answer(document)  # one automaton pass for every detector that asks
+        regions = RegionIndex(document.regions)
         for detector in self.detectors:
             try:
-                found, notes = self._run(detector, document)
+                found, notes = self._run(detector, document, regions)
             except Exception as exc:  # a plugin bug must not stop the scan
                 warnings.append(self._failure(detector, exc))
                 continue
@@ -210,7 +212,7 @@ class Engine:
             message += "\n" + "".join(traceback.format_exception(exc)).rstrip()
         return message
 
-    def _run(self, detector: Detector, document: Document) -> tuple[list[Finding], list[str]]:
+    def _run(self, detector: Detector, document: Document, regions: RegionIndex) -> tuple[list[Finding], list[str]]:
         found: list[Finding] = []
         notes: list[str] = []
         for item in detector.detect(document):
@@ -224,7 +226,7 @@ class Engine:
                 override = self.severity_overrides.get(item.rule_id) or self.severity_overrides.get(item.technique)
                 if override is not None:
                     item = item.evolve(severity=override)
-                found.append(place(item, document))
+                found.append(place(item, document, regions))
         return found, notes
 
     def _problem(self, item: object, detector: Detector, document: Document) -> str | None:
@@ -266,23 +268,45 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
     return engine, manager
 
 
-def place(finding: Finding, document: Document) -> Finding:
+def place(finding: Finding, document: Document, regions: RegionIndex | None = None) -> Finding:
     """The finding with its source position and where it sits: part of the article, quote."""
     where = document.position(finding.start)
     last = document.position(finding.end - 1)  # the span's last character, then one column on
-    part, quote, quote_length = "body", None, None
-    for region in document.regions:
-        if not region.contains(finding.start, finding.end):
-            continue
-        if region.kind == "quote":
-            if quote_length is None or region.end - region.start < quote_length:
-                quote, quote_length = region.label, region.end - region.start
-        elif PART_PRIORITY.get(region.kind, 0) > PART_PRIORITY[part]:
-            part = region.kind
+    part, quote = (regions or RegionIndex(document.regions)).place(finding.start, finding.end)
     return finding.evolve(
         line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
         part=part, quote=quote,
     )
+
+
+class RegionIndex:
+    """A document's regions arranged for placing many findings: the few part regions
+    (headline, lede, boilerplate, ...) in a list, quotations sorted by start for a binary
+    search, so placing costs O(log quotes) instead of a pass over every region."""
+
+    def __init__(self, regions: Sequence[Region]):
+        self.parts = [r for r in regions if r.kind != "quote" and PART_PRIORITY.get(r.kind, 0) > 0]
+        self.quotes = sorted((r for r in regions if r.kind == "quote"), key=lambda r: (r.start, r.end))
+        self.quote_starts = [r.start for r in self.quotes]
+        self.longest_quote = max((r.end - r.start for r in self.quotes), default=0)
+
+    def place(self, start: int, end: int) -> tuple[str, str | None]:
+        """(part, quote label or None) of the span: the highest-priority part holding it, and the
+        shortest quotation holding it."""
+        part = "body"
+        for region in self.parts:
+            if region.contains(start, end) and PART_PRIORITY[region.kind] > PART_PRIORITY[part]:
+                part = region.kind
+        quote, quote_length = None, None
+        index = bisect.bisect_right(self.quote_starts, start)
+        while index > 0:  # quotes starting at or before the span, nearest first
+            index -= 1
+            region = self.quotes[index]
+            if start - region.start > self.longest_quote:
+                break  # no earlier quotation is long enough to reach the span
+            if region.end >= end and (quote_length is None or region.end - region.start < quote_length):
+                quote, quote_length = region.label, region.end - region.start
+        return part, quote
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

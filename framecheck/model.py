@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from .folding import FoldedText
 from .offsets import OffsetMap
@@ -38,12 +38,15 @@ class Severity(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _SEVERITY_LABELS[self._value_]
 
 
-@dataclass(frozen=True)
-class Position:
-    """A 1-based line and column, derived from a character offset for humans to read."""
+_SEVERITY_LABELS = {member.value: member.name.lower() for member in Severity}
+
+
+class Position(NamedTuple):
+    """A 1-based line and column, derived from a character offset for humans to read (a named
+    tuple: the engine makes three per finding, and a tuple is made ~3x faster than a dataclass)."""
 
     line: int
     column: int
@@ -232,9 +235,9 @@ class Finding:
     def evolve(self, **changes: Any) -> Finding:
         """A copy with ``changes``. The engine copies every finding a few times on its way to a
         report; ``dataclasses.replace`` re-runs ``__init__`` and costs ~5x more."""
-        unknown = changes.keys() - self.__dataclass_fields__.keys()
-        if unknown:
-            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
+        if not changes.keys() <= self.__dataclass_fields__.keys():
+            unknown = sorted(changes.keys() - self.__dataclass_fields__.keys())
+            raise TypeError(f"Finding has no field {unknown[0]!r}")
         copy = object.__new__(Finding)
         copy.__dict__.update(self.__dict__)
         copy.__dict__.update(changes)
