@@ -292,21 +292,21 @@ class RegionIndex:
 
     def place(self, start: int, end: int) -> tuple[str, str | None]:
         """(part, quote label or None) of the span: the highest-priority part holding it, and the
-        shortest quotation holding it."""
+        shortest quotation holding it (of equally short ones, the first)."""
         part = "body"
         for region in self.parts:
             if region.contains(start, end) and PART_PRIORITY[region.kind] > PART_PRIORITY[part]:
                 part = region.kind
-        quote, quote_length = None, None
+        best: Region | None = None
         index = bisect.bisect_right(self.quote_starts, start)
         while index > 0:  # quotes starting at or before the span, nearest first
             index -= 1
             region = self.quotes[index]
             if start - region.start > self.longest_quote:
                 break  # no earlier quotation is long enough to reach the span
-            if region.end >= end and (quote_length is None or region.end - region.start < quote_length):
-                quote, quote_length = region.label, region.end - region.start
-        return part, quote
+            if region.end >= end and (best is None or region.end - region.start <= best.end - best.start):
+                best = region  # on a tie in length the earlier one (seen later here) wins
+        return part, None if best is None else best.label
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

@@ -176,3 +176,40 @@ def test_runaway_regex_is_skipped_with_a_warning(tmp_path: Path) -> None:
     report = engine.scan(Document("d", "b " + "a" * 60 + "!"))
     assert [f.rule_id for f in report.findings] == ["fine"]
     assert "rule 'slow'" in report.warnings[0] and "timeout" in report.warnings[0]
+
+
+def _naive_place(regions, start: int, end: int) -> tuple[str, str | None]:
+    """Every region looked at: the definition the indexed placement must agree with."""
+    from framecheck.engine import PART_PRIORITY
+
+    part, quote, length = "body", None, None
+    for region in sorted(regions, key=lambda r: (r.start, r.end)):
+        if not region.contains(start, end):
+            continue
+        if region.kind == "quote":
+            if length is None or region.end - region.start < length:
+                quote, length = region.label, region.end - region.start
+        elif PART_PRIORITY.get(region.kind, 0) > PART_PRIORITY[part]:
+            part = region.kind
+    return part, quote
+
+
+def test_indexed_placement_agrees_with_looking_at_every_region() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from framecheck.engine import RegionIndex
+    from framecheck.model import Region
+
+    kinds = st.sampled_from(["headline", "lede", "body", "boilerplate", "quote"])
+    region = st.builds(
+        lambda kind, start, length, label: Region(kind, start, start + length, label),
+        kinds, st.integers(0, 60), st.integers(0, 40), st.sampled_from(["", "Ana Ruiz", "NATO"]),
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(region, max_size=12, unique_by=lambda r: (r.start, r.end)), st.integers(0, 100), st.integers(1, 30))
+    def check(regions, start, length):
+        assert RegionIndex(regions).place(start, start + length) == _naive_place(regions, start, start + length)
+
+    check()
