@@ -9,7 +9,6 @@ the outlet's.
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Iterator
 
 import regex

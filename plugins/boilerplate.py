@@ -31,9 +31,7 @@ MAX_HEADING_WORDS = 6
 MAX_HEADING_CHARS = 120  # six words and the punctuation around them
 MAX_PROMOTION_WORDS = 30
 MAX_BLOCK_CHARS = 400  # longer blocks are article prose, never chrome
-
-
-HEADING_TRIM = " \t\n:.-–—"
+HEADING_TRIM = " \t\n:.-–—"  # what may surround a heading's words ("— Related —", "Read also:")
 
 
 def _is_trailer_heading(block: str) -> bool:

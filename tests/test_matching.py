@@ -6,12 +6,11 @@ import random
 
 import pytest
 import regex
+from helpers import PTC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framecheck.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
-
-from helpers import PTC
 
 
 def combined_spans(patterns: CompiledPatterns, text: str) -> list[tuple[int, int]]:

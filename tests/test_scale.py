@@ -10,13 +10,12 @@ import pickle
 from pathlib import Path
 
 import pytest
+from helpers import PTC, SEED, run_subprocess
 
 from framecheck import cache
 from framecheck.packs import load_pack, load_packs
 from framecheck.progress import Progress
 from framecheck.resources import bundled_rules_dir
-
-from helpers import PTC, SEED, run_subprocess
 
 needs_ptc = pytest.mark.skipif(not PTC.is_dir(), reason="PTC corpus not found beside the checkout (../shared/corpora/ptc)")
 
@@ -104,10 +103,9 @@ def test_dask_api_returns_findings_and_scores_as_dataframes(dask_cluster) -> Non
     import dask.dataframe as dd
     import pandas as pd
     from distributed import Client
+    from helpers import make_engine
 
     from framecheck.dask_scan import scan_bag, scan_dataframe
-
-    from helpers import make_engine
     from framecheck.readers import text_document
 
     articles = ptc_articles(30)

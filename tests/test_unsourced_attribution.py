@@ -8,7 +8,6 @@ import pytest
 from helpers import SEED
 
 from framecheck import Document
-
 from framecheck.plugins import get_plugin_manager
 
 

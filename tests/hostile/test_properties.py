@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from helpers import make_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from helpers import make_engine
 
 from framecheck import Document
 from framecheck.model import Position
