@@ -26,7 +26,7 @@ from .formatters import Formatter
 from .model import ArticleReport, Document, RunSummary, ScanOptions, Severity
 from .output import atomic_text_file
 from .packs import load_packs, performance_hints
-from .parallel import scan_all
+from .parallel import scan_all, work_units
 from .plugins import call_each
 from .progress import Progress
 from .readers import Input, Reader, ReaderSet, ReadOptions, TextReader, collect_inputs
@@ -181,18 +181,6 @@ def _inputs(paths: Sequence[str], config: Config, readers: ReaderSet, stdin_name
         yield item
 
 
-def _documents(items: Iterator[Input | InputError], readers: ReaderSet) -> Iterator[Document | InputError]:
-    """Every document of every input, one at a time; unreadable inputs come through as errors."""
-    for item in items:
-        if isinstance(item, InputError):
-            yield item
-            continue
-        try:
-            yield from readers.read(item)
-        except InputError as exc:
-            yield exc
-
-
 def _use_color(to_terminal: bool, choice: bool | None) -> bool:
     if choice is not None:
         return choice
@@ -319,7 +307,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
 
             results = scan_jsonl(options["dask_address"], items, config, read_options)
         else:
-            results = scan_all(engine, _documents(items, readers), options["jobs"])
+            results = scan_all(engine, work_units(items, readers), options["jobs"], readers)
         for report in results:
             if isinstance(report, InputError):
                 progress.close()

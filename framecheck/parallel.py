@@ -1,12 +1,14 @@
 """Scanning in worker processes, with reports in input order and memory bounded.
 
-``--jobs N`` forks N workers that inherit the engine already built in the parent (packs,
-automata and plugins are never pickled). Documents travel to them in small batches; at most
-a few batches per worker are in flight, so reading a huge corpus never gets far ahead of
-scanning it, and reports come back in exactly the order ``--jobs 1`` gives.
+``--jobs N`` forks N workers that inherit the engine and readers already built in the parent
+(packs, automata and plugins are never pickled). Work travels to them in small batches: an
+article file goes as its name, so the worker reads it, finds its structure and scans it;
+records of a corpus (one JSONL or CSV file, or stdin) are read in the parent and go as
+documents. At most a few batches per worker are in flight, so reading a huge corpus never
+gets far ahead of scanning it, and reports come back in exactly the order ``--jobs 1`` gives.
 
 Without ``--jobs`` (auto) a scan starts in the parent and moves to ``os.cpu_count()``
-workers only after ``AUTO_PARALLEL_AFTER`` documents: one article never pays for forking.
+workers only after ``AUTO_PARALLEL_AFTER`` units of work: one article never pays for forking.
 """
 
 from __future__ import annotations
@@ -21,16 +23,17 @@ from collections.abc import Iterable, Iterator
 from .engine import Engine
 from .errors import InputError
 from .model import ArticleReport, Document
+from .readers import Input, ReaderSet
 
 AUTO_PARALLEL_AFTER = 64
-BATCH_DOCUMENTS = 16
+BATCH_UNITS = 16
 BATCHES_IN_FLIGHT_PER_WORKER = 3
 
-# The engine a worker process scans with. Set once per worker by ``_adopt`` (inherited through
+# What a worker process scans with. Set once per worker by ``_adopt`` (inherited through
 # fork), read by ``_scan_batch``; the parent process never sets it.
-_worker_engine: Engine | None = None
+_worker: tuple[Engine, ReaderSet | None] | None = None
 
-Item = Document | InputError
+Unit = Input | Document | InputError  # a file to read, a document already read, or an error
 Result = ArticleReport | InputError
 
 
@@ -45,33 +48,64 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def scan_all(engine: Engine, items: Iterable[Item], jobs: int | None = None) -> Iterator[Result]:
-    """A report (or the input's error) per item, in input order.
+def work_units(items: Iterable[Input | InputError], readers: ReaderSet) -> Iterator[Unit]:
+    """What to hand out: article files as they are; the documents of corpora and of stdin,
+    read here (a worker cannot read the parent's stdin, and one corpus is many documents)."""
+    for item in items:
+        if isinstance(item, InputError):
+            yield item
+        elif item.path is None or getattr(readers.reader_for(item), "corpus", False):
+            try:
+                yield from readers.read(item)
+            except InputError as exc:
+                yield exc
+        else:
+            yield item
+
+
+def scan_all(
+    engine: Engine, units: Iterable[Unit], jobs: int | None = None, readers: ReaderSet | None = None
+) -> Iterator[Result]:
+    """A report (or an error) per document of every unit, in input order.
 
     ``jobs``: 1 scans here; N > 1 uses N worker processes; None decides (see the module).
-    Where processes cannot fork, everything is scanned here.
+    Where processes cannot fork, everything is scanned here. ``readers`` read the units that
+    are files (needed only when there are some).
     """
-    items = iter(items)
+    units = iter(units)
     if jobs is None:
         jobs = available_cpus()
-        yield from (_scan_here(engine, item) for item in itertools.islice(items, AUTO_PARALLEL_AFTER))
+        for unit in itertools.islice(units, AUTO_PARALLEL_AFTER):
+            yield from _results(engine, readers, unit)
     if jobs <= 1 or not can_fork():
-        yield from (_scan_here(engine, item) for item in items)
+        for unit in units:
+            yield from _results(engine, readers, unit)
         return
-    yield from _scan_in_workers(engine, items, jobs)
+    yield from _scan_in_workers(engine, readers, units, jobs)
 
 
-def _scan_here(engine: Engine, item: Item) -> Result:
-    return item if isinstance(item, InputError) else engine.scan(item)
+def _results(engine: Engine, readers: ReaderSet | None, unit: Unit) -> Iterator[Result]:
+    if isinstance(unit, InputError):
+        yield unit
+    elif isinstance(unit, Document):
+        yield engine.scan(unit)
+    else:
+        if readers is None:
+            raise ValueError("scan_all needs readers to read files")
+        try:
+            for document in readers.read(unit):
+                yield document if isinstance(document, InputError) else engine.scan(document)
+        except InputError as exc:
+            yield exc
 
 
-def _scan_in_workers(engine: Engine, items: Iterator[Item], jobs: int) -> Iterator[Result]:
-    batches = iter(lambda: list(itertools.islice(items, BATCH_DOCUMENTS)), [])
+def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[Unit], jobs: int) -> Iterator[Result]:
+    batches = iter(lambda: list(itertools.islice(units, BATCH_UNITS)), [])
     first = next(batches, None)
     if first is None:
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_adopt, initargs=(engine,)) as pool:
+    with context.Pool(jobs, initializer=_adopt, initargs=(engine, readers)) as pool:
         pending: collections.deque = collections.deque()
         for batch in itertools.chain([first], batches):
             pending.append(pool.apply_async(_scan_batch, (batch,)))
@@ -81,13 +115,14 @@ def _scan_in_workers(engine: Engine, items: Iterator[Item], jobs: int) -> Iterat
             yield from pending.popleft().get()
 
 
-def _adopt(engine: Engine) -> None:
-    """Worker start-up: keep the inherited engine; Ctrl-C is the parent's to handle."""
-    global _worker_engine
-    _worker_engine = engine
+def _adopt(engine: Engine, readers: ReaderSet | None) -> None:
+    """Worker start-up: keep the inherited engine and readers; Ctrl-C is the parent's to handle."""
+    global _worker
+    _worker = (engine, readers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _scan_batch(batch: list[Item]) -> list[Result]:
-    assert _worker_engine is not None, "worker started without an engine"
-    return [_scan_here(_worker_engine, item) for item in batch]
+def _scan_batch(batch: list[Unit]) -> list[Result]:
+    assert _worker is not None, "worker started without an engine"
+    engine, readers = _worker
+    return [result for unit in batch for result in _results(engine, readers, unit)]

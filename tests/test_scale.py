@@ -60,6 +60,19 @@ def test_worker_processes_report_what_one_process_reports_in_the_same_order(arti
     assert code == parallel_code == auto_code == 1
 
 
+@needs_ptc
+def test_worker_processes_scan_corpus_records_and_errors_in_order(jsonl_corpus: Path, article_dir: Path, tmp_path: Path) -> None:
+    """Corpus records are read here and scanned there; files are read there; errors keep their place."""
+    missing = tmp_path / "gone.txt"
+    args = (str(jsonl_corpus), str(missing), str(article_dir / SEED.name))
+    serial = run_subprocess("scan", "--format", "json", "--jobs", "1", *args, timeout=300)
+    parallel = run_subprocess("scan", "--format", "json", "--jobs", "2", *args, timeout=300)
+    assert serial.returncode == parallel.returncode == 2
+    assert json.loads(parallel.stdout) == json.loads(serial.stdout)
+    assert json.loads(serial.stdout)["summary"]["articles"] == 61
+    assert parallel.stderr == serial.stderr and "gone.txt" in serial.stderr
+
+
 def test_jobs_must_be_positive() -> None:
     result = run_subprocess("scan", "--jobs", "0", str(SEED))
     assert result.returncode == 2 and "--jobs" in result.stderr and "Traceback" not in result.stderr
