@@ -103,6 +103,15 @@ def test_dask_scan_reports_an_unreadable_input_in_place_and_goes_on(dask_cluster
     assert errors.index("gone.jsonl") < errors.index("corpus.jsonl:11")
 
 
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="framecheck[dask] is not installed")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"id": 1, "text": "They terrorised the town."}\n', encoding="utf-8")
+    result = run_subprocess("scan", "--dask", "tcp://127.0.0.1:9", str(corpus))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("framecheck: error: --dask tcp://127.0.0.1:9: cannot reach the scheduler")
+
+
 def test_dask_scan_names_what_it_cannot_do(dask_cluster) -> None:
     result = run_subprocess("scan", "--dask", dask_cluster.scheduler_address, str(SEED))
     assert result.returncode == 2
