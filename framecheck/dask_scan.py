@@ -48,13 +48,14 @@ SCORE_COLUMNS = {
 _engines: dict[bytes, Engine] = {}
 
 
-def _require_dask() -> Any:
+def _require_dask() -> tuple[Any, Any]:
+    """(dask, dask.dataframe), or a one-line error naming the extra to install."""
     try:
-        import dask.bag  # noqa: F401
+        import dask
         import dask.dataframe
     except ImportError:
         raise FramecheckError("Dask is not installed: pip install 'framecheck[dask]'") from None
-    return dask.dataframe
+    return dask, dask.dataframe
 
 
 def _engine(config: Config) -> Engine:
@@ -121,13 +122,11 @@ def _scan_records(records: Iterable[Any], config: Config, text_field: str, id_fi
 def scan_bag(bag: Any, config: Config | None = None, *, text_field: str = "text", id_field: str = "id") -> DaskScan:
     """Scan a bag of dicts (``text_field``, ``id_field``) or of strings. Articles are named by
     their id, else ``PARTITION#POSITION``; records without text are skipped."""
-    dd = _require_dask()
-    import pandas as pd
+    dask, dd = _require_dask()
+    import pandas as pd  # installed with dask[dataframe]
 
     config = config or Config()
     partitions = bag.to_delayed()
-    import dask
-
     scanned = [
         dask.delayed(_scan_records)(part, config, text_field, id_field, number)
         for number, part in enumerate(partitions)
