@@ -77,20 +77,9 @@ class PackMatcher:
                     "timeout and was skipped for this document"
                 )
                 continue
-            info = rule.info
             for start, end in spans:
-                if cancelled and _overlaps((start, end), cancelled):
-                    continue
-                yield document.finding(
-                    rule_id=info.id,
-                    technique=info.technique,
-                    severity=info.severity,
-                    message=info.render_message(text[start:end]),
-                    start=start,
-                    end=end,
-                    weight=info.weight,
-                    detector=self.name,
-                )
+                if not (cancelled and _overlaps((start, end), cancelled)):
+                    yield document.finding_of(rule.info, start, end, detector=self.name)
 
 
 class CorePlugin:

@@ -83,11 +83,12 @@ def _store(entry: Path, value: object) -> None:
 
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=entry.parent, prefix=".tmp-", delete=False) as handle:
+        handle = tempfile.NamedTemporaryFile("wb", dir=entry.parent, prefix=".tmp-", delete=False)
+    except OSError:  # a read-only home must not fail the scan
+        return
+    try:
+        with handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, entry)
-    except Exception:  # a read-only home or a full disk must not fail the scan
-        try:
-            Path(handle.name).unlink(missing_ok=True)  # type: ignore[possibly-undefined]
-        except Exception:
-            pass
+    except Exception:  # a full disk, or a value that will not pickle: no cache entry
+        Path(handle.name).unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
 from .evaluation import SPLITS, Evaluation, article_id, in_split, read_labels
 from .formatters import Formatter
-from .model import ArticleReport, Document, RunSummary, ScanOptions, Severity
+from .model import ArticleReport, RunSummary, ScanOptions, Severity
 from .output import atomic_text_file
 from .packs import load_packs, performance_hints
 from .parallel import scan_all, work_units

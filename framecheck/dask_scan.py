@@ -100,7 +100,7 @@ def score_row(report: ArticleReport) -> dict[str, Any]:
     }
 
 
-def _record_document(record: Any, position: str, text_field: str, id_field: str) -> Document | None:
+def _bag_document(record: Any, position: str, text_field: str, id_field: str) -> Document | None:
     if isinstance(record, str):
         return text_document(position, record)
     if isinstance(record, dict) and isinstance(record.get(text_field), str):
@@ -113,7 +113,7 @@ def _scan_records(records: Iterable[Any], config: Config, text_field: str, id_fi
     engine = _engine(config)
     reports = []
     for number, record in enumerate(records):
-        document = _record_document(record, f"{partition}#{number}", text_field, id_field)
+        document = _bag_document(record, f"{partition}#{number}", text_field, id_field)
         if document is not None:
             reports.append(engine.scan(document))
     return reports

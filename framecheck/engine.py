@@ -268,11 +268,11 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
     return engine, manager
 
 
-def place(finding: Finding, document: Document, regions: RegionIndex | None = None) -> Finding:
+def place(finding: Finding, document: Document, regions: RegionIndex) -> Finding:
     """The finding with its source position and where it sits: part of the article, quote."""
     where = document.position(finding.start)
     last = document.position(finding.end - 1)  # the span's last character, then one column on
-    part, quote = (regions or RegionIndex(document.regions)).place(finding.start, finding.end)
+    part, quote = regions.place(finding.start, finding.end)
     return finding.evolve(
         line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
         part=part, quote=quote,

@@ -34,6 +34,11 @@ _OTHER_WHITESPACE_CHARS = _ASCII_OTHER_WHITESPACE + (
 _OTHER_WHITESPACE = re.compile(r"[^\S \n]")
 
 
+def is_word_char(char: str) -> bool:
+    """What ``\\w`` matches: a letter, digit or underscore."""
+    return char.isalnum() or char == "_"
+
+
 def fold_case(text: str) -> str:
     """Lower case, one character for one: what ``re.IGNORECASE`` treats as the same letter."""
     if DOTTED_CAPITAL_I in text:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import ahocorasick
 import regex
 
-from .folding import FoldedText, fold_variant
+from .folding import FoldedText, fold_variant, is_word_char
 from .model import LARGE_TEXT, Document
 
 MAX_VARIANTS_PER_PHRASE = 4096
@@ -110,17 +110,13 @@ def _trie_pattern(variants: Iterable[str]) -> str:
     return build(trie)
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
 def phrase_regex_source(variants: Iterable[str], *, word_boundary: bool) -> str:
     """One regex source for all variants, with word boundaries only where a variant has words."""
     buckets: dict[tuple[bool, bool], list[str]] = {}
     for variant in variants:
         edges = (
-            word_boundary and _is_word_char(variant[0]),
-            word_boundary and _is_word_char(variant[-1]),
+            word_boundary and is_word_char(variant[0]),
+            word_boundary and is_word_char(variant[-1]),
         )
         buckets.setdefault(edges, []).append(variant)
     parts = []
@@ -140,6 +136,16 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
 
 
 
+def _parsed(source: str, ignore_case: bool) -> list:
+    """The standard library's parse of a pattern (private API: callers treat any exception as
+    "cannot tell")."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - Python 3.10
+        import sre_parse  # type: ignore[no-redef]
+    return list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
+
+
 MIN_GATE_LITERAL = 3  # shorter literals occur in nearly every text and would gate nothing
 Gate = tuple[frozenset[str], ...]  # every set must have one member in the text
 
@@ -152,12 +158,7 @@ def regex_gate(source: str, *, ignore_case: bool) -> Gate | None:
     in which some set has no member cannot match, so the regex is not run on it.
     """
     try:
-        try:
-            import re._parser as sre_parse  # Python 3.11+
-        except ImportError:  # pragma: no cover - Python 3.10
-            import sre_parse  # type: ignore[no-redef]
-        parsed = sre_parse.parse(source, re.IGNORECASE if ignore_case else 0)
-        factors = _required_factors(list(parsed))
+        factors = _required_factors(_parsed(source, ignore_case))
     except Exception:  # a private parser: any surprise means "no gate", never a wrong one
         return None  # (including a literal "{": the regex module's fuzzy "{e<=1}" parses as text in re)
     return tuple(factors) or None
@@ -211,12 +212,8 @@ def starts_with_literal(source: str, *, ignore_case: bool) -> bool | None:
     ``regex`` then finds candidates by string search instead of trying every position.
     None when the standard library cannot parse the pattern (``regex``-only syntax)."""
     try:
-        try:
-            import re._parser as sre_parse  # Python 3.11+
-        except ImportError:  # pragma: no cover - Python 3.10
-            import sre_parse  # type: ignore[no-redef]
-        items = list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
-    except Exception:
+        items = _parsed(source, ignore_case)
+    except Exception:  # regex-only syntax
         return None
     while items:
         name, value = str(items[0][0]), items[0][1]

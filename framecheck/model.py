@@ -166,6 +166,15 @@ class Document:
             detector=detector,
         )
 
+    def finding_of(self, rule: RuleInfo, start: int, end: int, *, detector: str) -> Finding:
+        """A finding of ``rule`` for ``text[start:end]``: its technique, severity and weight, and
+        its message with ``{match}`` filled in."""
+        return self.finding(
+            rule_id=rule.id, technique=rule.technique, severity=rule.severity,
+            message=rule.render_message(self.text[start:end]), start=start, end=end,
+            weight=rule.weight, detector=detector,
+        )
+
 
 @dataclass(frozen=True)
 class Suppression:

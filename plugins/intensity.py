@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck.folding import is_word_char
 from framecheck.matching import CompiledPatterns, PhraseIndex
 
 
@@ -72,14 +73,10 @@ def _occurs_as_word(text: str, word: str) -> bool:
     at = text.find(word)
     while at != -1:
         end = at + len(word)
-        if (at == 0 or not _is_word_char(text[at - 1])) and (end == len(text) or not _is_word_char(text[end])):
+        if (at == 0 or not is_word_char(text[at - 1])) and (end == len(text) or not is_word_char(text[end])):
             return True
         at = text.find(word, at + 1)
     return False
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 def _in_ordinary_case(text: str, word: str) -> bool:
@@ -140,10 +137,6 @@ class IntensityDetector:
     rules = (EXCLAMATION, SHOUTING, STACK)
     phrase_indexes = (INTENSIFIER_INDEX,)
 
-    def _finding(self, document: Document, rule: RuleInfo, start: int, end: int) -> Finding:
-        return document.finding(rule_id=rule.id, technique=rule.technique, severity=rule.severity,
-                                message=rule.message, start=start, end=end, weight=rule.weight, detector=self.name)
-
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
         if "!" in text:
@@ -153,13 +146,13 @@ class IntensityDetector:
                     continue  # a quoted speaker's exclamation is reported speech, not the outlet's voice
                 words = LAST_WORDS.search(text, max(0, bang.start() - LOOK_BACK), bang.start())
                 if words is not None:
-                    yield self._finding(document, EXCLAMATION, words.start(), bang.end())
+                    yield document.finding_of(EXCLAMATION, words.start(), bang.end(), detector=self.name)
         ordinary: dict[str, bool] = {}
         for match in CAPITALS.finditer(text):
             if _shouting(text, *match.span(), ordinary):
-                yield self._finding(document, SHOUTING, *match.span())
+                yield document.finding_of(SHOUTING, *match.span(), detector=self.name)
         for start, end in _stacks(document):
-            yield self._finding(document, STACK, start, end)
+            yield document.finding_of(STACK, start, end, detector=self.name)
 
 
 @hookimpl

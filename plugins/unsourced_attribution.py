@@ -173,16 +173,7 @@ class UnsourcedAttributionDetector:
                 named[start, end] = has_named_source(text[start:end])
             if named[start, end]:
                 continue
-            yield document.finding(
-                rule_id=RULE.id,
-                technique=RULE.technique,
-                severity=RULE.severity,
-                message=RULE.render_message(text[cue_start:cue_end]),
-                start=cue_start,
-                end=cue_end,
-                weight=RULE.weight,
-                detector=self.name,
-            )
+            yield document.finding_of(RULE, cue_start, cue_end, detector=self.name)
 
 
 def cue_spans(source: Document | str) -> list[tuple[int, int]]:
