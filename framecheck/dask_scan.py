@@ -35,7 +35,8 @@ CHUNK_BYTES = 8 * 1024 * 1024
 FINDING_COLUMNS = {
     "source": "object", "rule_id": "object", "technique": "object", "severity": "object",
     "start": "int64", "end": "int64", "line": "int64", "column": "int64", "excerpt": "object",
-    "message": "object", "part": "object", "quote": "object", "weight": "float64", "active": "bool",
+    "message": "object", "part": "object", "quote": "object", "context": "object", "weight": "float64",
+    "active": "bool",
     "fingerprint": "object",
 }
 SCORE_COLUMNS = {
@@ -83,8 +84,8 @@ def finding_rows(report: ArticleReport) -> list[dict[str, Any]]:
         {
             "source": report.source, "rule_id": f.rule_id, "technique": f.technique, "severity": f.severity.label,
             "start": f.start, "end": f.end, "line": f.line, "column": f.column, "excerpt": f.excerpt,
-            "message": f.message, "part": f.part, "quote": f.quote, "weight": f.weight, "active": f.active,
-            "fingerprint": f.fingerprint,
+            "message": f.message, "part": f.part, "quote": f.quote, "context": ",".join(f.context),
+            "weight": f.weight, "active": f.active, "fingerprint": f.fingerprint,
         }
         for f in report.findings
     ]

@@ -13,13 +13,13 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pluggy
 
 from .config import Config
 from .errors import FramecheckError, PluginError
-from .hookspecs import Annotator, Detector
+from .hookspecs import Annotator, Detector, Reviewer
 from .matching import SharedPhraseIndex
 from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
 from .packs import Pack, load_packs
@@ -86,6 +86,7 @@ class Engine:
         suppression_policy: SuppressionPolicy | None = None,
         baseline: Baseline | None = None,
         scoring: ScoringModel = DEFAULT_MODEL,
+        reviewers: Sequence[Reviewer] = (),
     ):
         self.packs = tuple(packs)
         self.scoring = scoring
@@ -93,15 +94,18 @@ class Engine:
         self.suppression_policy = suppression_policy or SuppressionPolicy()
         self.baseline = baseline
         self.detectors = tuple(detectors)
+        self.reviewers = tuple(reviewers)
         self.annotators = tuple(annotators)
         self.selection = selection
         self.setup_warnings = tuple(setup_warnings)
         self.debug = debug
         self._owners = owners or {}
-        self._declared = {d.name: {r.id for r in d.rules} for d in self.detectors}
+        self._declared = {d.name: {r.id for r in d.rules} for d in (*self.detectors, *self.reviewers)}
         indexes = [index for d in self.detectors for index in getattr(d, "phrase_indexes", ()) or ()]
         self._shared_index = SharedPhraseIndex(indexes) if indexes else None
-        self._known_ids = frozenset(TECHNIQUES) | {rule.id for d in self.detectors for rule in d.rules}
+        self._known_ids = frozenset(TECHNIQUES) | {
+            rule.id for d in (*self.detectors, *self.reviewers) for rule in d.rules
+        }
 
     @classmethod
     def from_plugins(
@@ -132,7 +136,13 @@ class Engine:
             for detector in found:
                 detectors.append(detector)
                 owners.setdefault(getattr(detector, "name", ""), plugin)
-        rules = _check_detectors(detectors, owners)
+        reviewer_calls = call_each(manager, "framecheck_reviewers", skip=skip, options=options)
+        reviewers: list[Reviewer] = []
+        for plugin, found in _successes(reviewer_calls, "framecheck_reviewers", warnings):
+            for reviewer in found:
+                reviewers.append(reviewer)
+                owners.setdefault(getattr(reviewer, "name", ""), plugin)
+        rules = _check_detectors(detectors, owners, reviewers)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
         unknown = sorted(set(severity_overrides or {}) - known)
@@ -145,13 +155,14 @@ class Engine:
                 owners.setdefault(getattr(annotator, "name", ""), plugin)
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
                    annotators=annotators, severity_overrides=severity_overrides,
-                   suppression_policy=suppression_policy, baseline=baseline, scoring=scoring)
+                   suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
+                   reviewers=reviewers)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
         found = {
             rule.id: rule if rule.origin else dataclasses.replace(rule, origin=f"plugin:{detector.name}")
-            for detector in self.detectors
+            for detector in (*self.detectors, *self.reviewers)
             for rule in detector.rules
         }
         return [found[rule_id] for rule_id in sorted(found)]
@@ -172,6 +183,11 @@ class Engine:
             findings.extend(found)
             warnings.extend(notes)
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
+        for reviewer in self.reviewers:
+            try:
+                unique = self._review(reviewer, document, unique, regions, warnings)
+            except Exception as exc:  # a plugin bug must not stop the scan
+                warnings.append(self._failure(reviewer, exc))
         marked, notes = apply_suppressions(
             document, with_fingerprints(unique), self.suppression_policy, self._known_ids
         )
@@ -199,9 +215,47 @@ class Engine:
         if added:
             document.regions = tuple(document.regions) + tuple(added)
 
-    def _failure(self, detector: Detector | Annotator, exc: Exception) -> str:
+    def _review(
+        self, reviewer: Reviewer, document: Document, findings: list[Finding], regions: RegionIndex, warnings: list[str]
+    ) -> list[Finding]:
+        """``findings`` with the reviewer's revisions applied and its new findings added, sorted.
+
+        Collected in full before anything changes, so a reviewer that raises half-way leaves
+        the findings as they were."""
+        by_key = {(f.start, f.end, f.rule_id): f for f in findings}
+        revised: dict[tuple[int, int, str], Finding] = {}
+        added: list[Finding] = []
+        notes: list[str] = []
+        for item in reviewer.review(document, tuple(findings)):
+            if isinstance(item, ScanWarning):
+                notes.append(item.message)
+                continue
+            key = (item.start, item.end, item.rule_id) if isinstance(item, Finding) else None
+            original = by_key.get(key) if key else None
+            if original is not None:
+                problem = _revision_problem(original, item)
+                if problem:
+                    notes.append(f"reviewer {reviewer.name!r} returned an invalid revision ({problem}); it was dropped")
+                else:
+                    revised[key] = self._with_override(item)  # the configuration has the last word
+                continue
+            admitted = self._admit(item, "reviewer", reviewer, document, regions, notes)
+            if admitted is not None:
+                added.append(admitted)
+        warnings.extend(notes)
+        if not revised and not added:
+            return findings
+        merged = {**by_key, **revised, **{(f.start, f.end, f.rule_id): f for f in added}}
+        return sorted(merged.values(), key=lambda f: f.sort_key)
+
+    def _failure(self, detector: Detector | Annotator | Reviewer, exc: Exception) -> str:
         plugin = self._owners.get(detector.name, "?")
-        role, lost = ("detector", "findings") if isinstance(detector, Detector) else ("annotator", "regions")
+        if isinstance(detector, Detector):
+            role, lost = "detector", "findings"
+        elif isinstance(detector, Reviewer):
+            role, lost = "reviewer", "changes"
+        else:
+            role, lost = "annotator", "regions"
         message = (
             f"plugin {plugin!r}, {role} {detector.name!r} failed: {type(exc).__name__}: {exc}; "
             f"its {lost} for this document were dropped"
@@ -219,17 +273,32 @@ class Engine:
             if isinstance(item, ScanWarning):
                 notes.append(item.message)
                 continue
-            problem = self._problem(item, detector, document)
-            if problem:
-                notes.append(f"detector {detector.name!r} returned an invalid finding ({problem}); it was dropped")
-            elif self.selection.allows(item.rule_id, item.technique):
-                override = self.severity_overrides.get(item.rule_id) or self.severity_overrides.get(item.technique)
-                if override is not None:
-                    item = item.evolve(severity=override)
-                found.append(place(item, document, regions))
+            admitted = self._admit(item, "detector", detector, document, regions, notes)
+            if admitted is not None:
+                found.append(admitted)
         return found, notes
 
-    def _problem(self, item: object, detector: Detector, document: Document) -> str | None:
+    def _admit(
+        self, item: object, role: str, source: Detector | Reviewer, document: Document, regions: RegionIndex,
+        notes: list[str],
+    ) -> Finding | None:
+        """A plugin's new finding, checked, selected, given its configured severity and placed;
+        None (with a note when it was invalid) when it does not make it into the report."""
+        problem = self._problem(item, source, document)
+        if problem:
+            notes.append(f"{role} {source.name!r} returned an invalid finding ({problem}); it was dropped")
+            return None
+        finding = cast(Finding, item)  # _problem found nothing wrong, so it is a Finding
+        if not self.selection.allows(finding.rule_id, finding.technique):
+            return None
+        return place(self._with_override(finding), document, regions)
+
+    def _with_override(self, finding: Finding) -> Finding:
+        """The finding with the configured severity for its rule or technique, if there is one."""
+        override = self.severity_overrides.get(finding.rule_id) or self.severity_overrides.get(finding.technique)
+        return finding if override is None or override == finding.severity else finding.evolve(severity=override)
+
+    def _problem(self, item: object, detector: Detector | Reviewer, document: Document) -> str | None:
         if not isinstance(item, Finding):
             return f"expected a Finding, got {type(item).__name__}"
         if not (isinstance(item.start, int) and isinstance(item.end, int)):
@@ -320,8 +389,33 @@ def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -
     return results
 
 
-def _check_detectors(detectors: Sequence[Detector], plugins: dict[str, str]) -> dict[str, str]:
-    """Rule id -> detector name; two detectors may not claim one rule id."""
+REVISABLE = frozenset({"weight", "severity", "context"})
+
+
+def _revision_problem(original: Finding, revised: object) -> str | None:
+    """Why a reviewer's revision of ``original`` is not acceptable, or None: it may change
+    only the weight, severity and context."""
+    if not isinstance(revised, Finding):
+        return f"expected a Finding, got {type(revised).__name__}"
+    changed = sorted(
+        name for name in original.__dataclass_fields__
+        if name not in REVISABLE and getattr(original, name) != getattr(revised, name)
+    )
+    if changed:
+        return f"it changes {', '.join(changed)}; only weight, severity and context may change"
+    if not isinstance(revised.weight, (int, float)) or revised.weight < 0:
+        return "weight must be a non-negative number"
+    if not isinstance(revised.severity, Severity):
+        return "severity must be a framecheck.Severity"
+    if not (isinstance(revised.context, tuple) and all(isinstance(c, str) for c in revised.context)):
+        return "context must be a tuple of strings"
+    return None
+
+
+def _check_detectors(
+    detectors: Sequence[Detector], plugins: dict[str, str], reviewers: Sequence[Reviewer] = ()
+) -> dict[str, str]:
+    """Rule id -> detector (or reviewer) name; two of them may not claim one rule id."""
     owners: dict[str, str] = {}
     names: set[str] = set()
     for detector in detectors:
@@ -330,6 +424,13 @@ def _check_detectors(detectors: Sequence[Detector], plugins: dict[str, str]) -> 
             raise PluginError(
                 f"plugin {plugin!r} returned {detector!r} as a detector; it needs name, rules and detect()"
             )
+    for reviewer in reviewers:
+        if not isinstance(reviewer, Reviewer):
+            plugin = plugins.get(getattr(reviewer, "name", ""), "?")
+            raise PluginError(
+                f"plugin {plugin!r} returned {reviewer!r} as a reviewer; it needs name, rules and review()"
+            )
+    for detector in (*detectors, *reviewers):
         if detector.name in names:
             raise PluginError(f"two detectors are named {detector.name!r}")
         names.add(detector.name)

@@ -137,9 +137,10 @@ class TextFormatter(Formatter):
     def finding_line(self, source: str, finding: Finding) -> str:
         severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
         rule = self._paint(finding.rule_id, _BOLD)
+        context = f" ({', '.join(finding.context)})" if finding.context else ""
         return (
             f"{source}:{finding.line}:{finding.column}: {severity} {rule} "
-            f"{finding.message} {quote_excerpt(finding.excerpt)}"
+            f"{finding.message} {quote_excerpt(finding.excerpt)}{context}"
         )
 
     def context_lines(self, report: ArticleReport, finding: Finding) -> list[str]:
@@ -303,7 +304,8 @@ class SarifFormatter(Formatter):
                     },
                 }],
                 "partialFingerprints": {"framecheckFingerprint/v1": f"{uri}:{finding.fingerprint}"},
-                "properties": {"technique": finding.technique, "part": finding.part, "weight": finding.weight},
+                "properties": {"technique": finding.technique, "part": finding.part, "weight": finding.weight,
+                               **({"context": list(finding.context)} if finding.context else {})},
             }
             if "#" in report.source:
                 result["locations"][0]["logicalLocations"] = [{"name": report.source.partition("#")[2], "kind": "record"}]

@@ -51,6 +51,30 @@ class Detector(Protocol):
 
 
 @runtime_checkable
+class Reviewer(Protocol):
+    """Looks at a document's findings once every detector has run, for devices that are
+    about other findings rather than about the text alone (a loaded phrase repeated through
+    an article; a loaded word under a negation).
+
+    ``review(document, findings)`` gets the document and its findings so far (validated,
+    placed, sorted) and yields:
+
+    * new findings for its own ``rules`` (checked like a detector's), and
+    * revised copies of given findings, made with :meth:`framecheck.Finding.evolve`: same
+      span, rule and technique, with a changed ``weight``, ``severity`` or ``context``. They
+      replace the original.
+
+    It may also yield :class:`framecheck.ScanWarning`. Reviewers run in registration order,
+    each seeing the previous one's result; a reviewer that raises loses only its own changes.
+    """
+
+    name: str
+    rules: Sequence[RuleInfo]
+
+    def review(self, document: Document, findings: Sequence[Finding]) -> Iterable[Finding | ScanWarning]: ...
+
+
+@runtime_checkable
 class Annotator(Protocol):
     """Adds structure to a document before detectors run (e.g. marks site chrome).
 
@@ -110,6 +134,16 @@ def framecheck_detectors(packs: Sequence[Pack], options: ScanOptions) -> Iterabl
     :param options: run-wide settings, such as the per-document regex timeout.
 
     All implementations are called; every detector they return runs on every document.
+    """
+
+
+@hookspec
+def framecheck_reviewers(options: ScanOptions) -> Iterable[Reviewer]:
+    """Return reviewers to run on every document after the detectors.
+
+    :param options: run-wide settings, as for detectors.
+
+    All implementations are called; reviewers run in registration order.
     """
 
 

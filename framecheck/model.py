@@ -209,8 +209,10 @@ class Finding:
     ``line``/``column`` (and ``end_line``/``end_column``, the position just after the span)
     are 1-based positions in the source file. ``part`` says where in the article it is
     (headline, lede, body, boilerplate); ``quote`` is the speaker of the direct quotation it
-    sits in ("" when nobody is named, None when not quoted). ``fingerprint`` identifies it
-    across edits; ``suppression`` and ``baselined`` say why it may not count.
+    sits in ("" when nobody is named, None when not quoted). ``context`` names what a
+    reviewer found around it that changed its weight ("negated", "reported-label", ...).
+    ``fingerprint`` identifies it across edits; ``suppression`` and ``baselined`` say why it
+    may not count.
     """
 
     rule_id: str
@@ -228,6 +230,7 @@ class Finding:
     end_column: int = 0
     part: str = "body"
     quote: str | None = None
+    context: tuple[str, ...] = ()
     fingerprint: str = ""
     suppression: Suppression | None = None
     baselined: bool = False
@@ -269,6 +272,7 @@ class Finding:
             "detector": self.detector,
             "part": self.part,
             "quote": None if self.quote is None else {"speaker": self.quote or None},
+            "context": list(self.context),
             "fingerprint": self.fingerprint,
             "suppression": None if self.suppression is None else self.suppression.to_dict(),
             "baselined": self.baselined,

@@ -7,6 +7,9 @@ Each active finding contributes ``rule weight x severity factor x context factor
 * whose voice it is: inside a direct quotation attributed to a named speaker 0.25 (the
   story reports what somebody said), inside an unattributed quotation 0.6.
 
+The rule weight is the finding's own ``weight``, which reviewers may already have lowered (a
+loaded word under a negation keeps half of it; see ``plugins/negation.py``).
+
 The contributions are summed and divided by the article's length (points per 1,000 words),
 so a long feature and a short wire story are comparable, then saturated:
 ``score = 100 x (1 - exp(-density / scale))``, with ``scale`` 12: a density of 12 points per

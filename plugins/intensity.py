@@ -47,11 +47,14 @@ STACK = _cue(
     no_match=("He is the most experienced candidate.", "a very good deal"),
 )
 
-# The last words of an exclamatory sentence: the span a reader hears the exclamation on. Found
-# by looking back from each "!" (a forward search would retry every word for every start).
+# An exclamation is reported on the sentence it ends: the whole sentence is said in that tone.
+# The sentence starts after the last sentence end, line break or quotation mark before the
+# "!", at most LOOK_BACK characters back; found by looking back from each "!" (a forward
+# search would retry every word for every start).
 BANGS = regex.compile(r"!+")
-LAST_WORDS = regex.compile(r"(?:[\p{L}\p{N}'’]+[ \t]+){0,3}[\p{L}\p{N}'’]+[ \t]*$", regex.REVERSE)
-LOOK_BACK = 80
+SENTENCE_ENDS = (".", "!", "?", "…", "\n", '"', "“", "”", "«", "»")
+FIRST_WORD = regex.compile(r"[\p{L}\p{N}]")
+LOOK_BACK = 200
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
@@ -63,25 +66,33 @@ STACKED = regex.compile(
 # ``phrase_indexes``), which costs next to nothing on top of the pass the YAML rules need.
 INTENSIFIER_WORDS = CompiledPatterns.build(INTENSIFIERS, (), ignore_case=True, word_boundary=True)
 INTENSIFIER_INDEX = PhraseIndex((INTENSIFIER_WORDS,))
+ACRONYM_REPEATS = 3  # capitals used this often in one article are a name or an acronym
+# Punctuation that makes capitals a label: "HANNITY:", "(WHO)", "[NATO]", "VDARE.COM", "/NEWS/".
+LABEL_BEFORE = ("(", "[", ".", "/", "@", "#")
+LABEL_AFTER = (":", ")", "]", "/")
 MIXED_CASE_WORDS = 3  # a line needs this many lower-case words for capitals in it to be shouting
 CONTEXT = 200  # characters either side that count as "the line" (texts can be one huge line)
 
 
-def _occurs_as_word(text: str, word: str) -> bool:
-    """Whether ``word`` occurs in ``text`` between non-word characters (str.find is a fast
-    literal search; a regex with a look-behind in front would try every position)."""
-    at = text.find(word)
-    while at != -1:
+def _count_as_word(text: str, word: str, limit: int) -> int:
+    """How many times ``word`` occurs between non-word characters in ``text``, counting up to
+    ``limit`` (str.find is a fast literal search; a regex with a look-behind in front would try
+    every position)."""
+    count, at = 0, text.find(word)
+    while at != -1 and count < limit:
         end = at + len(word)
         if (at == 0 or not is_word_char(text[at - 1])) and (end == len(text) or not is_word_char(text[end])):
-            return True
+            count += 1
         at = text.find(word, at + 1)
-    return False
+    return count
 
 
-def _in_ordinary_case(text: str, word: str) -> bool:
-    """Whether ``word`` also occurs in lower case or Capitalised: then it is a word, not an acronym."""
-    return any(_occurs_as_word(text, form) for form in dict.fromkeys((word.lower(), word.capitalize())))
+def _is_shoutable_word(text: str, word: str) -> bool:
+    """Whether capitals ``word`` is an ordinary word written loud rather than a name or acronym:
+    its lower-case form occurs in the article (a name such as "Carter" only ever occurs
+    Capitalised), and the capitals form is not a fixture of the article (an acronym such as
+    "WHO" or a transcript's speaker label recurs; a shouted word is used once or twice)."""
+    return _count_as_word(text, word.lower(), 1) == 1 and _count_as_word(text, word, ACRONYM_REPEATS) < ACRONYM_REPEATS
 
 
 def _is_prose(line: str) -> bool:
@@ -96,10 +107,13 @@ def _is_prose(line: str) -> bool:
 
 
 def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> bool:
-    """Capitals are shouting when the same word appears in ordinary case elsewhere in the
-    article (so it is not an acronym) and the line around it is ordinary prose (not a
-    heading or a dateline). The local checks come first; the article-wide search for the
-    word in ordinary case is remembered per word in ``ordinary``."""
+    """Capitals are shouting when they are an ordinary word written loud (see
+    ``_is_shoutable_word``) in a line of ordinary prose, not a heading, a dateline, a speaker
+    label ("HANNITY:"), an acronym in brackets or part of a web address. The local checks come
+    first; the article-wide checks are remembered per word in ``ordinary``."""
+    before, after = text[start - 1 : start] if start else "", text[end : end + 2]
+    if before in LABEL_BEFORE or after[:1] in LABEL_AFTER or (after[:1] == "." and is_word_char(after[1:])):
+        return False
     if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
         return False  # a run of capitals is a heading or a name, not one shouted word
     window_start = max(0, start - CONTEXT)
@@ -111,8 +125,26 @@ def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> boo
         return False
     word = text[start:end]
     if word not in ordinary:
-        ordinary[word] = _in_ordinary_case(text, word)
+        ordinary[word] = _is_shoutable_word(text, word)
     return ordinary[word]
+
+
+def _sentence_start(text: str, end: int) -> int | None:
+    """Where the sentence ending at ``end`` starts: its first letter or digit after the last
+    sentence end, line break or quotation mark, looking back at most LOOK_BACK characters.
+    None when there is no word before ``end`` (a "!" on its own)."""
+    window_start = max(0, end - LOOK_BACK)
+    cut = max(text.rfind(mark, window_start, end) for mark in SENTENCE_ENDS)
+    if cut >= 0:
+        begin = cut + 1
+    elif window_start == 0:
+        begin = 0
+    else:  # no boundary in reach: start at the next word, not inside one
+        begin = text.find(" ", window_start, end) + 1
+        if begin == 0:
+            return None
+    first = FIRST_WORD.search(text, begin, end)
+    return None if first is None else first.start()
 
 
 def _stacks(document: Document) -> Iterator[tuple[int, int]]:
@@ -144,9 +176,9 @@ class IntensityDetector:
             for bang in BANGS.finditer(text):
                 if any(q.start <= bang.start() < q.end for q in quotes):
                     continue  # a quoted speaker's exclamation is reported speech, not the outlet's voice
-                words = LAST_WORDS.search(text, max(0, bang.start() - LOOK_BACK), bang.start())
-                if words is not None:
-                    yield document.finding_of(EXCLAMATION, words.start(), bang.end(), detector=self.name)
+                start = _sentence_start(text, bang.start())
+                if start is not None:
+                    yield document.finding_of(EXCLAMATION, start, bang.end(), detector=self.name)
         ordinary: dict[str, bool] = {}
         for match in CAPITALS.finditer(text):
             if _shouting(text, *match.span(), ordinary):

@@ -1,0 +1,107 @@
+"""Negation and hedging windows: a loaded word that its own clause denies, questions or reports.
+
+"This was no massacre", "if the inquiry is a witch hunt" and "critics called the plan a
+disaster" all contain a loaded word, but the outlet is not using it in its own voice: the
+first denies it, the second supposes it, the third reports somebody else's label. The words
+are still worth showing to an editor (a denial repeats the frame it denies), so the findings
+stay, with a lower weight and a ``context`` that says why.
+
+The window is the few words just before a finding, in the same clause: a clause boundary
+(punctuation, a quotation mark, a line break) ends it, so "It is not clear. The brutal
+attack ..." does not negate "brutal".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import regex
+
+from framecheck import Document, Finding, RuleInfo, hookimpl
+
+# Word-level devices only: before a sentence-long device a negation is part of the device.
+TECHNIQUES = frozenset({"loaded-language", "name-calling", "exaggeration", "appeal-to-fear"})
+MAX_WORDS_IN_FINDING = 4
+WINDOW_WORDS = 3  # how far back a cue may stand: "not a truly brutal", "never been a"
+LOOK_BACK = 80  # characters: the clause start a condition may stand at ("if the inquiry is a ...")
+CLAUSE_END = regex.compile(r"[,;:.!?()\[\]\"“”«»\n]|\s[–—-]\s")
+WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
+
+NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "without", "hardly", "barely", "scarcely", "nothing"})
+# "not only", "no less", "never more": emphasis, not denial.
+EMPHATIC_AFTER = frozenset({"only", "just", "merely", "simply", "least", "less", "more", "doubt", "longer"})
+CONDITIONS = frozenset({"if", "whether", "unless"})
+REPORTING = frozenset({
+    "called", "calls", "calling", "dubbed", "dubs", "labelled", "labeled", "labels", "branded", "brands",
+    "termed", "terms", "denounced", "accused",
+})
+NOT_A_LABEL = frozenset({"for", "on", "upon", "off", "out", "up", "in", "back", "to"})  # "called for a brutal ..."
+DESCRIBING = frozenset({"described", "describes", "describing", "portrayed", "portrays", "characterised", "characterized"})
+
+# How much of its weight a finding keeps in each context. A denied or supposed loaded word
+# still plants the frame, so it keeps half; a reported label is the speaker's framing that
+# the story reports, like a quotation attributed to a named speaker.
+WEIGHT_KEPT = {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}
+
+
+# Most findings have no cue before them at all: one search for any cue word rules them out
+# before the clause is split into words (about a tenth of the cost).
+ANY_CUE = regex.compile(
+    r"(?i)(?<![\p{L}\p{N}])(?:"
+    + "|".join(sorted(NEGATIONS | CONDITIONS | REPORTING | DESCRIBING))
+    + r")(?![\p{L}\p{N}])|n['’]t(?![\p{L}\p{N}])"
+)
+
+
+def _clause_before(text: str, start: int) -> list[str]:
+    """The words of the clause before ``start`` (at most LOOK_BACK characters back), lower case."""
+    before = text[max(0, start - LOOK_BACK) : start]
+    boundaries = list(CLAUSE_END.finditer(before))
+    if boundaries:
+        before = before[boundaries[-1].end() :]
+    return [w.casefold().replace("’", "'") for w in WORD.findall(before)]
+
+
+def context_of(text: str, start: int) -> str | None:
+    """The context that changes what the words at ``start`` mean, or None: a negation or a
+    reporting verb among the last WINDOW_WORDS words, or a condition anywhere in the clause."""
+    if ANY_CUE.search(text, max(0, start - LOOK_BACK), start) is None:
+        return None
+    words = _clause_before(text, start)
+    recent = words[-WINDOW_WORDS:]
+    for index, word in enumerate(recent):
+        following = recent[index + 1] if index + 1 < len(recent) else ""
+        if (word in NEGATIONS or word.endswith("n't")) and following not in EMPHATIC_AFTER:
+            return "negated"
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in REPORTING and following not in NOT_A_LABEL:
+            return "reported-label"
+        if word == "as" and index > 0 and words[index - 1] in DESCRIBING:
+            return "reported-label"
+    if any(word in CONDITIONS for word in words):
+        return "conditional"
+    return None
+
+
+class NegationReviewer:
+    """Lowers the weight of word-level findings under a negation, a condition or a reporting verb."""
+
+    name = "negation"
+    rules: tuple[RuleInfo, ...] = ()
+
+    def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding]:
+        text = document.text
+        for finding in findings:
+            if finding.technique not in TECHNIQUES or finding.context:
+                continue
+            if len(finding.excerpt.split()) > MAX_WORDS_IN_FINDING:
+                continue
+            context = context_of(text, finding.start)
+            if context is not None:
+                yield finding.evolve(weight=round(finding.weight * WEIGHT_KEPT[context], 4), context=(context,))
+
+
+@hookimpl
+def framecheck_reviewers() -> list[NegationReviewer]:
+    return [NegationReviewer()]

@@ -1,0 +1,194 @@
+"""Reviewers see every finding of a document after the detectors: the hook, its checks, and the
+bundled negation and repetition reviewers; plus the intensity cues they build on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import run
+
+from framecheck import Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
+from framecheck.engine import Engine, Selection
+from framecheck.plugins import get_plugin_manager
+from framecheck.readers import text_document
+
+ECHO = RuleInfo("echo-rule", "repetition", Severity.INFO, "an echo", examples=Examples(("x",), ("y",)))
+
+
+class ScriptedReviewer:
+    """A reviewer that yields what a test tells it to, and remembers what it was shown."""
+
+    name = "scripted-reviewer"
+    rules = (ECHO,)
+
+    def __init__(self, produce):
+        self.produce = produce
+        self.seen: list[Finding] = []
+
+    def review(self, document: Document, findings):
+        self.seen = list(findings)
+        yield from self.produce(document, findings)
+
+
+class ReviewerPlugin:
+    def __init__(self, reviewer):
+        self.reviewer = reviewer
+
+    @hookimpl
+    def framecheck_reviewers(self, options):
+        return [self.reviewer]
+
+
+def engine_with(reviewer, **selection) -> Engine:
+    manager = get_plugin_manager(autoload=False)
+    manager.register(ReviewerPlugin(reviewer), name="reviewer-plugin")
+    return Engine.from_plugins(manager, selection=Selection(**selection))
+
+
+def scan(engine: Engine, text: str):
+    return engine.scan(text_document("story.txt", text))
+
+
+STORY = "The regime carried out a barbaric attack.\n\nIt was not a barbaric act, the court found.\n"
+
+
+def test_a_reviewer_sees_placed_findings_and_can_add_and_revise() -> None:
+    def produce(document, findings):
+        barbaric = [f for f in findings if f.excerpt == "barbaric"]
+        yield barbaric[0].evolve(weight=0.1, context=("house-style",))
+        yield document.finding_of(ECHO, barbaric[1].start, barbaric[1].end, detector="scripted-reviewer")
+
+    reviewer = ScriptedReviewer(produce)
+    report = scan(engine_with(reviewer), STORY)
+    assert all(f.line >= 1 and f.fingerprint == "" for f in reviewer.seen)  # placed, before fingerprints
+    by_rule = {(f.rule_id, f.start): f for f in report.findings}
+    first = by_rule[("loaded-adjective", STORY.index("barbaric"))]
+    assert (first.weight, first.context) == (0.1, ("house-style",))
+    echo = by_rule[("echo-rule", STORY.rindex("barbaric"))]
+    assert (echo.line, echo.column, echo.excerpt) == (3, 14, "barbaric")
+    assert echo.fingerprint  # reviewers' findings are fingerprinted like any other
+
+
+def test_a_revision_may_not_move_or_rename_a_finding() -> None:
+    def produce(document, findings):
+        finding = findings[0]
+        yield finding.evolve(message="something else")
+
+    report = scan(engine_with(ScriptedReviewer(produce)), STORY)
+    assert any("invalid revision" in w and "message" in w for w in report.warnings)
+    assert report.findings[0].message != "something else"
+
+
+def test_a_reviewer_finding_is_checked_like_a_detector_finding() -> None:
+    def produce(document, findings):
+        yield ScanWarning("skipped a check")
+        yield document.finding(rule_id="not-my-rule", technique="doubt", severity=Severity.INFO, message="m",
+                               start=0, end=3)
+        yield document.finding_of(ECHO, 0, 3, detector="x").evolve(excerpt="nope")
+
+    report = scan(engine_with(ScriptedReviewer(produce)), STORY)
+    assert "skipped a check" in report.warnings
+    assert sum("invalid finding" in w for w in report.warnings) == 2
+    assert not [f for f in report.findings if f.rule_id in ("not-my-rule", "echo-rule")]
+
+
+def test_a_raising_reviewer_loses_only_its_own_changes() -> None:
+    def produce(document, findings):
+        yield findings[0].evolve(weight=0.0)
+        raise RuntimeError("boom")
+
+    report = scan(engine_with(ScriptedReviewer(produce)), STORY)
+    assert any("reviewer 'scripted-reviewer' failed: RuntimeError: boom" in w for w in report.warnings)
+    assert report.findings[0].weight > 0  # the half-done revision was not applied
+    assert {f.rule_id for f in report.findings} >= {"loaded-adjective"}
+
+
+def test_reviewer_rules_are_listed_selectable_and_overridable() -> None:
+    def produce(document, findings):
+        yield document.finding_of(ECHO, 0, 3, detector="scripted-reviewer")
+
+    assert "echo-rule" in [r.id for r in engine_with(ScriptedReviewer(produce)).rules()]
+    ignored = scan(engine_with(ScriptedReviewer(produce), ignore=frozenset({"echo-rule"})), STORY)
+    assert not [f for f in ignored.findings if f.rule_id == "echo-rule"]
+
+
+# -- negation ----------------------------------------------------------------------------
+
+NEGATION_CASES = [
+    ("This was no massacre of innocents, and no barbaric act.", "barbaric", ("negated",), 0.5),
+    ("It isn't a hoax.", "hoax", ("negated",), 0.5),
+    ("If the inquiry is a witch hunt, the minister should say so.", "witch hunt", ("conditional",), 0.5),
+    ("Critics called the new plan a disaster.", "disaster", ("reported-label",), 0.25),
+    ("He was described as a tyrant by the opposition.", "tyrant", ("reported-label",), 0.25),
+    ("It was not only barbaric but planned.", "barbaric", (), 1.0),
+    ("It is not clear. The barbaric attack went on.", "barbaric", (), 1.0),
+    ("He called for a barbaric crackdown.", "barbaric", (), 1.0),
+]
+
+
+@pytest.mark.parametrize(("text", "word", "context", "kept"), NEGATION_CASES)
+def test_negation_conditions_and_reported_labels_lower_the_weight(default_engine, text, word, context, kept) -> None:
+    (finding,) = [f for f in scan(default_engine, text).findings if f.excerpt == word]
+    plain = scan(default_engine, f"It was a {word}.").findings
+    full_weight = next(f.weight for f in plain if f.excerpt == word)
+    assert finding.context == context
+    assert finding.weight == pytest.approx(full_weight * kept)
+
+
+def test_negation_is_reported_in_text_and_json(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("The summit was no fiasco, whatever the papers say about it.\n", encoding="utf-8")
+    text = run("scan", "--format", "concise", str(story)).stdout
+    assert 'catastrophe-word a catastrophe word; describe what happened and how large it is "fiasco" (negated)' in text
+    (article,) = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"]
+    (finding,) = article["findings"]
+    assert finding["context"] == ["negated"] and finding["weight"] == 0.5
+
+
+# -- repetition --------------------------------------------------------------------------
+
+def test_the_third_use_of_a_loaded_word_makes_the_later_ones_repetition(default_engine) -> None:
+    text = ("The plan will annihilate the opposition.\n\nThey annihilated the old guard.\n\n"
+            "Annihilating them is the aim, and it will annihilate us too.\n")
+    report = scan(default_engine, text)
+    repeated = [f for f in report.findings if f.rule_id == "repeated-loaded-phrase"]
+    uses = [f for f in report.findings if f.rule_id == "loaded-verb-violence"]
+    assert len(uses) == 4
+    assert [(f.start, f.end) for f in repeated] == [(f.start, f.end) for f in uses[1:]]
+    assert repeated[0].message == "repeats a loaded phrase: 2nd of 4 uses in this article (first at line 1)"
+    assert repeated[-1].message.startswith("repeats a loaded phrase: 4th of 4 uses")
+    assert all(f.technique == "repetition" and f.severity is Severity.INFO for f in repeated)
+
+
+def test_two_uses_or_a_named_speakers_uses_are_not_repetition(default_engine) -> None:
+    twice = "It was a barbaric attack.\n\nA barbaric regime.\n"
+    assert not [f for f in scan(default_engine, twice).findings if f.rule_id == "repeated-loaded-phrase"]
+    quoted = twice + '\n"It was barbaric," Vedant Patel said.\n'
+    assert not [f for f in scan(default_engine, quoted).findings if f.rule_id == "repeated-loaded-phrase"]
+    outlet = twice + "\nBarbaric, again.\n"
+    assert len([f for f in scan(default_engine, outlet).findings if f.rule_id == "repeated-loaded-phrase"]) == 2
+
+
+# -- intensity ---------------------------------------------------------------------------
+
+def test_an_exclamation_spans_its_sentence(default_engine) -> None:
+    text = 'Officials met on Monday. This is, frankly, a total disgrace!! "We will win!" he said.'
+    exclamations = [f.excerpt for f in scan(default_engine, text).findings if f.rule_id == "exclamation"]
+    assert exclamations == ["This is, frankly, a total disgrace!!"]
+
+
+@pytest.mark.parametrize("text", [
+    "HANNITY: The memo is out, and it is not good for anybody who thought otherwise.\nHannity said it was not.",
+    "The World Health Organization (WHO) said who was infected, and who was not, in the region.",
+    "Readers of VDARE.COM know the site, as the com crowd says, and the readers keep reading it.",
+    "WHO said it. WHO repeated it. WHO will say it again, and who would doubt it now.",
+])
+def test_labels_acronyms_and_addresses_are_not_shouting(default_engine, text: str) -> None:
+    assert not [f for f in scan(default_engine, text).findings if f.rule_id == "shouted-capitals"]
+
+
+def test_an_ordinary_word_in_capitals_is_shouting(default_engine) -> None:
+    text = "He is NOT a Democrat, whatever the papers say, and he was not one before."
+    assert [f.excerpt for f in scan(default_engine, text).findings if f.rule_id == "shouted-capitals"] == ["NOT"]
