@@ -1,4 +1,4 @@
-"""Negation and hedging windows: a loaded word that its own clause denies, questions or reports.
+"""Negation and hedging windows: a loaded word that its own clause denies, supposes or reports.
 
 "This was no massacre", "if the inquiry is a witch hunt" and "critics called the plan a
 disaster" all contain a loaded word, but the outlet is not using it in its own voice: the
@@ -31,9 +31,10 @@ NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "without", "hardl
 # "not only", "no less", "never more": emphasis, not denial.
 EMPHATIC_AFTER = frozenset({"only", "just", "merely", "simply", "least", "less", "more", "doubt", "longer"})
 CONDITIONS = frozenset({"if", "whether", "unless"})
+# Verbs of labelling, in forms that are rarely nouns or adjectives ("terms", "brands" and
+# "the accused" would be).
 REPORTING = frozenset({
-    "called", "calls", "calling", "dubbed", "dubs", "labelled", "labeled", "labels", "branded", "brands",
-    "termed", "terms", "denounced", "accused",
+    "called", "calls", "calling", "dubbed", "dubs", "labelled", "labeled", "branded", "termed", "denounced",
 })
 NOT_A_LABEL = frozenset({"for", "on", "upon", "off", "out", "up", "in", "back", "to"})  # "called for a brutal ..."
 DESCRIBING = frozenset({"described", "describes", "describing", "portrayed", "portrays", "characterised", "characterized"})
