@@ -36,8 +36,7 @@ FINDING_COLUMNS = {
     "source": "object", "rule_id": "object", "technique": "object", "severity": "object",
     "start": "int64", "end": "int64", "line": "int64", "column": "int64", "excerpt": "object",
     "message": "object", "part": "object", "quote": "object", "context": "object", "weight": "float64",
-    "active": "bool",
-    "fingerprint": "object",
+    "active": "bool", "fingerprint": "object",
 }
 SCORE_COLUMNS = {
     "source": "object", "score": "float64", "band": "object", "density": "float64", "words": "int64",

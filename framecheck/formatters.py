@@ -137,10 +137,9 @@ class TextFormatter(Formatter):
     def finding_line(self, source: str, finding: Finding) -> str:
         severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
         rule = self._paint(finding.rule_id, _BOLD)
-        context = f" ({', '.join(finding.context)})" if finding.context else ""
         return (
             f"{source}:{finding.line}:{finding.column}: {severity} {rule} "
-            f"{finding.message} {quote_excerpt(finding.excerpt)}{context}"
+            f"{finding.message} {quote_excerpt(finding.excerpt)}{finding.context_note}"
         )
 
     def context_lines(self, report: ArticleReport, finding: Finding) -> list[str]:
@@ -383,7 +382,7 @@ class GithubFormatter(Formatter):
                 f"endLine={finding.end_line},endColumn={finding.end_column},"
                 f"title={_escape_property('framecheck ' + finding.rule_id)}"
             )
-            message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique})")
+            message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique}){finding.context_note}")
             self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")
 
 
@@ -437,7 +436,7 @@ class MarkdownFormatter(Formatter):
             "|---:|---|---|---|---|",
         ]
         lines += [
-            f"| {f.line}:{f.column} | {f.severity.label} | `{f.rule_id}` | {_cell(f.excerpt)} | {_cell(f.message)} |"
+            f"| {f.line}:{f.column} | {f.severity.label} | `{f.rule_id}` | {_cell(f.excerpt)} | {_cell(f.message + f.context_note)} |"
             for f in active
         ]
         lines += ["", "</details>", ""]

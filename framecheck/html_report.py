@@ -98,7 +98,7 @@ def highlighted_text(report: ArticleReport) -> str:
     pieces, cursor = [], 0
     for start, end, group in merge_overlapping(report.active_findings):
         first = group[0]
-        message = " | ".join(f"{f.rule_id} ({f.technique}, {f.severity.label}): {f.message}" for f in group)
+        message = " | ".join(f"{f.rule_id} ({f.technique}, {f.severity.label}): {f.message}{f.context_note}" for f in group)
         techniques = " ".join(dict.fromkeys(f"t-{f.technique}" for f in group))
         pieces.append(_e(text[cursor:start]))
         pieces.append(

@@ -241,6 +241,11 @@ class Finding:
         return self.suppression is None and not self.baselined
 
     @property
+    def context_note(self) -> str:
+        """What reports for people print after the finding: " (negated)", or "" without context."""
+        return f" ({', '.join(self.context)})" if self.context else ""
+
+    @property
     def sort_key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.rule_id)
 

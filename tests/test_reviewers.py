@@ -137,7 +137,7 @@ def test_negation_conditions_and_reported_labels_lower_the_weight(default_engine
     assert finding.weight == pytest.approx(full_weight * kept)
 
 
-def test_negation_is_reported_in_text_and_json(tmp_path: Path) -> None:
+def test_negation_is_reported_in_every_format(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text("The summit was no fiasco, whatever the papers say about it.\n", encoding="utf-8")
     text = run("scan", "--format", "concise", str(story)).stdout
@@ -145,6 +145,11 @@ def test_negation_is_reported_in_text_and_json(tmp_path: Path) -> None:
     (article,) = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"]
     (finding,) = article["findings"]
     assert finding["context"] == ["negated"] and finding["weight"] == 0.5
+    sarif = json.loads(run("scan", "--format", "sarif", str(story)).stdout)
+    assert sarif["runs"][0]["results"][0]["properties"]["context"] == ["negated"]
+    assert '"fiasco" (loaded-language) (negated)' in run("scan", "--format", "github", str(story)).stdout
+    assert "(negated) |" in run("scan", "--format", "markdown", str(story)).stdout
+    assert "how large it is (negated)" in run("scan", "--format", "html", str(story)).stdout  # the hover text
 
 
 # -- repetition --------------------------------------------------------------------------
