@@ -113,7 +113,7 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "text-field": ("text_field", str, "string"),
     "id-field": ("id_field", str, "string"),
     "baseline": ("baseline", str, "path"),
-    "scoring": ("scoring", dict, "mapping (severity, part, quote-named, quote-unnamed, scale, bands)"),
+    "scoring": ("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)"),
 }
 _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
 _SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
@@ -121,7 +121,13 @@ _SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
 
 def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
     for key, item in value.items():
-        if key in _SCORING_MAPS:
+        if key == "context":  # reviewers name their own contexts, so any name may be given a factor
+            if not isinstance(item, dict) or not all(
+                isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                for k, v in item.items()
+            ):
+                raise _error(path, line, "scoring.context must map context names to non-negative numbers")
+        elif key in _SCORING_MAPS:
             allowed = _SCORING_MAPS[key]
             if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in item.values()
@@ -131,7 +137,7 @@ def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
             if not isinstance(item, (int, float)) or isinstance(item, bool) or item < 0:
                 raise _error(path, line, f"scoring.{key} must be a non-negative number")
         else:
-            allowed = ", ".join([*_SCORING_MAPS, *_SCORING_NUMBERS])
+            allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
             raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
     return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
 _PATH_LISTS = ("rules",)

@@ -5,10 +5,10 @@ Each active finding contributes ``rule weight x severity factor x context factor
 * severity: info 0.5, warning 1, error 2;
 * where it stands: headline 2, lede 1.5, body 1, site chrome (boilerplate) 0;
 * whose voice it is: inside a direct quotation attributed to a named speaker 0.25 (the
-  story reports what somebody said), inside an unattributed quotation 0.6.
-
-The rule weight is the finding's own ``weight``, which reviewers may already have lowered (a
-loaded word under a negation keeps half of it; see ``plugins/negation.py``).
+  story reports what somebody said), inside an unattributed quotation 0.6;
+* what a reviewer found around it (its ``context``): a loaded word its clause denies
+  ("negated") or supposes ("conditional") 0.5, a label the story attributes to somebody
+  ("reported-label") 0.25; contexts without a factor count 1.
 
 The contributions are summed and divided by the article's length (points per 1,000 words),
 so a long feature and a short wire story are comparable, then saturated:
@@ -35,6 +35,9 @@ class ScoringModel:
     part: Mapping[str, float] = field(
         default_factory=lambda: {"headline": 2.0, "lede": 1.5, "body": 1.0, "boilerplate": 0.0}
     )
+    context: Mapping[str, float] = field(
+        default_factory=lambda: {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}
+    )
     quote_named: float = 0.25
     quote_unnamed: float = 0.6
     scale: float = 12.0
@@ -45,6 +48,8 @@ class ScoringModel:
         factor = self.severity.get(finding.severity.label, 1.0) * self.part.get(finding.part, 1.0)
         if finding.quote is not None:
             factor *= self.quote_named if finding.quote else self.quote_unnamed
+        for name in finding.context:
+            factor *= self.context.get(name, 1.0)
         return finding.weight * factor
 
     def band(self, value: float) -> str:
@@ -88,10 +93,12 @@ def model_from_settings(settings: Mapping[str, object]) -> ScoringModel:
     default = ScoringModel()
     severity = {**default.severity, **dict(settings.get("severity", {}))}  # type: ignore[arg-type]
     part = {**default.part, **dict(settings.get("part", {}))}  # type: ignore[arg-type]
+    context = {**default.context, **dict(settings.get("context", {}))}  # type: ignore[arg-type]
     bands = {**default.bands, **dict(settings.get("bands", {}))}  # type: ignore[arg-type]
     return ScoringModel(
         severity=severity,
         part=part,
+        context=context,
         quote_named=float(settings.get("quote-named", default.quote_named)),  # type: ignore[arg-type]
         quote_unnamed=float(settings.get("quote-unnamed", default.quote_unnamed)),  # type: ignore[arg-type]
         scale=float(settings.get("scale", default.scale)),  # type: ignore[arg-type]

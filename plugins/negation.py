@@ -4,7 +4,9 @@
 disaster" all contain a loaded word, but the outlet is not using it in its own voice: the
 first denies it, the second supposes it, the third reports somebody else's label. The words
 are still worth showing to an editor (a denial repeats the frame it denies), so the findings
-stay, with a lower weight and a ``context`` that says why.
+stay, with a ``context`` that says why; the score counts them for less (by default half for
+"negated" and "conditional", a quarter for "reported-label", like a named speaker's quote;
+``scoring: context:`` in the configuration changes that).
 
 The window is the few words just before a finding, in the same clause: a clause boundary
 (punctuation, a quotation mark, a line break) ends it, so "It is not clear. The brutal
@@ -38,12 +40,6 @@ REPORTING = frozenset({
 })
 NOT_A_LABEL = frozenset({"for", "on", "upon", "off", "out", "up", "in", "back", "to"})  # "called for a brutal ..."
 DESCRIBING = frozenset({"described", "describes", "describing", "portrayed", "portrays", "characterised", "characterized"})
-
-# How much of its weight a finding keeps in each context. A denied or supposed loaded word
-# still plants the frame, so it keeps half; a reported label is the speaker's framing that
-# the story reports, like a quotation attributed to a named speaker.
-WEIGHT_KEPT = {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}
-
 
 # Most findings have no cue before them at all: one search for any cue word rules them out
 # before the clause is split into words (about a tenth of the cost).
@@ -86,7 +82,7 @@ def context_of(text: str, start: int) -> str | None:
 
 
 class NegationReviewer:
-    """Lowers the weight of word-level findings under a negation, a condition or a reporting verb."""
+    """Marks word-level findings under a negation, a condition or a reporting verb."""
 
     name = "negation"
     rules: tuple[RuleInfo, ...] = ()
@@ -100,7 +96,7 @@ class NegationReviewer:
                 continue
             context = context_of(text, finding.start)
             if context is not None:
-                yield finding.evolve(weight=round(finding.weight * WEIGHT_KEPT[context], 4), context=(context,))
+                yield finding.evolve(context=(context,))
 
 
 @hookimpl

@@ -129,12 +129,26 @@ NEGATION_CASES = [
 
 
 @pytest.mark.parametrize(("text", "word", "context", "kept"), NEGATION_CASES)
-def test_negation_conditions_and_reported_labels_lower_the_weight(default_engine, text, word, context, kept) -> None:
+def test_negation_conditions_and_reported_labels_count_less(default_engine, text, word, context, kept) -> None:
     (finding,) = [f for f in scan(default_engine, text).findings if f.excerpt == word]
-    plain = scan(default_engine, f"It was a {word}.").findings
-    full_weight = next(f.weight for f in plain if f.excerpt == word)
+    (plain,) = [f for f in scan(default_engine, f"It was a {word}.").findings if f.excerpt == word]
     assert finding.context == context
-    assert finding.weight == pytest.approx(full_weight * kept)
+    assert finding.weight == plain.weight  # the rule's weight; the context is a scoring factor
+    points = default_engine.scoring.contribution
+    assert points(finding) == pytest.approx(points(finding.evolve(context=())) * kept)
+
+
+def test_context_factors_are_configurable(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("The summit was no fiasco, whatever the papers say about it.\n", encoding="utf-8")
+    default = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]["score"]
+    assert default["total_weight"] == 0.5  # warning 1 x weight 1 x negated 0.5
+    (tmp_path / ".framecheck.yaml").write_text("scoring:\n  context: {negated: 1}\n", encoding="utf-8")
+    counted = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]["score"]
+    assert counted["total_weight"] == 1.0
+    (tmp_path / ".framecheck.yaml").write_text("scoring:\n  context: {negated: -1}\n", encoding="utf-8")
+    bad = run("scan", str(story))
+    assert bad.exit_code == 2 and "scoring.context must map context names to non-negative numbers" in bad.stderr
 
 
 def test_negation_is_reported_in_every_format(tmp_path: Path) -> None:
@@ -144,7 +158,7 @@ def test_negation_is_reported_in_every_format(tmp_path: Path) -> None:
     assert 'catastrophe-word a catastrophe word; describe what happened and how large it is "fiasco" (negated)' in text
     (article,) = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"]
     (finding,) = article["findings"]
-    assert finding["context"] == ["negated"] and finding["weight"] == 0.5
+    assert finding["context"] == ["negated"] and finding["weight"] == 1.0
     sarif = json.loads(run("scan", "--format", "sarif", str(story)).stdout)
     assert sarif["runs"][0]["results"][0]["properties"]["context"] == ["negated"]
     assert '"fiasco" (loaded-language) (negated)' in run("scan", "--format", "github", str(story)).stdout
