@@ -37,7 +37,10 @@ SHOUTING = _cue(
     "Capitals shout; they add alarm, not information.",
     "(lower case)",
     match=("The vaccine is NOT safe, they say, but it is not banned.", "This is a TOTAL disaster, a total one, for the town."),
-    no_match=("NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met."),
+    no_match=(
+        "NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met.",
+        "The World Health Organization (WHO) said who was infected, and where.",
+    ),
 )
 STACK = _cue(
     "superlative-stack", "exaggeration", "superlatives piled up; one claim, stated once, is stronger",

@@ -41,10 +41,10 @@ class ReviewerPlugin:
         return [self.reviewer]
 
 
-def engine_with(reviewer, **selection) -> Engine:
+def engine_with(reviewer, severity_overrides=None, **selection) -> Engine:
     manager = get_plugin_manager(autoload=False)
     manager.register(ReviewerPlugin(reviewer), name="reviewer-plugin")
-    return Engine.from_plugins(manager, selection=Selection(**selection))
+    return Engine.from_plugins(manager, selection=Selection(**selection), severity_overrides=severity_overrides)
 
 
 def scan(engine: Engine, text: str):
@@ -112,6 +112,16 @@ def test_reviewer_rules_are_listed_selectable_and_overridable() -> None:
     assert "echo-rule" in [r.id for r in engine_with(ScriptedReviewer(produce)).rules()]
     ignored = scan(engine_with(ScriptedReviewer(produce), ignore=frozenset({"echo-rule"})), STORY)
     assert not [f for f in ignored.findings if f.rule_id == "echo-rule"]
+    overridden = scan(engine_with(ScriptedReviewer(produce), severity_overrides={"echo-rule": Severity.ERROR}), STORY)
+    assert [f.severity for f in overridden.findings if f.rule_id == "echo-rule"] == [Severity.ERROR]
+
+
+def test_a_configured_severity_wins_over_a_revision() -> None:
+    def produce(document, findings):
+        yield next(f for f in findings if f.rule_id == "loaded-adjective").evolve(severity=Severity.INFO)
+
+    report = scan(engine_with(ScriptedReviewer(produce), severity_overrides={"loaded-adjective": Severity.ERROR}), STORY)
+    assert {f.severity for f in report.findings if f.rule_id == "loaded-adjective"} == {Severity.ERROR}
 
 
 # -- negation ----------------------------------------------------------------------------
