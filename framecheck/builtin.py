@@ -59,18 +59,22 @@ class PackMatcher:
         candidates = self._index.candidates(document) if self._index is not None else None
         timeout = self._options.timeout_for(text)
         for number, rule in enumerate(self._rules):
-            starts = exception_starts = seen = None
+            starts = exception_starts = seen = keys = exception_keys = None
             if candidates is not None:
                 starts = candidates.starts.get(2 * number, ())
+                keys = candidates.keys.get(2 * number, ())
                 exception_starts = candidates.starts.get(2 * number + 1, ())
+                exception_keys = candidates.keys.get(2 * number + 1, ())
                 seen = candidates.seen
                 if not starts and not rule.patterns.raw_sources:
                     continue
             try:
-                spans = sorted(set(rule.patterns.spans(text, starts, seen, timeout=timeout)))
+                spans = sorted(set(rule.patterns.spans(text, starts, seen, timeout=timeout, keys=keys)))
                 cancelled = []
                 if spans and rule.exceptions is not None:
-                    cancelled = list(rule.exceptions.spans(text, exception_starts, seen, timeout=timeout))
+                    cancelled = list(
+                        rule.exceptions.spans(text, exception_starts, seen, timeout=timeout, keys=exception_keys)
+                    )
             except TimeoutError:
                 yield ScanWarning(
                     f"rule {rule.id!r} ({rule.info.origin}) exceeded the {timeout:g}s regex "

@@ -1,10 +1,13 @@
-"""An on-disk cache of validated rule packs, so a one-article scan does not re-read YAML.
+"""An on-disk cache of what a scan builds before it reads any text, so a one-article scan
+does not re-read YAML or rebuild its phrase automaton.
 
-A pack is cached as a pickle named by a hash of everything that decides its content: the
-pack file's bytes and the name reports give it, the framecheck version, the Python version,
+Each validated rule pack, and each automaton over a set of packs' phrases, is cached as a
+pickle named by a hash of everything that decides its content: the pack file's bytes and the
+name reports give it (or the automaton's phrases), the framecheck version, the Python version,
 and the size and modification time of the modules whose classes are pickled (so an edited
 checkout never loads a stale layout). Nothing else is trusted: a file that fails to load is
-ignored and rebuilt. The directory is safe to delete at any time.
+ignored and rebuilt. Only the newest ``KEEP_PER_KIND`` entries of a kind are kept, so editing
+a pack day after day does not fill the disk. The directory is safe to delete at any time.
 
 Location: ``$FRAMECHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/framecheck``, else
 ``~/.cache/framecheck``. ``FRAMECHECK_NO_CACHE=1`` turns it off.
@@ -23,6 +26,7 @@ from typing import TypeVar
 from . import __version__
 
 CACHE_FORMAT = 1
+KEEP_PER_KIND = 32
 T = TypeVar("T")
 _PICKLED_MODULES = ("packs.py", "matching.py", "model.py", "folding.py")
 
@@ -74,21 +78,38 @@ def cached(kind: str, name: str, content: bytes, build: Callable[[], T]) -> T:
     except Exception:  # missing, truncated or from another layout: rebuild
         pass
     value = build()
-    _store(entry, value)
+    if _store(entry, value):
+        _prune(directory, kind)
     return value
 
 
-def _store(entry: Path, value: object) -> None:
+def _store(entry: Path, value: object) -> bool:
+    """Write ``entry``; False when it could not be written (which only costs a rebuild)."""
     import tempfile  # only writes need it; a warm cache never writes
 
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle = tempfile.NamedTemporaryFile("wb", dir=entry.parent, prefix=".tmp-", delete=False)
     except OSError:  # a read-only home must not fail the scan
-        return
+        return False
     try:
         with handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, entry)
     except Exception:  # a full disk, or a value that will not pickle: no cache entry
         Path(handle.name).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _prune(directory: Path, kind: str) -> None:
+    """Delete all but the ``KEEP_PER_KIND`` most recently written entries of ``kind``."""
+    try:
+        entries = [(path.stat().st_mtime_ns, path) for path in directory.glob(f"{kind}-*.pickle")]
+    except OSError:
+        return
+    for _mtime, path in sorted(entries, reverse=True)[KEEP_PER_KIND:]:
+        try:
+            path.unlink()
+        except OSError:  # removed by a concurrent run, or not ours to remove
+            pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +23,8 @@ def _final_mode(target: Path) -> int:
 @contextmanager
 def atomic_text_file(path: str | Path) -> Iterator[TextIO]:
     """A temporary file beside ``path``, renamed over it only when the block completes."""
+    import tempfile  # imported on use: most scans print to stdout
+
     target = Path(path)
     if target.is_dir():
         raise FramecheckError(f"{path}: cannot write the report: is a directory")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import multiprocessing
 import os
 import signal
 from collections.abc import Iterable, Iterator
@@ -45,6 +44,8 @@ def available_cpus() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # imported on use: a one-article scan never forks
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -77,6 +78,10 @@ def scan_all(
         jobs = available_cpus()
         for unit in itertools.islice(units, AUTO_PARALLEL_AFTER):
             yield from _results(engine, readers, unit)
+        following = next(units, None)
+        if following is None:
+            return
+        units = itertools.chain([following], units)
     if jobs <= 1 or not can_fork():
         for unit in units:
             yield from _results(engine, readers, unit)
@@ -104,6 +109,8 @@ def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[
     first = next(batches, None)
     if first is None:
         return
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_adopt, initargs=(engine, readers)) as pool:
         pending: collections.deque = collections.deque()

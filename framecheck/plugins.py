@@ -7,10 +7,11 @@ one, so runs and tests never share plugin state.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
+import importlib.machinery
 import importlib.util
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,7 +82,61 @@ def _register(manager: pluggy.PluginManager, plugin: object, name: str) -> None:
         raise PluginError(f"{name}: invalid plugin: {exc}") from exc
 
 
+_METADATA_DIR_SUFFIXES = (".dist-info", ".egg-info")
+
+
+def _may_declare_entry_points(group: str) -> bool:
+    """Whether any installed distribution could declare an entry point in ``group``.
+
+    Importing ``importlib.metadata`` costs about as much as the rest of a one-article scan's
+    start-up (it pulls in email, zipfile and csv), yet most machines have no framecheck
+    plugin installed. This looks at the ``entry_points.txt`` files on ``sys.path`` first and
+    answers "maybe" whenever it cannot be sure: a zip or egg on the path, or a meta-path
+    finder other than the standard ones that could provide distributions of its own.
+    """
+    if any(_finds_distributions_elsewhere(finder) for finder in sys.meta_path):
+        return True
+    header = re.compile(rf"^[ \t]*\[[ \t]*{re.escape(group)}[ \t]*\]", re.MULTILINE)
+    for entry in sys.path:
+        folder = entry or "."
+        if not os.path.isdir(folder):
+            if os.path.exists(folder):  # a zip archive: let importlib.metadata read it
+                return True
+            continue
+        if _folder_may_declare(folder, header):
+            return True
+    return False
+
+
+def _finds_distributions_elsewhere(finder: object) -> bool:
+    return hasattr(finder, "find_distributions") and finder is not importlib.machinery.PathFinder
+
+
+def _folder_may_declare(folder: str, header: re.Pattern) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except OSError:
+        return False
+    for name in names:
+        if name.endswith(".egg"):
+            return True
+        if not name.endswith(_METADATA_DIR_SUFFIXES):
+            continue
+        try:
+            with open(os.path.join(folder, name, "entry_points.txt"), encoding="utf-8", errors="replace") as file:
+                if header.search(file.read()):
+                    return True
+        except OSError:  # no entry points, or an egg-info file rather than a folder
+            continue
+    return False
+
+
 def _load_entry_points(manager: pluggy.PluginManager) -> None:
+    if not _may_declare_entry_points(hookspecs.ENTRY_POINT_GROUP):
+        return
+    import importlib.metadata
+
     for entry_point in sorted(importlib.metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP), key=lambda ep: ep.name):
         if manager.get_plugin(entry_point.name) is not None or manager.is_blocked(entry_point.name):
             continue

@@ -158,7 +158,7 @@ def _stacks(document: Document) -> Iterator[tuple[int, int]]:
         yield from (match.span() for match in STACKED.finditer(text))
         return
     last_end = 0
-    for start, _ in INTENSIFIER_WORDS.spans(text, candidates.starts.get(0, ())):
+    for start, _ in INTENSIFIER_WORDS.spans(text, candidates.starts.get(0, ()), keys=candidates.keys.get(0, ())):
         if start < last_end:
             continue
         match = STACKED.match(text, start)

@@ -184,7 +184,8 @@ def cue_spans(source: Document | str) -> list[tuple[int, int]]:
         return [match.span() for match in cues().finditer(text)]
     found: list[tuple[int, int]] = []
     forward, backward = (
-        TRIGGERS[number].spans(text, candidates.starts.get(number, ())) for number in range(len(TRIGGERS))
+        TRIGGERS[number].spans(text, candidates.starts.get(number, ()), keys=candidates.keys.get(number, ()))
+        for number in range(len(TRIGGERS))
     )
     for trigger_start, _ in forward:
         match = cues().match(text, trigger_start)

@@ -267,3 +267,26 @@ def test_python_dash_m_and_console_script_work() -> None:
 def test_no_color_by_default_when_not_a_terminal() -> None:
     assert "\033[" not in run("scan", str(SEED)).stdout
     assert "\033[33mwarning\033[0m" in run("scan", "--color", str(SEED)).stdout
+
+
+def test_the_command_ends_with_output_flushed_and_exit_handlers_run(tmp_path: Path) -> None:
+    """The command skips the interpreter's teardown (``cli._exit_now``): nothing may be lost."""
+    mark = tmp_path / "exit-handler-ran"
+    plugin = tmp_path / "at_exit.py"
+    plugin.write_text(f"import atexit, pathlib\natexit.register(pathlib.Path({str(mark)!r}).write_text, 'yes')\n")
+    result = run_subprocess("scan", "--plugin", str(plugin), "--format", "json", str(SEED))
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["articles"][0]["findings"] and mark.read_text() == "yes"
+    assert run_subprocess("scan", "--fail-on", "never", str(SEED)).returncode == 0
+    assert run_subprocess("scan", str(tmp_path / "missing.txt")).returncode == 2
+
+
+def test_a_closed_pipe_stops_the_scan_quietly(tmp_path: Path) -> None:
+    for number in range(40):
+        (tmp_path / f"a{number:02}.txt").write_text("They terrorised the town. Do not fall for fakes!\n" * 200)
+    scan = subprocess.Popen([sys.executable, "-m", "framecheck", "scan", "-j", "1", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert scan.stdout is not None and scan.stdout.readline()
+    scan.stdout.close()  # like ``| head -1``
+    _, stderr = scan.communicate(timeout=120)
+    assert scan.returncode == 141 and stderr == b""

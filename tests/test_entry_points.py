@@ -3,8 +3,11 @@ group, exactly as an installed wheel registers them (a .dist-info folder with en
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -90,3 +93,50 @@ def test_a_broken_installed_plugin_is_named_in_a_one_line_error(tmp_path: Path) 
         "framecheck: error: entry point 'kremlin' (framecheck_kremlin, from framecheck-kremlin) "
         "failed to load: ImportError: needs numpy"
     )
+
+
+# --- looking for entry points without importing importlib.metadata ---------------------------
+
+
+def test_the_entry_point_precheck_finds_a_declaring_distribution_and_only_that(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framecheck.plugins import _may_declare_entry_points
+
+    site = tmp_path / "site"
+    install_distribution(site, PLUGIN, "framecheck_kremlin")
+    other = tmp_path / "other"
+    (other / "unrelated-1.0.dist-info").mkdir(parents=True)
+    (other / "unrelated-1.0.dist-info" / "entry_points.txt").write_text("[console_scripts]\nx = y:z\n")
+    (other / "plain-1.0.egg-info").write_text("Metadata-Version: 1.0\n")  # an egg-info file, no folder
+    # Only the standard finder, as in a plain virtualenv (another finder of distributions means "maybe").
+    standard = [finder for finder in sys.meta_path if not hasattr(finder, "find_distributions")]
+    monkeypatch.setattr("sys.meta_path", [*standard, importlib.machinery.PathFinder])
+    monkeypatch.setattr("sys.path", [str(other), str(tmp_path / "missing")])
+    assert not _may_declare_entry_points("framecheck")
+    assert _may_declare_entry_points("console_scripts")
+    monkeypatch.setattr("sys.path", [str(other), str(site)])
+    assert _may_declare_entry_points("framecheck")
+    archive = tmp_path / "bundle.zip"  # a zip on the path: only importlib.metadata can tell
+    archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    monkeypatch.setattr("sys.path", [str(other), str(archive)])
+    assert _may_declare_entry_points("framecheck")
+
+
+@pytest.mark.slow
+def test_a_scan_without_installed_plugins_does_not_import_importlib_metadata(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from framecheck.cli import cli\n"
+        f"try:\n    cli.main(['scan', {str(SEED)!r}], prog_name='framecheck')\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'importlib.metadata' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "FRAMECHECK_DISABLE_PLUGIN_AUTOLOAD"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.stderr.split()[-2:] == ["1", "False"], result.stderr
+    site = tmp_path / "site"
+    install_distribution(site, PLUGIN, "framecheck_kremlin")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            env=environment(site), timeout=120, check=False)
+    assert result.stderr.split()[-2:] == ["1", "True"], result.stderr

@@ -14,9 +14,14 @@ from framecheck.matching import CompiledPatterns, PatternError, PhraseIndex, exp
 
 
 def combined_spans(patterns: CompiledPatterns, text: str) -> list[tuple[int, int]]:
+    """The combined path's spans; trying only the variants seen at each start (``keys``) must
+    give what the rule's whole trie regex gives there."""
     candidates = PhraseIndex([patterns]).candidates(text)
     assert candidates is not None
-    return list(patterns.spans(text, candidates.starts.get(0, ()), candidates.seen))
+    starts = candidates.starts.get(0, ())
+    by_variant = list(patterns.spans(text, starts, candidates.seen, keys=candidates.keys.get(0, ())))
+    assert by_variant == list(patterns.spans(text, starts, candidates.seen))
+    return by_variant
 
 
 def spans_of(patterns: CompiledPatterns, text: str) -> list[str]:
@@ -158,6 +163,14 @@ def test_combined_path_folds_as_the_regex_compares(phrase: str, text: str, expec
     assert spans_of(build(phrase), text) == expected
 
 
+def test_the_variant_the_trie_tries_first_wins_on_both_paths() -> None:
+    """"New" sorts before "new york" in the trie, so it wins where both match (and a longer
+    variant wins over a shorter one it extends): trying variants one by one keeps that order."""
+    assert spans_of(build("New", "new york", "new york city"), "New York City and new york") == ["New", "new"]
+    assert spans_of(build("new", "new york", "new york city"), "New York City and new york") == [
+        "New York City", "new york"]
+
+
 def test_case_sensitive_rules_are_confirmed_by_their_regex() -> None:
     patterns = build("Kremlin", ignore_case=False)
     assert spans_of(patterns, "KREMLIN, kremlin, Kremlin") == ["Kremlin"]
@@ -177,7 +190,8 @@ def test_one_index_serves_many_rules() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab sAB’'\n\t\u00a0İıſΣσς.-")), max_size=60))
 def test_combined_path_equals_scanning_on_any_text(text: str) -> None:
-    for patterns in (build("a b", "ab(s|)", "b'a", "sa"), build("AB", ignore_case=False), build("σa", "ia", word_boundary=False)):
+    for patterns in (build("a b", "ab(s|)", "b'a", "sa"), build("AB", ignore_case=False), build("σa", "ia", word_boundary=False),
+                     build("A", "a b", "a-", "B a", "b")):
         assert combined_spans(patterns, text) == list(patterns.spans(text))
 
 

@@ -10,9 +10,10 @@ import pickle
 from pathlib import Path
 
 import pytest
-from helpers import PTC, SEED, run_subprocess
+from helpers import PTC, SEED, make_engine, run_subprocess
 
 from framecheck import cache
+from framecheck.model import Document
 from framecheck.packs import load_pack, load_packs
 from framecheck.progress import Progress
 from framecheck.resources import bundled_rules_dir
@@ -235,3 +236,35 @@ def test_progress_stays_silent_when_quiet_or_not_a_terminal(monkeypatch: pytest.
         progress.advance(10, 1)
         progress.close()
         assert stream.getvalue() == ""
+
+
+
+def test_the_phrase_automaton_is_cached_and_gives_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path))
+    text = SEED.read_text(encoding="utf-8")
+    first = [(f.rule_id, f.start, f.end) for f in make_engine().scan(Document("seed", text)).findings]
+    assert len(list(tmp_path.glob("automaton-*.pickle"))) == 1 and len(first) >= 5
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the automaton was built again")
+
+    monkeypatch.setattr("framecheck.matching._build_automaton", no_build)
+    assert [(f.rule_id, f.start, f.end) for f in make_engine().scan(Document("seed", text)).findings] == first
+    pack = tmp_path / "mine.yaml"
+    pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    patterns: [maybe]\n")
+    with pytest.raises(AssertionError, match="built again"):  # other phrases: another automaton
+        make_engine(default_rules=False, rule_paths=[pack])
+
+
+def test_the_cache_keeps_only_the_newest_entries_of_a_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "KEEP_PER_KIND", 2)
+    (tmp_path / "pack-other-kind.pickle").write_bytes(b"kept")
+    written: set[Path] = set()
+    for number in range(5):
+        assert cache.cached("automaton", "test", str(number).encode(), lambda number=number: number) == number
+        (new,) = set(tmp_path.glob("automaton-*.pickle")) - written
+        os.utime(new, (number, number))  # an unmistakable order, whatever the clock's resolution
+        written = set(tmp_path.glob("automaton-*.pickle"))
+    assert sorted(pickle.loads(p.read_bytes()) for p in written) == [3, 4]
+    assert (tmp_path / "pack-other-kind.pickle").exists()
