@@ -63,8 +63,10 @@ class FramecheckGroup(click.Group):
         except BrokenPipeError:
             # The reader went away (``framecheck scan ... | head``): stop quietly, as other
             # command-line tools do, and keep the final flush from failing a second time.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):  # stdout is not a file (an embedding program's stream)
+                pass
             ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):

@@ -17,8 +17,10 @@ Two ways to run them give the same spans:
   number of rules, so it is kept for texts too long to fold in memory and as the reference;
 * the *combined path* (:class:`PhraseIndex`) puts every variant of every rule into one
   Aho-Corasick automaton (pyahocorasick, C), runs it once over a case-folded copy of the
-  text, and asks a rule's regex to confirm a match only where the automaton saw one of its
-  variants begin. Its cost barely grows with the number of phrases.
+  text, and confirms a match only where the automaton saw one of a rule's variants begin,
+  with the regex of just the variants seen there, tried in the order the rule's trie would
+  try them. Its cost barely grows with the number of phrases, and a scan compiles only the
+  phrases its text contains.
 """
 
 from __future__ import annotations
@@ -238,6 +240,9 @@ def _compile_re(source: str, ignore_case: bool) -> re.Pattern:
 
 
 _AFTER_EVERY_CHARACTER = 0x110000  # above every code point
+# A rule confirms with one small regex per phrase until it has compiled this many; after that
+# (a long scan meets most of a rule's phrases) with its whole trie, compiled once.
+VARIANTS_BEFORE_TRIE = 12
 
 
 def _trie_rank(variant: str, word_boundary: bool) -> tuple:
@@ -360,7 +365,11 @@ class CompiledPatterns:
         for start in sorted(keys_at):
             if start < last_end:
                 continue
-            span = self._first_variant_match(text, start, keys_at[start])
+            if len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
+                span = self._first_variant_match(text, start, keys_at[start])
+            else:  # this rule meets many of its phrases: its one trie regex is now cheaper
+                match = self.phrase.match(text, start)  # type: ignore[union-attr]
+                span = match.span() if match and match.end() > start else None
             if span is not None:
                 last_end = span[1]
                 yield span

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -29,13 +30,22 @@ import regex
 from .model import Document, Finding, Suppression
 from .structure import paragraphs
 
-DIRECTIVE = regex.compile(
-    r"<!--\s*framecheck:\s*(?P<kind>ignore-file|ignore)\b(?P<args>.*?)-->"
-    r"|framecheck:\s*(?P<kind>ignore-file|ignore)\[(?P<rules>[^\]\n]*)\](?P<args>[^\n]*)",
-    regex.IGNORECASE,
-)
 _NEXT_TEXT = regex.compile(r"\S")
-ARGUMENT = regex.compile(r'(?P<key>reason|by|until)\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))|(?P<word>[^\s,=]+)')
+
+
+@functools.cache
+def _directive() -> regex.Pattern:
+    """The waiver comment; compiled on first use, since few articles carry one."""
+    return regex.compile(
+        r"<!--\s*framecheck:\s*(?P<kind>ignore-file|ignore)\b(?P<args>.*?)-->"
+        r"|framecheck:\s*(?P<kind>ignore-file|ignore)\[(?P<rules>[^\]\n]*)\](?P<args>[^\n]*)",
+        regex.IGNORECASE,
+    )
+
+
+@functools.cache
+def _argument() -> regex.Pattern:
+    return regex.compile(r'(?P<key>reason|by|until)\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))|(?P<word>[^\s,=]+)')
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class SuppressionPolicy:
 
 def _parse_arguments(text: str) -> tuple[list[str], dict[str, str]]:
     words, values = [], {}
-    for match in ARGUMENT.finditer(text):
+    for match in _argument().finditer(text):
         if match.group("key"):
             value = match.group("quoted") if match.group("quoted") is not None else match.group("bare")
             values[match.group("key").lower()] = value
@@ -78,7 +88,7 @@ def _scope(
 
 def _directives(document: Document) -> list[regex.Match]:
     source = document.source_text if document.source_text is not None else document.text
-    return list(DIRECTIVE.finditer(source)) if "framecheck" in source else []
+    return list(_directive().finditer(source)) if "framecheck" in source else []
 
 
 def find_suppressions(document: Document, directives: list[regex.Match] | None = None) -> list[Suppression]:

@@ -122,15 +122,23 @@ _SPEECH = (
     r"claimed|claims|noted|notes|stressed|wrote|writes|added|adds|tweeted|posted|explained|argued|warned|"
     r"insisted|declared|recalled|commented|emphasi[sz]ed|estimated|found|concluded"
 )
-NAMED_SOURCE = regex.compile(
-    rf"""
-      (?i:according\s+to|reports?\s+by|(?:reported|stated|said|claimed|announced|confirmed|cited|quoted|revealed)\s+by|told|
-          in\s+an\s+interview\s+with|speaking\s+to)\s+(?:the\s+)?(?P<name>{_NAME})
-    | (?P<name>{_NAME})(?:['’]s)?(?:\s+\p{{Ll}}[\p{{Ll}}-]*){{0,3}}\s+(?i:{_SPEECH})(?!\w)
-    | (?i:\b(?:he|she)\s+(?:\p{{Ll}}+\s+)?(?:{_SPEECH}))(?!\w)
-    """,
-    regex.VERBOSE,
-)
+
+
+@functools.cache
+def named_source() -> regex.Pattern:
+    """A named source and its speech verb; compiled on first use (only sentences holding a cue
+    are searched for one)."""
+    return regex.compile(
+        rf"""
+          (?i:according\s+to|reports?\s+by|(?:reported|stated|said|claimed|announced|confirmed|cited|quoted|revealed)\s+by|told|
+              in\s+an\s+interview\s+with|speaking\s+to)\s+(?:the\s+)?(?P<name>{_NAME})
+        | (?P<name>{_NAME})(?:['’]s)?(?:\s+\p{{Ll}}[\p{{Ll}}-]*){{0,3}}\s+(?i:{_SPEECH})(?!\w)
+        | (?i:\b(?:he|she)\s+(?:\p{{Ll}}+\s+)?(?:{_SPEECH}))(?!\w)
+        """,
+        regex.VERBOSE,
+    )
+
+
 _NOT_NAMES = frozenset(
     """a an the it this that these those some many several most sources source experts expert officials
     official reports report analysts observers critics insiders according as in on at but and however
@@ -138,6 +146,7 @@ _NOT_NAMES = frozenset(
     thus so yet still then today yesterday people scientists researchers witnesses diplomats rumour rumor
     word western local intelligence government informed reliable other numerous""".split()
 )
+
 
 def _is_name(candidate: str) -> bool:
     words = candidate.split()
@@ -147,7 +156,7 @@ def _is_name(candidate: str) -> bool:
 
 
 def has_named_source(sentence: str) -> bool:
-    for match in NAMED_SOURCE.finditer(sentence, overlapped=True):
+    for match in named_source().finditer(sentence, overlapped=True):
         names = match.captures("name")
         if not names or any(_is_name(name) for name in names):
             return True

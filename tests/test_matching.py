@@ -10,6 +10,7 @@ from helpers import PTC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from framecheck import matching
 from framecheck.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
 
 
@@ -171,6 +172,16 @@ def test_the_variant_the_trie_tries_first_wins_on_both_paths() -> None:
         "New York City", "new york"]
 
 
+def test_a_rule_that_meets_many_of_its_phrases_confirms_with_its_trie_and_finds_the_same() -> None:
+    words = [f"word{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    patterns = build(*words, "worda b")
+    text = " ".join(f"{word} {word}s x{word}" for word in words) + " WORDA  B."
+    expected = [(m.start(), m.end()) for m in regex.finditer(r"(?<!\w)word[a-z](?:\s+b)?(?!\w)", text, regex.I)]
+    assert len(expected) == 27
+    assert combined_spans(patterns, text) == list(patterns.spans(text)) == expected
+    assert len(patterns._variant_patterns) == matching.VARIANTS_BEFORE_TRIE  # the switch happened
+
+
 def test_case_sensitive_rules_are_confirmed_by_their_regex() -> None:
     patterns = build("Kremlin", ignore_case=False)
     assert spans_of(patterns, "KREMLIN, kremlin, Kremlin") == ["Kremlin"]
@@ -240,7 +251,6 @@ def test_the_folded_copy_is_made_once_per_scan_and_not_kept(default_engine) -> N
 def test_one_shared_pass_answers_every_declared_index(default_engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The YAML matcher and the unsourced-attribution triggers share one automaton pass per
     document, and get exactly what their own passes would give."""
-    import framecheck.matching as matching
     from framecheck.readers import text_document
 
     text = "Sources say they terrorised the town. Only verified news in our channel! It is so very bad."
