@@ -54,10 +54,10 @@ def test_split_by_article_id_parity() -> None:
 def test_eval_command_on_a_tiny_labelled_set(tmp_path: Path) -> None:
     articles = tmp_path / "articles"
     articles.mkdir()
-    (articles / "article1.txt").write_text("Title\n\nThey terrorised the barbaric town.\n", encoding="utf-8")
+    (articles / "article1.txt").write_text("Title\n\nThey terrorised the town. It was barbaric.\n", encoding="utf-8")
     (articles / "article2.txt").write_text("Title\n\nA calm day.\n", encoding="utf-8")
     labels = tmp_path / "labels.tsv"
-    labels.write_text("1\tLoaded_Language\t12\t22\n1\tLoaded_Language\t27\t35\n2\tDoubt\t7\t11\n", encoding="utf-8")
+    labels.write_text("1\tLoaded_Language\t12\t22\n1\tLoaded_Language\t40\t48\n2\tDoubt\t7\t11\n", encoding="utf-8")
     out = tmp_path / "scores.json"
     result = run("eval", "--articles", str(articles), "--labels", str(labels), "--json", str(out))
     assert result.exit_code == 0

@@ -13,7 +13,7 @@ from helpers import SEED, run
 
 HOSTILE = (
     "Breaking: <script>document.body.dataset.pwned = 'yes'</script> news\n\n"
-    "They terrorised the town. <img src=x onerror=\"document.body.dataset.pwned='img'\"> Do not fall for fakes!\n"
+    "They terrorised the town.\n\n<img src=x onerror=\"document.body.dataset.pwned='img'\"> Do not fall for fakes!\n"
 )
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,5 +1,5 @@
 """Reviewers see every finding of a document after the detectors: the hook, its checks, and the
-bundled negation and repetition reviewers; plus the intensity cues they build on."""
+bundled negation, repetition and stacked-framing reviewers; plus the intensity cues they build on."""
 
 from __future__ import annotations
 
@@ -198,6 +198,42 @@ def test_two_uses_or_a_named_speakers_uses_are_not_repetition(default_engine) ->
     assert not [f for f in scan(default_engine, quoted).findings if f.rule_id == "repeated-loaded-phrase"]
     outlet = twice + "\nBarbaric, again.\n"
     assert len([f for f in scan(default_engine, outlet).findings if f.rule_id == "repeated-loaded-phrase"]) == 2
+
+
+# -- stacked framing -----------------------------------------------------------------------
+
+def stacked(report) -> list[Finding]:
+    return [f for f in report.findings if f.rule_id == "stacked-framing"]
+
+
+def test_a_sentence_with_two_devices_is_reported_once_and_weighs_nothing(default_engine) -> None:
+    text = "Officials met on Monday.\n\nThe brutal crackdown terrorised the protesters on Sunday. It ended at noon.\n"
+    report = scan(default_engine, text)
+    (sentence,) = stacked(report)
+    assert sentence.excerpt == "The brutal crackdown terrorised the protesters on Sunday."
+    assert sentence.message == ('this sentence stacks 2 framing devices: loaded-adjective "brutal", '
+                                'loaded-verb-terrorise "terrorised"')
+    assert (sentence.line, sentence.column, sentence.severity) == (3, 1, Severity.INFO)
+    devices = [f for f in report.findings if f.rule_id != "stacked-framing"]
+    assert report.score.total_weight == pytest.approx(sum(default_engine.scoring.contribution(f) for f in devices))
+    assert default_engine.scoring.contribution(sentence) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "The brutal crackdown began. It terrorised the protesters.",  # one device a sentence
+    "The crackdown was not brutal and it did not terrorise anyone.",  # denied: not the outlet's claim
+    "The crackdown terrorised the protesters!",  # the exclamation covers its sentence: one device besides
+])
+def test_single_denied_or_sentence_wide_devices_do_not_stack(default_engine, text: str) -> None:
+    report = scan(default_engine, text)
+    assert not stacked(report), [f.rule_id for f in report.findings]
+
+
+def test_a_run_on_sentence_is_too_long_to_report_and_many_devices_are_summarised(default_engine) -> None:
+    devices = "The brutal, barbaric, savage crackdown terrorised the protesters"
+    assert stacked(scan(default_engine, devices + "."))[0].message.endswith("and 1 more")
+    long = devices + ", " + ", ".join(["and then the town went on with its ordinary day"] * 6) + "."
+    assert len(long.split()) > 50 and not stacked(scan(default_engine, long))
 
 
 # -- intensity ---------------------------------------------------------------------------
