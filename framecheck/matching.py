@@ -331,9 +331,9 @@ class CompiledPatterns:
                 # beyond LARGE_TEXT, ``regex``, whose scan skips ahead (it folds "ı" apart from "i").
                 phrase = self.phrase if len(text) < LARGE_TEXT else self._scanner
                 yield from _scan(phrase, text, timeout)
-            elif starts and keys is not None:
+            elif starts and keys is not None and len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
                 yield from self._confirmed_variants(text, starts, keys)
-            elif starts:
+            elif starts:  # without keys, or once the rule has met many of its phrases: its trie
                 yield from self._confirmed(text, starts)
         for pattern, gate in zip(self.raw, self.raw_gates or (None,) * len(self.raw)):
             if seen is None or gate_open(gate, seen):
@@ -367,7 +367,7 @@ class CompiledPatterns:
                 continue
             if len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
                 span = self._first_variant_match(text, start, keys_at[start])
-            else:  # this rule meets many of its phrases: its one trie regex is now cheaper
+            else:  # the limit was reached within this text: the trie from here on
                 match = self.phrase.match(text, start)  # type: ignore[union-attr]
                 span = match.span() if match and match.end() > start else None
             if span is not None:

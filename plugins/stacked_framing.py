@@ -21,11 +21,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
-from framecheck.structure import sentences
+from framecheck.structure import sentence_around
 
 MIN_DEVICES = 2
 MAX_SHARE = 0.5  # a finding longer than this share of its sentence is sentence-level itself
 MAX_WORDS = 50  # a longer "sentence" is a list or a run-on paragraph: a span too long to act on
+REACH = 600  # characters: more than MAX_WORDS words take, so two devices further apart never stack
 NAMED_IN_MESSAGE = 3
 
 STACKED = RuleInfo(
@@ -75,28 +76,38 @@ class StackedFramingReviewer:
     def _sentences(
         self, document: Document, findings: Sequence[Finding]
     ) -> Iterator[tuple[tuple[int, int], list[Finding]]]:
-        """Each sentence that holds a finding, with its countable findings (one per span), in
-        reading order. Findings arrive sorted by position, so one walk through the sentences,
-        stopping after the last finding, places them all."""
-        others = [finding for finding in findings if finding.rule_id != STACKED.id]
-        if len(others) < MIN_DEVICES:
-            return
-        bounds = sentences(document.text)
-        sentence = next(bounds, None)
+        """Each sentence that holds two or more candidate devices, with its countable findings
+        (one per span), in reading order. A sentence is looked for only around a device with
+        another one close behind it, so a long article with scattered findings is not split."""
+        text = document.text
+        candidates = [f for f in findings if f.rule_id != STACKED.id and not f.context]
+        sentence: tuple[int, int] | None = None
         devices: list[Finding] = []
-        spans: set[tuple[int, int]] = set()
-        for finding in others:
-            while sentence is not None and sentence[1] <= finding.start:
-                if devices:
-                    yield sentence, devices
-                sentence, devices, spans = next(bounds, None), [], set()
-            if sentence is None:
-                break
-            if _counts(finding, sentence) and (finding.start, finding.end) not in spans:
-                spans.add((finding.start, finding.end))
+        for index, finding in enumerate(candidates):
+            if sentence is not None and sentence[0] <= finding.start < sentence[1]:
+                if _counts(finding, sentence) and all((d.start, d.end) != (finding.start, finding.end) for d in devices):
+                    devices.append(finding)
+                continue
+            if devices:
+                yield sentence, devices  # type: ignore[misc]
+            sentence, devices = None, []
+            following = candidates[index + 1] if index + 1 < len(candidates) else None
+            if following is None or following.start - finding.end > REACH:
+                continue  # no device close enough to share a sentence with this one
+            sentence = _sentence_of(text, finding)
+            if sentence is not None and _counts(finding, sentence):
                 devices.append(finding)
-        if sentence is not None and devices:
-            yield sentence, devices
+        if devices:
+            yield sentence, devices  # type: ignore[misc]
+
+
+def _sentence_of(text: str, finding: Finding) -> tuple[int, int] | None:
+    """The sentence around ``finding``, or None when it runs on past REACH characters either
+    way (far longer than MAX_WORDS words: not a sentence to report)."""
+    start, end = sentence_around(text, finding.start, finding.end, reach=REACH)
+    if (start == finding.start - REACH and start > 0) or (end >= finding.end + REACH and end < len(text)):
+        return None
+    return start, end
 
 
 @hookimpl
