@@ -26,7 +26,7 @@ from framecheck.structure import sentence_around
 MIN_DEVICES = 2
 MAX_SHARE = 0.5  # a finding longer than this share of its sentence is sentence-level itself
 MAX_WORDS = 50  # a longer "sentence" is a list or a run-on paragraph: a span too long to act on
-REACH = 600  # characters: more than MAX_WORDS words take, so two devices further apart never stack
+REACH = 400  # characters: about 60 words, more than MAX_WORDS take; devices further apart never stack
 NAMED_IN_MESSAGE = 3
 
 STACKED = RuleInfo(
