@@ -98,7 +98,8 @@ def engine_options(command: Callable) -> Callable:
         click.option("--rules", "rule_paths", multiple=True, metavar="PATH",
                      help="A rule-pack file or a directory of packs, added to the defaults (repeatable)."),
         click.option("--no-default-rules", is_flag=True, default=None,
-                     help="Do not load the shipped packs and bundled detectors."),
+                     help="Do not load the shipped packs and the bundled plugins' rules "
+                          "(site chrome and negation handling stay)."),
         click.option("--plugin", "plugin_specs", multiple=True, metavar="MODULE_OR_FILE",
                      help="Load a plugin from a module name or a .py file (repeatable)."),
         click.option("--select", multiple=True, metavar="IDS",

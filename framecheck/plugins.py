@@ -174,12 +174,22 @@ def get_plugin_manager(plugins: Sequence[str] = (), *, autoload: bool | None = N
     return manager
 
 
+KEPT_WITHOUT_DEFAULT_RULES = "KEPT_WITHOUT_DEFAULT_RULES"
+
+
 def default_content_plugins(manager: pluggy.PluginManager) -> list[object]:
-    """The plugins that ship rules (packs and bundled detectors): what --no-default-rules drops."""
+    """The plugins that ship rules (packs, bundled detectors and reviewers): what
+    --no-default-rules drops.
+
+    A bundled module that adds no rule of its own but context that every rule's findings need
+    (site chrome, negation) sets ``KEPT_WITHOUT_DEFAULT_RULES = True`` and stays: a newsroom's
+    own pack scanned alone is still not scored in an "Other News" list or a denial.
+    """
     return [
         plugin
         for name, plugin in manager.list_name_plugin()
-        if name == DEFAULT_RULES_PLUGIN_NAME or name.startswith(BUNDLED_PREFIX)
+        if name == DEFAULT_RULES_PLUGIN_NAME
+        or (name.startswith(BUNDLED_PREFIX) and not getattr(plugin, KEPT_WITHOUT_DEFAULT_RULES, False))
     ]
 
 

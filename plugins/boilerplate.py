@@ -27,6 +27,7 @@ PROMOTION = regex.compile(
     r"|\b(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:our|the)\s+(?:newsletter|channel|podcast|updates)",
     regex.IGNORECASE,
 )
+KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included
 MAX_HEADING_WORDS = 6
 MAX_HEADING_CHARS = 120  # six words and the punctuation around them
 MAX_PROMOTION_WORDS = 30

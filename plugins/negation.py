@@ -21,6 +21,7 @@ import regex
 
 from framecheck import Document, Finding, RuleInfo, hookimpl
 
+KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included
 # Word-level devices only: before a sentence-long device a negation is part of the device.
 TECHNIQUES = frozenset({"loaded-language", "name-calling", "exaggeration", "appeal-to-fear"})
 MAX_WORDS_IN_FINDING = 4

@@ -10,6 +10,7 @@ from helpers import SEED, make_engine
 from framecheck import Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
 from framecheck.errors import FramecheckError, PluginError
 from framecheck.model import Position
+from framecheck.readers import text_document
 
 RULE = RuleInfo("fake-plugin-rule", "doubt", Severity.INFO, "a doubt cue", examples=Examples(("x",), ("y",)))
 
@@ -145,6 +146,23 @@ def test_no_default_rules_leaves_only_user_packs(tmp_path: Path) -> None:
     assert [r.id for r in engine.rules()] == ["my-rule"]
     report = engine.scan(Document("d", "They terrorised a town, allegedly."))
     assert [(f.rule_id, f.excerpt) for f in report.findings] == [("my-rule", "allegedly")]
+
+
+def test_a_pack_scanned_alone_keeps_site_chrome_and_negation_handling(tmp_path: Path) -> None:
+    pack = tmp_path / "house.yaml"
+    pack.write_text(
+        "id: house\nname: House\nrules:\n  - id: house-regime\n    technique: name-calling\n"
+        "    message: say government\n    patterns: [regime]\n",
+        encoding="utf-8",
+    )
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    text = ("Talks resumed\n\nThe regime met the envoys. It is no regime, the minister said.\n\n"
+            "Other News\n\nRegime falls in the north\n")
+    report = engine.scan(text_document("story.txt", text))
+    assert [(f.excerpt, f.context, f.part) for f in report.findings] == [
+        ("regime", (), "lede"), ("regime", ("negated",), "lede"), ("Regime", (), "boilerplate"),
+    ]
+    assert [r.id for r in engine.rules()] == ["house-regime"]
 
 
 def test_exceptions_cancel_overlapping_matches(tmp_path: Path) -> None:
