@@ -276,10 +276,16 @@ class CompiledPatterns:
         return None if self.phrase_source is None else _compile_re(self.phrase_source, self.ignore_case)
 
     @functools.cached_property
+    def _trie_order(self) -> dict[str, int]:
+        """Each variant's place in the order the trie regex tries them."""
+        ordered = sorted(self.variants, key=lambda v: _trie_rank(v, self.word_boundary))
+        return {variant: place for place, variant in enumerate(ordered)}
+
+    @functools.cached_property
     def _variants_by_key(self) -> dict[str, list[str]]:
         """Variants by the folded form the automaton reports, each list in trie order."""
         by_key: dict[str, list[str]] = {}
-        for variant in sorted(self.variants, key=lambda v: _trie_rank(v, self.word_boundary)):
+        for variant in self._trie_order:  # a dict keeps the order it was built in
             by_key.setdefault(fold_variant(variant), []).append(variant)
         return by_key
 
@@ -377,8 +383,8 @@ class CompiledPatterns:
     def _first_variant_match(self, text: str, start: int, keys: set[str]) -> tuple[int, int] | None:
         by_key = self._variants_by_key
         variants = [variant for key in keys for variant in by_key.get(key, ())]
-        if len(variants) > 1:
-            variants.sort(key=lambda v: _trie_rank(v, self.word_boundary))
+        if len(keys) > 1:
+            variants.sort(key=self._trie_order.__getitem__)
         for variant in variants:
             match = self._variant_pattern(variant).match(text, start)
             if match and match.end() > start:
