@@ -238,7 +238,6 @@ def test_progress_stays_silent_when_quiet_or_not_a_terminal(monkeypatch: pytest.
         assert stream.getvalue() == ""
 
 
-
 def test_the_phrase_automaton_is_cached_and_gives_the_same_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path))
     text = SEED.read_text(encoding="utf-8")
