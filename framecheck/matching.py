@@ -93,12 +93,18 @@ def _char_pattern(char: str) -> str:
     return re.escape(char)
 
 
+def _trie_path(variant: str) -> str:
+    """The characters by which a variant is placed in the trie: both apostrophes are one branch
+    (:func:`_char_pattern` matches either)."""
+    return variant.replace("’", "'")
+
+
 def _trie_pattern(variants: Iterable[str]) -> str:
     """A regex matching exactly ``variants``, shaped as a trie so matching never backtracks far."""
     trie: dict[str, dict] = {}
     for variant in variants:
         node = trie
-        for char in variant.replace("’", "'"):
+        for char in _trie_path(variant):
             node = node.setdefault(char, {})
         node[""] = {}
 
@@ -249,7 +255,7 @@ def _trie_rank(variant: str, word_boundary: bool) -> tuple:
     """Where the trie regex of :func:`phrase_regex_source` tries ``variant``: bucket by bucket,
     branches in character order, and a longer phrase before any phrase it extends (the trie's
     optional tails are greedy)."""
-    return (_edges(variant, word_boundary), [ord(char) for char in variant] + [_AFTER_EVERY_CHARACTER])
+    return (_edges(variant, word_boundary), [ord(char) for char in _trie_path(variant)] + [_AFTER_EVERY_CHARACTER])
 
 
 @dataclass(frozen=True)
