@@ -47,3 +47,13 @@ def make_engine(*, rule_paths=(), default_rules=True, select=(), ignore=(), plug
         default_rules=default_rules,
         selection=Selection(frozenset(select), frozenset(ignore)),
     )
+
+
+def write_rule_pack(path: Path, rule_id: str, patterns: str, *, technique: str = "doubt", extra: str = "") -> Path:
+    """A pack with one rule (``patterns`` in YAML flow syntax, ``extra`` more lines of the rule)."""
+    path.write_text(
+        f"id: {path.stem}\nname: {path.stem}\nrules:\n  - id: {rule_id}\n    technique: {technique}\n"
+        f"    message: m\n    patterns: {patterns}\n{extra}",
+        encoding="utf-8",
+    )
+    return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import SEED, make_engine
+from helpers import SEED, make_engine, write_rule_pack
 
 from framecheck import Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
 from framecheck.errors import FramecheckError, PluginError
@@ -137,11 +137,7 @@ def test_two_detectors_may_not_claim_one_rule_id() -> None:
 
 
 def test_no_default_rules_leaves_only_user_packs(tmp_path: Path) -> None:
-    pack = tmp_path / "p.yaml"
-    pack.write_text(
-        "id: p\nname: P\nrules:\n  - id: my-rule\n    technique: doubt\n    message: m\n    patterns: [allegedly]\n",
-        encoding="utf-8",
-    )
+    pack = write_rule_pack(tmp_path / "p.yaml", "my-rule", "[allegedly]")
     engine = make_engine(rule_paths=[pack], default_rules=False)
     assert [r.id for r in engine.rules()] == ["my-rule"]
     report = engine.scan(Document("d", "They terrorised a town, allegedly."))
@@ -149,12 +145,7 @@ def test_no_default_rules_leaves_only_user_packs(tmp_path: Path) -> None:
 
 
 def test_a_pack_scanned_alone_keeps_site_chrome_and_negation_handling(tmp_path: Path) -> None:
-    pack = tmp_path / "house.yaml"
-    pack.write_text(
-        "id: house\nname: House\nrules:\n  - id: house-regime\n    technique: name-calling\n"
-        "    message: say government\n    patterns: [regime]\n",
-        encoding="utf-8",
-    )
+    pack = write_rule_pack(tmp_path / "house.yaml", "house-regime", "[regime]", technique="name-calling")
     engine = make_engine(rule_paths=[pack], default_rules=False)
     text = ("Talks resumed\n\nThe regime met the envoys. It is no regime, the minister said.\n\n"
             "Other News\n\nRegime falls in the north\n")
@@ -166,12 +157,8 @@ def test_a_pack_scanned_alone_keeps_site_chrome_and_negation_handling(tmp_path: 
 
 
 def test_exceptions_cancel_overlapping_matches(tmp_path: Path) -> None:
-    pack = tmp_path / "p.yaml"
-    pack.write_text(
-        "id: p\nname: P\nrules:\n  - id: regime\n    technique: name-calling\n    message: m\n"
-        "    patterns: [regime]\n    exceptions: [regime change]\n",
-        encoding="utf-8",
-    )
+    pack = write_rule_pack(tmp_path / "p.yaml", "regime", "[regime]", technique="name-calling",
+                           extra="    exceptions: [regime change]\n")
     report = make_engine(rule_paths=[pack], default_rules=False).scan(
         Document("d", "The regime fell. Calls for regime change grew.")
     )

@@ -10,7 +10,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from helpers import PTC, SEED, make_engine, run_subprocess
+from helpers import PTC, SEED, make_engine, run_subprocess, write_rule_pack
 
 from framecheck import cache
 from framecheck.model import Document
@@ -170,8 +170,7 @@ def test_packs_are_cached_and_the_cache_is_used(tmp_path: Path, monkeypatch: pyt
 
 def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path))
-    pack = tmp_path / "mine.yaml"
-    pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    patterns: [maybe]\n")
+    pack = write_rule_pack(tmp_path / "mine.yaml", "r", "[maybe]")
     load_pack(pack)
     (entry,) = tmp_path.glob("pack-*.pickle")
     entry.write_bytes(b"garbage")
@@ -181,10 +180,9 @@ def test_a_corrupt_or_foreign_cache_entry_is_rebuilt(tmp_path: Path, monkeypatch
 
 def test_an_edited_pack_gets_a_new_entry_and_errors_are_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path / "c"))
-    pack = tmp_path / "mine.yaml"
-    pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    patterns: [maybe]\n")
+    pack = write_rule_pack(tmp_path / "mine.yaml", "r", "[maybe]")
     assert load_pack(pack).rules[0].info.patterns == ("maybe",)
-    pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    patterns: [perhaps]\n")
+    write_rule_pack(pack, "r", "[perhaps]")
     assert load_pack(pack).rules[0].info.patterns == ("perhaps",)
     assert len(list((tmp_path / "c").glob("pack-*.pickle"))) == 2
     pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: nonsense\n")
@@ -249,8 +247,7 @@ def test_the_phrase_automaton_is_cached_and_gives_the_same_findings(tmp_path: Pa
 
     monkeypatch.setattr("framecheck.matching._build_automaton", no_build)
     assert [(f.rule_id, f.start, f.end) for f in make_engine().scan(Document("seed", text)).findings] == first
-    pack = tmp_path / "mine.yaml"
-    pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    patterns: [maybe]\n")
+    pack = write_rule_pack(tmp_path / "mine.yaml", "r", "[maybe]")
     with pytest.raises(AssertionError, match="built again"):  # other phrases: another automaton
         make_engine(default_rules=False, rule_paths=[pack])
 
