@@ -75,3 +75,30 @@ def test_sentences_split_at_line_breaks_and_terminal_punctuation() -> None:
     around = [text[s:e] for s, e in (MODULE.sentence_around(text, text.index(word), text.index(word) + 1)
                                      for word in ("claim", "Who", "line", "Quoted"))]
     assert around == spans
+
+
+CUE_FORMS = (
+    "It has also been reported that the plant is closed. It is widely believed the vote was rigged. "
+    "According to unnamed officials, talks failed. According to reports the deal is off. "
+    "Many senior sources close to the minister say that he will go. Some experts fear a crash. "
+    "Analysts warned of losses. Word has it that she quits. Many people are saying it. "
+    "Officials familiar with the matter told reporters nothing. Critics contend otherwise."
+)
+
+
+@pytest.mark.parametrize("source", ["forms", "corpus"])
+def test_cues_found_from_trigger_words_are_exactly_the_cues_a_full_scan_finds(source: str) -> None:
+    """The trigger path (forwards from "according to", backwards from the verb) is a shortcut
+    for scanning the text with the cue grammar, the path huge texts take: both must agree, so
+    a cue added to the grammar without its trigger word cannot go missing."""
+    from helpers import PTC
+
+    if source == "corpus" and not PTC.is_dir():
+        pytest.skip("PTC corpus not found beside the checkout (../shared/corpora/ptc)")
+    texts = [CUE_FORMS] if source == "forms" else [p.read_text(encoding="utf-8") for p in sorted((PTC / "articles").glob("*.txt"))]
+    found = 0
+    for text in texts:
+        scanned = [match.span() for match in MODULE.cues().finditer(text)]
+        assert MODULE.cue_spans(text) == scanned
+        found += len(scanned)
+    assert found >= (11 if source == "forms" else 50)
