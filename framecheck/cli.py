@@ -22,7 +22,7 @@ from . import __version__
 from .config import Config, resolve_config
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
-from .evaluation import SPLITS, Evaluation, article_id, in_split, read_labels
+from .evaluation import SPLITS, Evaluation, RuleFinding, article_id, in_split, read_labels
 from .formatters import Formatter
 from .model import ArticleReport, RunSummary, ScanOptions, Severity
 from .output import atomic_text_file
@@ -354,11 +354,13 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
               help="dev: even article ids; report: odd ones; all: every article.")
 @click.option("--include-unmapped", is_flag=True,
               help="Count predictions of techniques without a corpus label in span identification too.")
-@click.option("--json", "json_path", metavar="FILE", help="Also write the scores as JSON.")
+@click.option("--by-rule", is_flag=True,
+              help="Also print each rule's findings and the share of them inside gold spans (any label, own label).")
+@click.option("--json", "json_path", metavar="FILE", help="Also write the scores (per rule included) as JSON.")
 @engine_options
 @click.pass_context
 def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split: str, include_unmapped: bool,
-                 json_path: str | None, **_: Any) -> None:
+                 by_rule: bool, json_path: str | None, **_: Any) -> None:
     """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
     engine, _manager = build_engine(resolve_settings(ctx, ()))
     labels = read_labels(Path(labels_path))
@@ -370,16 +372,24 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
             continue
         (document,) = reader.read(Input(str(path), path), ReadOptions())
         predicted: dict[str, list[tuple[int, int]]] = {}
+        found: list[RuleFinding] = []
         for finding in engine.scan(document).active_findings:
             label = TECHNIQUES[finding.technique].corpus_label
+            found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
             if label is None and include_unmapped:
                 label = f"(framecheck) {finding.technique}"
             if label is not None:
                 predicted.setdefault(label, []).append((finding.start, finding.end))
-        evaluation.add_article(predicted, labels.get(identifier, {}))
+        gold = labels.get(identifier, {})
+        evaluation.add_article(predicted, gold)
+        evaluation.add_rule_findings(found, gold)
     click.echo(f"{evaluation.articles} articles ({split} split)")
     for line in evaluation.table():
         click.echo(line)
+    if by_rule:
+        click.echo("")
+        for line in evaluation.rule_table():
+            click.echo(line)
     if json_path:
         with atomic_text_file(json_path) as handle:
             json.dump({"split": split, **evaluation.to_dict()}, handle, indent=2)

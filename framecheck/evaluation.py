@@ -12,6 +12,9 @@ gold of the same label (framecheck techniques map to corpus labels through
 per-label sums. Predictions whose technique has no corpus label (framecheck's own devices)
 are left out of both measures unless asked for.
 
+Per rule: each finding of a rule on its own, the share of it inside gold of any label and of
+the rule's own label, so a rule author sees which rules are right when they speak.
+
 Honest reporting: ``--split dev`` keeps articles with an even numeric id, ``--split report``
 those with an odd id; rules are developed on the first half and reported on the second.
 """
@@ -89,12 +92,61 @@ class SpanScore:
 
 
 @dataclass
+class RuleScore:
+    """Where one rule's findings fall, for a rule author deciding what to keep or tighten.
+
+    Each finding counts on its own (not merged with its neighbours): its precision is the
+    share of its characters inside gold spans of any label, and its label precision the share
+    inside gold spans of the rule's own corpus label (None for framecheck's own techniques,
+    which the corpus does not label).
+    """
+
+    label: str | None
+    findings: int = 0
+    in_gold_sum: float = 0.0
+    in_label_sum: float = 0.0
+
+    def add(self, span: Span, gold: Sequence[Span], gold_of_label: Sequence[Span]) -> None:
+        length = span[1] - span[0]
+        if length <= 0:
+            return
+        self.findings += 1
+        self.in_gold_sum += _overlap(span, gold) / length
+        self.in_label_sum += _overlap(span, gold_of_label) / length
+
+    @property
+    def precision(self) -> float:
+        return self.in_gold_sum / self.findings if self.findings else 0.0
+
+    @property
+    def label_precision(self) -> float | None:
+        if self.label is None:
+            return None
+        return self.in_label_sum / self.findings if self.findings else 0.0
+
+    def to_dict(self) -> dict[str, str | float | int | None]:
+        label_precision = self.label_precision
+        return {"label": self.label, "findings": self.findings, "precision": round(self.precision, 4),
+                "label_precision": None if label_precision is None else round(label_precision, 4)}
+
+
+@dataclass(frozen=True)
+class RuleFinding:
+    """What ``Evaluation.add_rule_findings`` needs of a finding."""
+
+    rule_id: str
+    label: str | None
+    span: Span
+
+
+@dataclass
 class Evaluation:
-    """Scores of one evaluation run: overall, technique-aware overall, and per corpus label."""
+    """Scores of one evaluation run: overall, technique-aware overall, per corpus label and per rule."""
 
     articles: int = 0
     spans: SpanScore = field(default_factory=SpanScore)
     by_label: dict[str, SpanScore] = field(default_factory=lambda: defaultdict(SpanScore))
+    by_rule: dict[str, RuleScore] = field(default_factory=dict)
 
     @property
     def technique_aware(self) -> SpanScore:
@@ -110,12 +162,21 @@ class Evaluation:
         for label in set(predicted) | set(gold):
             self.by_label[label].add(predicted.get(label, []), gold.get(label, []))
 
+    def add_rule_findings(self, findings: Iterable[RuleFinding], gold: Mapping[str, list[Span]]) -> None:
+        """Credit each finding of one article to its rule (``gold``: corpus label -> spans)."""
+        any_label = merge(span for spans in gold.values() for span in spans)
+        by_label = {label: merge(spans) for label, spans in gold.items()}
+        for finding in findings:
+            score = self.by_rule.setdefault(finding.rule_id, RuleScore(finding.label))
+            score.add(finding.span, any_label, by_label.get(finding.label, []) if finding.label else [])
+
     def to_dict(self) -> dict:
         return {
             "articles": self.articles,
             "span_identification": self.spans.to_dict(),
             "technique_aware": self.technique_aware.to_dict(),
             "by_label": {label: self.by_label[label].to_dict() for label in sorted(self.by_label)},
+            "by_rule": {rule: self.by_rule[rule].to_dict() for rule in sorted(self.by_rule)},
         }
 
     def table(self) -> list[str]:
@@ -130,6 +191,19 @@ class Evaluation:
                          str(score.predicted), str(score.gold)))
         width = max(len(row[0]) for row in rows)
         return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in rows]
+
+    def rule_table(self) -> list[str]:
+        """One row per rule that found something, the busiest first."""
+        rows = [("RULE", "LABEL", "FOUND", "P(ANY)", "P(LABEL)")]
+        for rule in sorted(self.by_rule, key=lambda r: (-self.by_rule[r].findings, r)):
+            score = self.by_rule[rule]
+            label_precision = score.label_precision
+            rows.append((rule, score.label or "-", str(score.findings), f"{score.precision:.3f}",
+                         "-" if label_precision is None else f"{label_precision:.3f}"))
+        rule_width = max(len(row[0]) for row in rows)
+        label_width = max(len(row[1]) for row in rows)
+        return [f"{row[0]:<{rule_width}}  {row[1]:<{label_width}}  " + "  ".join(f"{cell:>8}" for cell in row[2:])
+                for row in rows]
 
 
 def read_labels(path: Path) -> dict[str, dict[str, list[Span]]]:

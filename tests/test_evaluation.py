@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import PTC, run
 
-from framecheck.evaluation import Evaluation, SpanScore, in_split, merge
+from framecheck.evaluation import Evaluation, RuleFinding, SpanScore, in_split, merge
 
 
 def test_merge_joins_overlapping_and_touching_spans() -> None:
@@ -46,6 +46,30 @@ def test_technique_aware_counts_overlap_only_within_a_label_and_pools_articles()
     assert evaluation.by_label["Loaded_Language"].recall == 0.0
 
 
+def test_rule_precision_counts_each_finding_on_its_own_against_any_label_and_its_own() -> None:
+    evaluation = Evaluation()
+    gold = {"Loaded_Language": [(0, 10)], "Doubt": [(10, 20)]}
+    evaluation.add_rule_findings([
+        RuleFinding("brutal", "Loaded_Language", (0, 10)),    # all gold, all its own label
+        RuleFinding("brutal", "Loaded_Language", (5, 15)),    # all gold, half its own label
+        RuleFinding("hedge", None, (15, 25)),                 # half gold; the corpus has no label for it
+        RuleFinding("empty", "Doubt", (30, 30)),              # zero-length spans are not findings
+    ], gold)
+    evaluation.add_rule_findings([RuleFinding("brutal", "Loaded_Language", (0, 4))], {})  # an article without gold
+    brutal, hedge = evaluation.by_rule["brutal"], evaluation.by_rule["hedge"]
+    assert brutal.findings == 3
+    assert brutal.precision == pytest.approx((1 + 1 + 0) / 3)
+    assert brutal.label_precision == pytest.approx((1 + 0.5 + 0) / 3)
+    assert (hedge.findings, hedge.precision, hedge.label_precision) == (1, 0.5, None)
+    assert evaluation.by_rule["empty"].findings == 0
+    assert evaluation.to_dict()["by_rule"]["hedge"] == {
+        "label": None, "findings": 1, "precision": 0.5, "label_precision": None,
+    }
+    header, first, *_ = evaluation.rule_table()
+    assert header.split() == ["RULE", "LABEL", "FOUND", "P(ANY)", "P(LABEL)"]
+    assert first.split() == ["brutal", "Loaded_Language", "3", "0.667", "0.500"]
+
+
 def test_split_by_article_id_parity() -> None:
     assert in_split("111111112", "dev") and not in_split("111111112", "report")
     assert in_split("111111111", "report") and in_split("111111111", "all")
@@ -68,6 +92,24 @@ def test_eval_command_on_a_tiny_labelled_set(tmp_path: Path) -> None:
     }
     assert scores["by_label"]["Doubt"]["recall"] == 0.0
     assert scores["span_identification"]["recall"] == pytest.approx(2 / 3, abs=1e-4)
+    assert sum(rule["findings"] for rule in scores["by_rule"].values()) == 2
+    assert all(rule["precision"] == 1.0 and rule["label"] == "Loaded_Language" for rule in scores["by_rule"].values())
+    assert "RULE" not in result.stdout
+
+
+def test_eval_by_rule_prints_a_row_per_rule(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "article1.txt").write_text("Title\n\nThey terrorised the town. It was barbaric.\n", encoding="utf-8")
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("1\tLoaded_Language\t12\t22\n", encoding="utf-8")
+    result = run("eval", "--articles", str(articles), "--labels", str(labels), "--by-rule")
+    assert result.exit_code == 0
+    rule_rows = result.stdout.split("\n\n", 1)[1].splitlines()
+    assert rule_rows[0].split() == ["RULE", "LABEL", "FOUND", "P(ANY)", "P(LABEL)"]
+    rows = {row.split()[0]: row.split()[1:] for row in rule_rows[1:]}
+    assert len(rows) == 2
+    assert sorted(values[2:] for values in rows.values()) == [["0.000", "0.000"], ["1.000", "1.000"]]
 
 
 @pytest.mark.skipif(not PTC.is_dir(), reason="PTC corpus not found beside the checkout (../shared/corpora/ptc)")
