@@ -1,0 +1,170 @@
+"""How far can a word list go on the PTC? A deliberately generous ceiling for rule packs.
+
+Usage (from the repository root, framecheck installed):
+
+    python bench/ceiling.py [--corpus ../shared/corpora/ptc/train] [--max-words 3]
+                            [--min-precision 0.5] [--json out.json]
+
+The script memorises, in memory only, every gold span of the development half (even article
+ids) that is at most ``--max-words`` words long, keeps a phrase when at least
+``--min-precision`` of its characters, over all its development-half occurrences, fall inside
+gold spans, and gives each phrase the corpus label it carried most often. It then matches
+those phrases, case-insensitively and on word boundaries, on the report half (odd ids) and
+scores three predictors with the measures of ``framecheck eval``: framecheck's shipped rules
+and plugins, the memorised list, and both together.
+
+No rule author could write that list: it has read the answers, from the same outlets, in the
+same months, as the articles it is scored on. So it answers a narrow question: could any
+larger word list, built the honest way from published definitions, reach the issue's
+targets? Where the memorised list falls short, a general one will too, and the gap is
+sentence-level devices phrased without a fixed cue. The phrases are never written to disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from framecheck.engine import Engine
+from framecheck.evaluation import Evaluation, Span, article_id, in_split, merge, read_labels
+from framecheck.plugins import get_plugin_manager
+from framecheck.readers import text_document
+from framecheck.taxonomy import TECHNIQUES
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "ptc" / "train"
+TRIMMED = " \t\n\"'“”‘’.,;:!?()"
+SHOWN_LABELS = ("Loaded_Language", "Name_Calling,Labeling")
+
+Labelled = dict[str, list[Span]]
+
+
+@dataclass(frozen=True)
+class Article:
+    identifier: str
+    text: str
+    gold: Labelled
+
+
+def read_articles(corpus: Path, split: str) -> list[Article]:
+    labels = read_labels(corpus / "labels.tsv")
+    articles = []
+    for path in sorted((corpus / "articles").glob("article*.txt")):
+        identifier = article_id(path)
+        if identifier is not None and in_split(identifier, split):
+            gold = {label: list(spans) for label, spans in labels.get(identifier, {}).items()}
+            articles.append(Article(identifier, path.read_text(encoding="utf-8"), gold))
+    return articles
+
+
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.IGNORECASE)
+
+
+def gold_phrases(articles: Iterable[Article], max_words: int) -> dict[str, Counter[str]]:
+    """Every short gold fragment, lower-cased and trimmed of quotes, with its label counts."""
+    phrases: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        for label, spans in article.gold.items():
+            for start, end in spans:
+                phrase = article.text[start:end].strip(TRIMMED).lower()
+                if len(phrase) > 2 and len(phrase.split()) <= max_words:
+                    phrases[phrase][label] += 1
+    return phrases
+
+
+def share_in_gold(pattern: re.Pattern[str], articles: Iterable[Article]) -> float:
+    """Mean share of each occurrence's characters that lie inside a gold span of any label."""
+    total, occurrences = 0.0, 0
+    for article in articles:
+        gold = merge(span for spans in article.gold.values() for span in spans)
+        for found in pattern.finditer(article.text):
+            start, end = found.span()
+            total += sum(max(0, min(end, g_end) - max(start, g_start)) for g_start, g_end in gold) / (end - start)
+            occurrences += 1
+    return total / occurrences if occurrences else 0.0
+
+
+def memorise(articles: list[Article], max_words: int, min_precision: float) -> dict[str, str]:
+    """phrase -> its most frequent label, for phrases precise enough on the articles they came from."""
+    kept = {}
+    for phrase, labels in gold_phrases(articles, max_words).items():
+        if share_in_gold(phrase_pattern(phrase), articles) >= min_precision:
+            kept[phrase] = labels.most_common(1)[0][0]
+    return kept
+
+
+def framecheck_predictions(engine: Engine, article: Article) -> Labelled:
+    predicted: Labelled = defaultdict(list)
+    for finding in engine.scan(text_document(article.identifier, article.text)).active_findings:
+        label = TECHNIQUES[finding.technique].corpus_label
+        if label is not None:
+            predicted[label].append((finding.start, finding.end))
+    return predicted
+
+
+def list_predictions(patterns: dict[re.Pattern[str], str], article: Article) -> Labelled:
+    predicted: Labelled = defaultdict(list)
+    for pattern, label in patterns.items():
+        predicted[label].extend(found.span() for found in pattern.finditer(article.text))
+    return predicted
+
+
+def combined(*predictions: Labelled) -> Labelled:
+    joined: Labelled = defaultdict(list)
+    for prediction in predictions:
+        for label, spans in prediction.items():
+            joined[label].extend(spans)
+    return joined
+
+
+def row(name: str, evaluation: Evaluation) -> dict:
+    scores = {"span_identification": evaluation.spans}
+    scores.update({label: evaluation.by_label[label] for label in SHOWN_LABELS})
+    return {"predictor": name, **{key: score.to_dict() for key, score in scores.items()}}
+
+
+def print_rows(rows: list[dict]) -> None:
+    columns = ["span_identification", *SHOWN_LABELS]
+    print(f"{'predictor':<25}" + "".join(f"{column:>23}" for column in columns))
+    for entry in rows:
+        cells = [f"{entry[c]['precision']:.3f}/{entry[c]['recall']:.3f}/{entry[c]['f1']:.3f}" for c in columns]
+        print(f"{entry['predictor']:<25}" + "".join(f"{cell:>23}" for cell in cells))
+    print("(each cell: precision/recall/F1 on the report half)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--max-words", type=int, default=3, help="longest gold fragment memorised (default 3)")
+    parser.add_argument("--min-precision", type=float, default=0.5,
+                        help="keep a phrase when this share of its dev-half occurrences is gold (default 0.5)")
+    parser.add_argument("--json", type=Path, help="also write the scores here")
+    args = parser.parse_args()
+    if not (args.corpus / "labels.tsv").is_file():
+        parser.exit(2, f"ceiling.py: no corpus at {args.corpus} (expected labels.tsv and articles/)\n")
+    memorised = memorise(read_articles(args.corpus, "dev"), args.max_words, args.min_precision)
+    patterns = {phrase_pattern(phrase): label for phrase, label in sorted(memorised.items())}
+    engine = Engine.from_plugins(get_plugin_manager(autoload=False))
+    evaluations = {name: Evaluation() for name in ("framecheck", "memorised dev-half list", "both")}
+    for article in read_articles(args.corpus, "report"):
+        ours, listed = framecheck_predictions(engine, article), list_predictions(patterns, article)
+        evaluations["framecheck"].add_article(ours, article.gold)
+        evaluations["memorised dev-half list"].add_article(listed, article.gold)
+        evaluations["both"].add_article(combined(ours, listed), article.gold)
+    rows = [row(name, evaluation) for name, evaluation in evaluations.items()]
+    print(f"{len(memorised)} phrases of up to {args.max_words} words memorised from the dev half "
+          f"(kept at >= {args.min_precision} precision there)")
+    print_rows(rows)
+    if args.json:
+        args.json.write_text(json.dumps({"phrases": len(memorised), "max_words": args.max_words,
+                                         "min_precision": args.min_precision, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
