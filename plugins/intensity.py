@@ -47,7 +47,8 @@ STACK = _cue(
     "Stacked superlatives and intensifiers ('the most dangerous, most corrupt') inflate a claim by repetition.",
     "(keep the one the evidence supports)",
     match=("He is the most dishonest, most corrupt candidate.", "It is a very very bad deal."),
-    no_match=("He is the most experienced candidate.", "a very good deal"),
+    no_match=("He is the most experienced candidate.", "a very good deal", "I'm not very smart, so it takes a while.",
+              "It is very cold, so the match is off."),
 )
 
 # An exclamation is reported on the sentence it ends: the whole sentence is said in that tone.
@@ -61,8 +62,13 @@ LOOK_BACK = 200
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
+# Words after which an intensifier is something else: "so it takes" and "so the" join clauses,
+# "most of", "so far", "so as to" count or measure.
+NOT_INTENSIFIED = ("it", "he", "she", "they", "we", "you", "i", "the", "a", "an", "this", "that", "these", "those",
+                   "there", "of", "far", "as", "to")
 STACKED = regex.compile(
-    rf"(?i)\b(?:(?:{'|'.join(INTENSIFIERS)})(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:{'|'.join(INTENSIFIERS)})\s+\w+"
+    rf"(?i)\b(?:(?:{'|'.join(INTENSIFIERS)})(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:{'|'.join(INTENSIFIERS)})"
+    rf"\s+(?!(?:{'|'.join(NOT_INTENSIFIED)})\b)\w+"
 )
 # A stack starts at an intensifier, so the stack pattern is tried only there instead of at
 # every word. The intensifiers are found by the engine's shared automaton pass (declared in
