@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framecheck.engine import Engine
-from framecheck.evaluation import Evaluation, Span, article_id, in_split, merge, read_labels
+from framecheck.evaluation import Evaluation, Span, SpanScore, article_id, in_split, merge, read_labels
 from framecheck.plugins import get_plugin_manager
 from framecheck.readers import text_document
 from framecheck.taxonomy import TECHNIQUES
@@ -49,6 +49,8 @@ class Article:
     identifier: str
     text: str
     gold: Labelled
+    gold_any_label: list[Span]  # merged, for the share of an occurrence that is labelled at all
+    lowered: str  # a cheap test before the regex: most phrases occur in few articles
 
 
 def read_articles(corpus: Path, split: str) -> list[Article]:
@@ -58,7 +60,9 @@ def read_articles(corpus: Path, split: str) -> list[Article]:
         identifier = article_id(path)
         if identifier is not None and in_split(identifier, split):
             gold = {label: list(spans) for label, spans in labels.get(identifier, {}).items()}
-            articles.append(Article(identifier, path.read_text(encoding="utf-8"), gold))
+            gold_any_label = merge(span for spans in gold.values() for span in spans)
+            text = path.read_text(encoding="utf-8")
+            articles.append(Article(identifier, text, gold, gold_any_label, text.lower()))
     return articles
 
 
@@ -78,14 +82,17 @@ def gold_phrases(articles: Iterable[Article], max_words: int) -> dict[str, Count
     return phrases
 
 
-def share_in_gold(pattern: re.Pattern[str], articles: Iterable[Article]) -> float:
+def share_in_gold(phrase: str, articles: Iterable[Article]) -> float:
     """Mean share of each occurrence's characters that lie inside a gold span of any label."""
+    pattern = phrase_pattern(phrase)
     total, occurrences = 0.0, 0
     for article in articles:
-        gold = merge(span for spans in article.gold.values() for span in spans)
+        if phrase not in article.lowered:
+            continue
         for found in pattern.finditer(article.text):
             start, end = found.span()
-            total += sum(max(0, min(end, g_end) - max(start, g_start)) for g_start, g_end in gold) / (end - start)
+            overlap = sum(max(0, min(end, g_end) - max(start, g_start)) for g_start, g_end in article.gold_any_label)
+            total += overlap / (end - start)
             occurrences += 1
     return total / occurrences if occurrences else 0.0
 
@@ -94,7 +101,7 @@ def memorise(articles: list[Article], max_words: int, min_precision: float) -> d
     """phrase -> its most frequent label, for phrases precise enough on the articles they came from."""
     kept = {}
     for phrase, labels in gold_phrases(articles, max_words).items():
-        if share_in_gold(phrase_pattern(phrase), articles) >= min_precision:
+        if share_in_gold(phrase, articles) >= min_precision:
             kept[phrase] = labels.most_common(1)[0][0]
     return kept
 
@@ -108,10 +115,11 @@ def framecheck_predictions(engine: Engine, article: Article) -> Labelled:
     return predicted
 
 
-def list_predictions(patterns: dict[re.Pattern[str], str], article: Article) -> Labelled:
+def list_predictions(patterns: dict[str, tuple[re.Pattern[str], str]], article: Article) -> Labelled:
     predicted: Labelled = defaultdict(list)
-    for pattern, label in patterns.items():
-        predicted[label].extend(found.span() for found in pattern.finditer(article.text))
+    for phrase, (pattern, label) in patterns.items():
+        if phrase in article.lowered:
+            predicted[label].extend(found.span() for found in pattern.finditer(article.text))
     return predicted
 
 
@@ -123,18 +131,16 @@ def combined(*predictions: Labelled) -> Labelled:
     return joined
 
 
-def row(name: str, evaluation: Evaluation) -> dict:
-    scores = {"span_identification": evaluation.spans}
-    scores.update({label: evaluation.by_label[label] for label in SHOWN_LABELS})
-    return {"predictor": name, **{key: score.to_dict() for key, score in scores.items()}}
+def shown_scores(evaluation: Evaluation) -> dict[str, SpanScore]:
+    return {"span_identification": evaluation.spans, **{label: evaluation.by_label[label] for label in SHOWN_LABELS}}
 
 
-def print_rows(rows: list[dict]) -> None:
-    columns = ["span_identification", *SHOWN_LABELS]
-    print(f"{'predictor':<25}" + "".join(f"{column:>23}" for column in columns))
-    for entry in rows:
-        cells = [f"{entry[c]['precision']:.3f}/{entry[c]['recall']:.3f}/{entry[c]['f1']:.3f}" for c in columns]
-        print(f"{entry['predictor']:<25}" + "".join(f"{cell:>23}" for cell in cells))
+def print_table(evaluations: dict[str, Evaluation]) -> None:
+    """Figures as ``framecheck eval`` prints them (rounded once, from the unrounded scores)."""
+    print(f"{'predictor':<25}" + "".join(f"{column:>23}" for column in shown_scores(Evaluation())))
+    for name, evaluation in evaluations.items():
+        cells = [f"{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}" for s in shown_scores(evaluation).values()]
+        print(f"{name:<25}" + "".join(f"{cell:>23}" for cell in cells))
     print("(each cell: precision/recall/F1 on the report half)")
 
 
@@ -149,7 +155,7 @@ def main() -> None:
     if not (args.corpus / "labels.tsv").is_file():
         parser.exit(2, f"ceiling.py: no corpus at {args.corpus} (expected labels.tsv and articles/)\n")
     memorised = memorise(read_articles(args.corpus, "dev"), args.max_words, args.min_precision)
-    patterns = {phrase_pattern(phrase): label for phrase, label in sorted(memorised.items())}
+    patterns = {phrase: (phrase_pattern(phrase), label) for phrase, label in sorted(memorised.items())}
     engine = Engine.from_plugins(get_plugin_manager(autoload=False))
     evaluations = {name: Evaluation() for name in ("framecheck", "memorised dev-half list", "both")}
     for article in read_articles(args.corpus, "report"):
@@ -157,11 +163,12 @@ def main() -> None:
         evaluations["framecheck"].add_article(ours, article.gold)
         evaluations["memorised dev-half list"].add_article(listed, article.gold)
         evaluations["both"].add_article(combined(ours, listed), article.gold)
-    rows = [row(name, evaluation) for name, evaluation in evaluations.items()]
     print(f"{len(memorised)} phrases of up to {args.max_words} words memorised from the dev half "
           f"(kept at >= {args.min_precision} precision there)")
-    print_rows(rows)
+    print_table(evaluations)
     if args.json:
+        rows = [{"predictor": name, **{key: score.to_dict() for key, score in shown_scores(evaluation).items()}}
+                for name, evaluation in evaluations.items()]
         args.json.write_text(json.dumps({"phrases": len(memorised), "max_words": args.max_words,
                                          "min_precision": args.min_precision, "rows": rows}, indent=2) + "\n")
 

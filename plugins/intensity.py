@@ -62,8 +62,8 @@ LOOK_BACK = 200
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
-# Words after which an intensifier is something else: "so it takes" and "so the" join clauses,
-# "most of", "so far", "so as to" count or measure.
+# An intensifier followed by one of these words is not intensifying: "so it takes" and "so the"
+# join clauses, "most of", "so far" and "so as to" count or measure.
 NOT_INTENSIFIED = ("it", "he", "she", "they", "we", "you", "i", "the", "a", "an", "this", "that", "these", "those",
                    "there", "of", "far", "as", "to")
 STACKED = regex.compile(
