@@ -53,8 +53,7 @@ class Article:
     lowered: str  # a cheap test before the regex: most phrases occur in few articles
 
 
-def read_articles(corpus: Path, split: str) -> list[Article]:
-    labels = read_labels(corpus / "labels.tsv")
+def read_articles(corpus: Path, labels: dict[str, dict[str, list[Span]]], split: str) -> list[Article]:
     articles = []
     for path in sorted((corpus / "articles").glob("article*.txt")):
         identifier = article_id(path)
@@ -154,11 +153,12 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.corpus / "labels.tsv").is_file():
         parser.exit(2, f"ceiling.py: no corpus at {args.corpus} (expected labels.tsv and articles/)\n")
-    memorised = memorise(read_articles(args.corpus, "dev"), args.max_words, args.min_precision)
+    labels = read_labels(args.corpus / "labels.tsv")
+    memorised = memorise(read_articles(args.corpus, labels, "dev"), args.max_words, args.min_precision)
     patterns = {phrase: (phrase_pattern(phrase), label) for phrase, label in sorted(memorised.items())}
     engine = Engine.from_plugins(get_plugin_manager(autoload=False))
     evaluations = {name: Evaluation() for name in ("framecheck", "memorised dev-half list", "both")}
-    for article in read_articles(args.corpus, "report"):
+    for article in read_articles(args.corpus, labels, "report"):
         ours, listed = framecheck_predictions(engine, article), list_predictions(patterns, article)
         evaluations["framecheck"].add_article(ours, article.gold)
         evaluations["memorised dev-half list"].add_article(listed, article.gold)
