@@ -42,6 +42,7 @@ TRIMMED = " \t\n\"'“”‘’.,;:!?()"
 SHOWN_LABELS = ("Loaded_Language", "Name_Calling,Labeling")
 
 Labelled = dict[str, list[Span]]
+Memorised = dict[str, tuple[re.Pattern[str], str]]  # phrase -> (its pattern, its label)
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,8 @@ def gold_phrases(articles: Iterable[Article], max_words: int) -> dict[str, Count
     return phrases
 
 
-def share_in_gold(phrase: str, articles: Iterable[Article]) -> float:
+def share_in_gold(phrase: str, pattern: re.Pattern[str], articles: Iterable[Article]) -> float:
     """Mean share of each occurrence's characters that lie inside a gold span of any label."""
-    pattern = phrase_pattern(phrase)
     total, occurrences = 0.0, 0
     for article in articles:
         if phrase not in article.lowered:
@@ -96,12 +96,14 @@ def share_in_gold(phrase: str, articles: Iterable[Article]) -> float:
     return total / occurrences if occurrences else 0.0
 
 
-def memorise(articles: list[Article], max_words: int, min_precision: float) -> dict[str, str]:
-    """phrase -> its most frequent label, for phrases precise enough on the articles they came from."""
+def memorise(articles: list[Article], max_words: int, min_precision: float) -> Memorised:
+    """phrase -> (its pattern, its most frequent label), for phrases precise enough on the
+    articles they came from; sorted by phrase."""
     kept = {}
-    for phrase, labels in gold_phrases(articles, max_words).items():
-        if share_in_gold(phrase, articles) >= min_precision:
-            kept[phrase] = labels.most_common(1)[0][0]
+    for phrase, labels in sorted(gold_phrases(articles, max_words).items()):
+        pattern = phrase_pattern(phrase)
+        if share_in_gold(phrase, pattern, articles) >= min_precision:
+            kept[phrase] = (pattern, labels.most_common(1)[0][0])
     return kept
 
 
@@ -114,7 +116,7 @@ def framecheck_predictions(engine: Engine, article: Article) -> Labelled:
     return predicted
 
 
-def list_predictions(patterns: dict[str, tuple[re.Pattern[str], str]], article: Article) -> Labelled:
+def list_predictions(patterns: Memorised, article: Article) -> Labelled:
     predicted: Labelled = defaultdict(list)
     for phrase, (pattern, label) in patterns.items():
         if phrase in article.lowered:
@@ -136,7 +138,7 @@ def shown_scores(evaluation: Evaluation) -> dict[str, SpanScore]:
 
 def print_table(evaluations: dict[str, Evaluation]) -> None:
     """Figures as ``framecheck eval`` prints them (rounded once, from the unrounded scores)."""
-    print(f"{'predictor':<25}" + "".join(f"{column:>23}" for column in shown_scores(Evaluation())))
+    print(f"{'predictor':<25}" + "".join(f"{column:>23}" for column in ("span_identification", *SHOWN_LABELS)))
     for name, evaluation in evaluations.items():
         cells = [f"{s.precision:.3f}/{s.recall:.3f}/{s.f1:.3f}" for s in shown_scores(evaluation).values()]
         print(f"{name:<25}" + "".join(f"{cell:>23}" for cell in cells))
@@ -155,11 +157,10 @@ def main() -> None:
         parser.exit(2, f"ceiling.py: no corpus at {args.corpus} (expected labels.tsv and articles/)\n")
     labels = read_labels(args.corpus / "labels.tsv")
     memorised = memorise(read_articles(args.corpus, labels, "dev"), args.max_words, args.min_precision)
-    patterns = {phrase: (phrase_pattern(phrase), label) for phrase, label in sorted(memorised.items())}
     engine = Engine.from_plugins(get_plugin_manager(autoload=False))
     evaluations = {name: Evaluation() for name in ("framecheck", "memorised dev-half list", "both")}
     for article in read_articles(args.corpus, labels, "report"):
-        ours, listed = framecheck_predictions(engine, article), list_predictions(patterns, article)
+        ours, listed = framecheck_predictions(engine, article), list_predictions(memorised, article)
         evaluations["framecheck"].add_article(ours, article.gold)
         evaluations["memorised dev-half list"].add_article(listed, article.gold)
         evaluations["both"].add_article(combined(ours, listed), article.gold)

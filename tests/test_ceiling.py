@@ -38,8 +38,9 @@ def by_predictor(result: dict) -> dict[str, dict]:
     return {row["predictor"]: row for row in result["rows"]}
 
 
-def test_memorised_phrases_are_matched_on_the_report_half_only_when_precise_on_the_dev_half(tmp_path):
-    corpus = write_corpus(tmp_path / "ptc", {
+def plan_corpus(root: Path) -> Path:
+    """"sham inquiry" is always gold; "The plan" is gold once in three dev-half uses."""
+    return write_corpus(root, {
         # even ids: the dev half, where the list is learned
         2: "Headline\n\nThe committee met on Monday. Its members called it a sham inquiry.\n"
            "The plan was approved by the board.\n",
@@ -51,7 +52,10 @@ def test_memorised_phrases_are_matched_on_the_report_half_only_when_precise_on_t
         (2, "Name_Calling,Labeling", "The plan", 0),  # gold once, plain three times: dropped
         (3, "Loaded_Language", "sham inquiry", 0),
     ])
-    result = run_ceiling(corpus, tmp_path / "out.json")
+
+
+def test_memorised_phrases_are_matched_on_the_report_half_only_when_precise_on_the_dev_half(tmp_path):
+    result = run_ceiling(plan_corpus(tmp_path / "ptc"), tmp_path / "out.json")
     assert result["phrases"] == 1
     memorised = by_predictor(result)["memorised dev-half list"]
     assert memorised["span_identification"]["predicted_spans"] == 1
@@ -63,7 +67,15 @@ def test_memorised_phrases_are_matched_on_the_report_half_only_when_precise_on_t
     assert both["recall"] == 1.0
 
 
-def test_phrase_length_and_precision_floor_are_options(tmp_path):
+def test_a_lower_precision_floor_keeps_the_less_precise_phrase(tmp_path):
+    result = run_ceiling(plan_corpus(tmp_path / "ptc"), tmp_path / "out.json", "--min-precision", "0.3")
+    assert result["phrases"] == 2
+    memorised = by_predictor(result)["memorised dev-half list"]
+    assert memorised["Name_Calling,Labeling"]["predicted_spans"] == 1
+    assert memorised["span_identification"]["precision"] == 0.5  # "The plan" on the report half is not gold
+
+
+def test_longer_fragments_are_memorised_only_up_to_max_words(tmp_path):
     corpus = write_corpus(tmp_path / "ptc", {
         2: "Headline\n\nA truly shameful and cowardly act of betrayal shocked everyone.\n",
         3: "Headline\n\nA truly shameful and cowardly act of betrayal was condemned.\n",
