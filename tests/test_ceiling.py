@@ -39,7 +39,7 @@ def by_predictor(result: dict) -> dict[str, dict]:
 
 
 def plan_corpus(root: Path) -> Path:
-    """"sham inquiry" is always gold; "The plan" is gold once in three dev-half uses."""
+    """A corpus where 'sham inquiry' is always gold and 'The plan' is gold in one of three dev-half uses."""
     return write_corpus(root, {
         # even ids: the dev half, where the list is learned
         2: "Headline\n\nThe committee met on Monday. Its members called it a sham inquiry.\n"
@@ -49,7 +49,7 @@ def plan_corpus(root: Path) -> Path:
         3: "Headline\n\nThe council held a sham inquiry. The plan was approved.\n",
     }, [
         (2, "Loaded_Language", "sham inquiry", 0),
-        (2, "Name_Calling,Labeling", "The plan", 0),  # gold once, plain three times: dropped
+        (2, "Name_Calling,Labeling", "The plan", 0),  # 1 of 3 dev-half uses: below the 0.5 default
         (3, "Loaded_Language", "sham inquiry", 0),
     ])
 
