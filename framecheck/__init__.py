@@ -6,6 +6,7 @@ from .errors import FramecheckError, PackError, PluginError  # noqa: E402
 from .hookspecs import Detector, hookimpl, hookspec  # noqa: E402
 from .model import (  # noqa: E402
     ArticleReport,
+    Dismissal,
     Document,
     Examples,
     Finding,
@@ -18,6 +19,7 @@ from .model import (  # noqa: E402
 __all__ = [
     "ArticleReport",
     "Detector",
+    "Dismissal",
     "Document",
     "Examples",
     "Finding",

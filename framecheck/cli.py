@@ -19,10 +19,12 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .config import Config, resolve_config
+from .config import MODEL_MODES, Config, resolve_config
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
-from .evaluation import SPLITS, Evaluation, RuleFinding, article_id, in_split, read_labels
+from .evaluation import (
+    SPLITS, Evaluation, RuleFinding, labelled_articles, read_article_labels, read_labels, roc_auc,
+)
 from .formatters import Formatter
 from .model import ArticleReport, RunSummary, ScanOptions, Severity
 from .output import atomic_text_file
@@ -112,6 +114,15 @@ def engine_options(command: Callable) -> Callable:
     return command
 
 
+def model_options(command: Callable) -> Callable:
+    """``--model`` and ``--model-mode``, for ``scan`` and ``eval``."""
+    command = click.option("--model-mode", type=click.Choice(MODEL_MODES), default="both", show_default=True,
+                           help="filter: drop rule findings the model scores low; add: report learned-span "
+                                "findings; both.")(command)
+    return click.option("--model", "model_path", metavar="FILE",
+                        help="A model from 'framecheck train': run the learned layer too.")(command)
+
+
 def _given(ctx: click.Context, name: str) -> bool:
     source = ctx.get_parameter_source(name)
     return source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
@@ -129,7 +140,7 @@ def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
         "no_default_rules": "no_default_rules", "fail_on": "fail_on", "format_name": "format",
         "regex_timeout": "regex_timeout", "input_format": "input_format", "text_field": "text_field",
         "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
-        "require_reason": "require_reason",
+        "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
     }
     for option, name in replaced.items():
         if option in params and _given(ctx, option):
@@ -277,6 +288,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Scan in N worker processes; reports keep input order. Default: all CPUs once a scan "
                    "passes 64 documents, one process before that.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr for long scans.")
+@model_options
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Scan JSONL corpora on the Dask scheduler at ADDRESS (needs framecheck[dask]); "
                    "reports are the same, in the same order, as a local scan.")
@@ -356,33 +368,32 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
               help="Count predictions of techniques without a corpus label in span identification too.")
 @click.option("--by-rule", is_flag=True,
               help="Also print each rule's findings and the share of them inside gold spans (any label, own label).")
+@click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
+              metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also report the article score's ROC AUC.")
 @click.option("--json", "json_path", metavar="FILE", help="Also write the scores (per rule included) as JSON.")
+@click.option("--model", "model_path", metavar="FILE",
+              help="A model from 'framecheck train': also score the rules with the learned layer in each mode.")
 @engine_options
 @click.pass_context
 def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split: str, include_unmapped: bool,
-                 by_rule: bool, json_path: str | None, **_: Any) -> None:
+                 by_rule: bool, article_labels_path: str | None, json_path: str | None, model_path: str | None,
+                 **_: Any) -> None:
     """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
-    engine, _manager = build_engine(resolve_settings(ctx, ()))
+    config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     labels = read_labels(Path(labels_path))
-    evaluation = Evaluation()
-    reader = TextReader()
-    for path in sorted(Path(articles_dir).glob("*.txt")):
-        identifier = article_id(path)
-        if identifier is None or not in_split(identifier, split):
-            continue
-        (document,) = reader.read(Input(str(path), path), ReadOptions())
-        predicted: dict[str, list[tuple[int, int]]] = {}
-        found: list[RuleFinding] = []
-        for finding in engine.scan(document).active_findings:
-            label = TECHNIQUES[finding.technique].corpus_label
-            found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
-            if label is None and include_unmapped:
-                label = f"(framecheck) {finding.technique}"
-            if label is not None:
-                predicted.setdefault(label, []).append((finding.start, finding.end))
-        gold = labels.get(identifier, {})
-        evaluation.add_article(predicted, gold)
-        evaluation.add_rule_findings(found, gold)
+    article_labels = read_article_labels(Path(article_labels_path)) if article_labels_path else None
+    documents = [(identifier, _read_article(path)) for identifier, path in labelled_articles(Path(articles_dir), split)]
+    runs = {"rules": config}
+    if model_path:
+        runs.update({mode: dataclasses.replace(config, model=model_path, model_mode=mode) for mode in MODEL_MODES})
+    results: dict[str, Evaluation] = {}
+    aucs: dict[str, float | None] = {}
+    for name, settings in runs.items():
+        engine, _manager = build_engine(settings)
+        results[name], scored = _evaluate(engine, documents, labels, include_unmapped)
+        if article_labels is not None:
+            aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
+    evaluation = results["rules"]
     click.echo(f"{evaluation.articles} articles ({split} split)")
     for line in evaluation.table():
         click.echo(line)
@@ -390,10 +401,133 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
         click.echo("")
         for line in evaluation.rule_table():
             click.echo(line)
+    if model_path:
+        click.echo("")
+        for line in _mode_table(results):
+            click.echo(line)
+    if article_labels is not None:
+        known = sum(1 for identifier, _ in documents if identifier in article_labels)
+        click.echo("")
+        click.echo(f"article score ROC AUC ({known} articles with a label): " + ", ".join(
+            f"{name} {'-' if auc is None else f'{auc:.3f}'}" for name, auc in aucs.items()))
     if json_path:
+        payload: dict[str, Any] = {"split": split, **evaluation.to_dict()}
+        if model_path:
+            payload["model"] = {"path": model_path, "modes": {
+                name: results[name].spans.to_dict() for name in runs if name != "rules"}}
+        if article_labels is not None:
+            payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in aucs.items()}
         with atomic_text_file(json_path) as handle:
-            json.dump({"split": split, **evaluation.to_dict()}, handle, indent=2)
+            json.dump(payload, handle, indent=2)
             handle.write("\n")
+
+
+def _require_crfsuite() -> None:
+    """Fail before scanning a corpus, not after, when the trainer is not installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("pycrfsuite") is None:
+        raise FramecheckError(
+            "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model does not)"
+        )
+
+
+def _read_article(path: Path) -> Any:
+    (document,) = TextReader().read(Input(str(path), path), ReadOptions())
+    return document
+
+
+def _evaluate(engine: Engine, documents: Sequence[tuple[str, Any]], labels: dict, include_unmapped: bool
+              ) -> tuple[Evaluation, list[tuple[str, float]]]:
+    """Span scores of one engine over the articles, and each article's score."""
+    evaluation = Evaluation()
+    scored = []
+    for identifier, document in documents:
+        document = dataclasses.replace(document, shared_candidates={})  # annotators add to a copy, per run
+        predicted: dict[str, list[tuple[int, int]]] = {}
+        untyped: list[tuple[int, int]] = []
+        found: list[RuleFinding] = []
+        report = engine.scan(document)
+        for finding in report.active_findings:
+            label = TECHNIQUES[finding.technique].corpus_label
+            if finding.technique == "learned-framing":
+                untyped.append((finding.start, finding.end))
+                continue
+            found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
+            if label is None and include_unmapped:
+                label = f"(framecheck) {finding.technique}"
+            if label is not None:
+                predicted.setdefault(label, []).append((finding.start, finding.end))
+        gold = labels.get(identifier, {})
+        evaluation.add_article(predicted, gold, untyped)
+        evaluation.add_rule_findings(found, gold)
+        scored.append((identifier, report.score.value))
+    return evaluation, scored
+
+
+def _mode_table(results: dict[str, Evaluation]) -> list[str]:
+    """Span identification per mode of the learned layer, beside the rules alone."""
+    rows = [("span identification", "P", "R", "F1", "PRED", "GOLD")]
+    for name, evaluation in results.items():
+        score = evaluation.spans
+        title = "rules alone" if name == "rules" else f"with the model, mode {name}"
+        rows.append((title, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
+                     str(score.predicted), str(score.gold)))
+    width = max(len(row[0]) for row in rows)
+    return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in rows]
+
+
+@cli.command("train")
+@click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of article<ID>.txt files.")
+@click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold spans: article_id<TAB>label<TAB>start<TAB>end (character offsets; labels are not used).")
+@click.option("-o", "--output", "output_path", required=True, metavar="FILE", help="Where to write the model (.fcm).")
+@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
+              help="Train on even article ids (dev), odd ones (report) or all.")
+@click.option("--precision", "target_precision", type=click.FloatRange(0, 1), default=0.55, show_default=True,
+              help="Span precision the thresholds aim for on the held-out articles.")
+@click.option("--folds", type=click.IntRange(2, 10), default=3, show_default=True,
+              help="Folds held out in turn to choose thresholds and measure the model.")
+@click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
+              help="CRF training iterations (L-BFGS).")
+@click.option("--c1", type=click.FloatRange(min=0), default=0.1, show_default=True,
+              help="L1 regularisation: higher keeps fewer features (a smaller model).")
+@click.option("--c2", type=click.FloatRange(min=0), default=0.01, show_default=True, help="L2 regularisation.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr.")
+@engine_options
+@click.pass_context
+def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
+                  target_precision: float, folds: int, max_iterations: int, c1: float, c2: float, quiet: bool,
+                  **_: Any) -> None:
+    """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
+    from .learned import save_model
+    from .training import TrainingProgress, TrainingSettings, train
+
+    config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
+    engine, _manager = build_engine(config)
+    labels = read_labels(Path(labels_path))
+    articles = [
+        (identifier, _read_article(path), [span for spans in labels.get(identifier, {}).values() for span in spans])
+        for identifier, path in labelled_articles(Path(articles_dir), split)
+    ]
+    if not articles:
+        raise FramecheckError(f"{articles_dir}: no article<ID>.txt files in the {split} split")
+    _require_crfsuite()
+    settings = TrainingSettings(folds, target_precision, c1, c2, max_iterations)
+    progress = TrainingProgress(enabled=not quiet)
+    model, _held, reached = train(engine, articles, settings, progress, source=f"{articles_dir} ({split})")
+    save_model(model, Path(output_path))
+    size = Path(output_path).stat().st_size
+    if quiet:
+        return
+    figures = model.meta["held_out_figures"]
+    progress.done(f"wrote {output_path} ({size / 1e6:.1f} MB, {len(model.weights):,} features)")
+    for mode, row in figures.items():
+        progress.done(f"held out, {mode:<6}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
+    if not reached:
+        _warn(f"no threshold reaches precision {target_precision:.2f} on the held-out articles; "
+              "the model uses the most precise one")
 
 
 @cli.command("config")

@@ -21,6 +21,7 @@ from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("info", "warning", "error", "never")
+MODEL_MODES = ("filter", "add", "both")  # framecheck.learned.MODES, without importing the learned layer
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Config:
     id_field: str = "id"
     baseline: str | None = None
     scoring: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None
+    model_mode: str = "both"
 
     @property
     def root(self) -> Path:
@@ -113,6 +116,8 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "text-field": ("text_field", str, "string"),
     "id-field": ("id_field", str, "string"),
     "baseline": ("baseline", str, "path"),
+    "model": ("model", str, "path to a model file from 'framecheck train'"),
+    "model-mode": ("model_mode", str, "one of filter, add, both"),
     "scoring": ("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)"),
 }
 _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
@@ -141,7 +146,7 @@ def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
             raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
     return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
 _PATH_LISTS = ("rules",)
-_PATH_VALUES = ("baseline",)
+_PATH_VALUES = ("baseline", "model")
 
 
 def _error(path: Path, line: int | None, message: str) -> FramecheckError:
@@ -168,6 +173,8 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             if not all(isinstance(item, str) for item in value):
                 raise _error(path, line, f"{key!r} must be a {label}")
             value = tuple(value)
+        if key == "model-mode" and value not in MODEL_MODES:
+            raise _error(path, line, f"'model-mode' must be one of {', '.join(MODEL_MODES)}, not {value!r}")
         if key == "fail-on" and value not in FAIL_ON:
             raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
         if key == "scoring":

@@ -21,7 +21,9 @@ from .config import Config
 from .errors import FramecheckError, PluginError
 from .hookspecs import Annotator, Detector, Reviewer
 from .matching import SharedPhraseIndex
-from .model import REGION_KINDS, ArticleReport, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity
+from .model import (
+    REGION_KINDS, ArticleReport, Dismissal, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity,
+)
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
 from .scoring import DEFAULT_MODEL, ScoringModel
@@ -94,7 +96,8 @@ class Engine:
         self.suppression_policy = suppression_policy or SuppressionPolicy()
         self.baseline = baseline
         self.detectors = tuple(detectors)
-        self.reviewers = tuple(reviewers)
+        # A reviewer that reads every other finding (the learned layer) asks to run last.
+        self.reviewers = tuple(sorted(reviewers, key=lambda r: bool(getattr(r, "runs_last", False))))
         self.annotators = tuple(annotators)
         self.selection = selection
         self.setup_warnings = tuple(setup_warnings)
@@ -224,11 +227,15 @@ class Engine:
         the findings as they were."""
         by_key = {(f.start, f.end, f.rule_id): f for f in findings}
         revised: dict[tuple[int, int, str], Finding] = {}
+        dismissed: set[tuple[int, int, str]] = set()
         added: list[Finding] = []
         notes: list[str] = []
         for item in reviewer.review(document, tuple(findings)):
             if isinstance(item, ScanWarning):
                 notes.append(item.message)
+                continue
+            if isinstance(item, Dismissal):
+                notes.append(self._dismiss(item, reviewer, by_key, dismissed))
                 continue
             key = (item.start, item.end, item.rule_id) if isinstance(item, Finding) else None
             original = by_key.get(key) if key else None
@@ -243,10 +250,25 @@ class Engine:
             if admitted is not None:
                 added.append(admitted)
         warnings.extend(notes)
-        if not revised and not added:
+        if not revised and not added and not dismissed:
             return findings
         merged = {**by_key, **revised, **{(f.start, f.end, f.rule_id): f for f in added}}
-        return sorted(merged.values(), key=lambda f: f.sort_key)
+        return sorted((f for key, f in merged.items() if key not in dismissed), key=lambda f: f.sort_key)
+
+    @staticmethod
+    def _dismiss(
+        item: Dismissal, reviewer: Reviewer, by_key: Mapping[tuple[int, int, str], Finding],
+        dismissed: set[tuple[int, int, str]],
+    ) -> str:
+        """Record a dismissal of a known finding; the note the report shows either way."""
+        finding = item.finding
+        key = (finding.start, finding.end, finding.rule_id) if isinstance(finding, Finding) else None
+        if key is None or key not in by_key:
+            return f"reviewer {reviewer.name!r} dismissed a finding it was not given; nothing was dropped"
+        dismissed.add(key)
+        original = by_key[key]
+        return (f"{reviewer.name}: dropped {original.rule_id} at {original.line}:{original.column} "
+                f"{original.excerpt!r} ({item.reason})")
 
     def _failure(self, detector: Detector | Annotator | Reviewer, exc: Exception) -> str:
         plugin = self._owners.get(detector.name, "?")
@@ -327,7 +349,7 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         rule_paths=config.rules,
         default_rules=not config.no_default_rules,
         selection=Selection(frozenset(config.select), frozenset(config.ignore)),
-        options=ScanOptions(regex_timeout=config.regex_timeout),
+        options=ScanOptions(regex_timeout=config.regex_timeout, model=config.model, model_mode=config.model_mode),
         debug=debug,
         severity_overrides=config.severity_overrides(),
         suppression_policy=SuppressionPolicy(require_reason=config.require_reason),
@@ -382,6 +404,8 @@ def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -
     """(plugin, returned items) for each call that worked; failures become warnings."""
     results = []
     for call in calls:
+        if isinstance(call.error, FramecheckError):
+            raise call.error  # a setting the user must fix (a corrupt model file): not a plugin bug
         if call.error is not None:
             warnings.append(call.describe_error(hook_name) + "; its contributions were skipped")
         elif call.result is not None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,10 +155,14 @@ class Evaluation:
             pooled.pool(score)
         return pooled
 
-    def add_article(self, predicted: Mapping[str, list[Span]], gold: Mapping[str, list[Span]]) -> None:
-        """``predicted`` and ``gold`` map corpus labels to spans of one article."""
+    def add_article(
+        self, predicted: Mapping[str, list[Span]], gold: Mapping[str, list[Span]], untyped: Sequence[Span] = ()
+    ) -> None:
+        """``predicted`` and ``gold`` map corpus labels to spans of one article; ``untyped`` spans
+        (the learned layer's, which name no technique) count in span identification only."""
         self.articles += 1
-        self.spans.add([s for spans in predicted.values() for s in spans], [s for spans in gold.values() for s in spans])
+        self.spans.add([s for spans in predicted.values() for s in spans] + list(untyped),
+                       [s for spans in gold.values() for s in spans])
         for label in set(predicted) | set(gold):
             self.by_label[label].add(predicted.get(label, []), gold.get(label, []))
 
@@ -220,6 +224,53 @@ def read_labels(path: Path) -> dict[str, dict[str, list[Span]]]:
     except OSError as exc:
         raise FramecheckError(f"{path}: cannot read labels: {exc.strerror or exc}") from None
     return labels
+
+
+def read_article_labels(path: Path) -> dict[str, int]:
+    """article id -> 1 (propaganda, manipulative) or 0, from a CSV with ``id`` and ``label`` columns."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or not {"id", "label"} <= set(reader.fieldnames):
+                raise FramecheckError(f"{path}:1: expected a header with 'id' and 'label' columns")
+            labels = {}
+            for number, row in enumerate(reader, 2):
+                value = (row.get("label") or "").strip()
+                if value not in ("0", "1"):
+                    raise FramecheckError(f"{path}:{number}: label must be 0 or 1, not {value!r}")
+                labels[(row.get("id") or "").strip()] = int(value)
+    except OSError as exc:
+        raise FramecheckError(f"{path}: cannot read article labels: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise FramecheckError(f"{path}: article labels are not valid UTF-8") from None
+    return labels
+
+
+def roc_auc(scored: Sequence[tuple[float, int]]) -> float | None:
+    """The area under the ROC curve of (score, label) pairs: the chance that a random positive
+    outscores a random negative, ties counting half. None without both classes."""
+    positives = sum(1 for _, label in scored if label)
+    negatives = len(scored) - positives
+    if not positives or not negatives:
+        return None
+    ranked = sorted(scored, key=lambda item: item[0])
+    rank_sum, index = 0.0, 0
+    while index < len(ranked):
+        last = index
+        while last + 1 < len(ranked) and ranked[last + 1][0] == ranked[index][0]:
+            last += 1
+        mean_rank = (index + last) / 2 + 1
+        rank_sum += mean_rank * sum(1 for _, label in ranked[index : last + 1] if label)
+        index = last + 1
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def labelled_articles(articles_dir: Path, split: str) -> Iterator[tuple[str, Path]]:
+    """(article id, path) of every ``*<ID>.txt`` article in the split, in name order."""
+    for path in sorted(articles_dir.glob("*.txt")):
+        identifier = article_id(path)
+        if identifier is not None and in_split(identifier, split):
+            yield identifier, path
 
 
 def article_id(path: Path) -> str | None:

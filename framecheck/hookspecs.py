@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pluggy
 
-from .model import Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning
+from .model import Dismissal, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning
 
 if TYPE_CHECKING:
     from .formatters import Formatter
@@ -59,19 +59,24 @@ class Reviewer(Protocol):
     ``review(document, findings)`` gets the document and its findings so far (validated,
     placed, sorted) and yields:
 
-    * new findings for its own ``rules`` (checked like a detector's), and
+    * new findings for its own ``rules`` (checked like a detector's),
     * revised copies of given findings, made with :meth:`framecheck.Finding.evolve`: same
       span, rule and technique, with a changed ``weight``, ``severity`` or ``context``. They
-      replace the original.
+      replace the original, and
+    * :class:`framecheck.Dismissal` s of given findings, which leave the report with a note
+      in the article's warnings saying why.
 
     It may also yield :class:`framecheck.ScanWarning`. Reviewers run in registration order,
-    each seeing the previous one's result; a reviewer that raises loses only its own changes.
+    each seeing the previous one's result, except that one with ``runs_last = True`` runs
+    after the others; a reviewer that raises loses only its own changes.
     """
 
     name: str
     rules: Sequence[RuleInfo]
 
-    def review(self, document: Document, findings: Sequence[Finding]) -> Iterable[Finding | ScanWarning]: ...
+    def review(
+        self, document: Document, findings: Sequence[Finding]
+    ) -> Iterable[Finding | Dismissal | ScanWarning]: ...
 
 
 @runtime_checkable

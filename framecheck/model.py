@@ -296,6 +296,18 @@ class ScanWarning:
 
 
 @dataclass(frozen=True)
+class Dismissal:
+    """A reviewer's verdict that a finding should not be reported, and why.
+
+    The finding leaves the report; the reason goes into the article's warnings, so a finding
+    never disappears silently.
+    """
+
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     """Run-wide settings that detectors may need.
 
@@ -305,6 +317,8 @@ class ScanOptions:
     """
 
     regex_timeout: float = 2.0
+    model: str | None = None  # a trained model file (``--model``): the learned layer runs
+    model_mode: str = "both"  # filter, add or both (see framecheck.learned)
 
     def timeout_for(self, text: str) -> float:
         return self.regex_timeout * max(1.0, len(text) / 1_000_000)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import IO, BinaryIO, TextIO
 
 from .errors import FramecheckError
 
@@ -23,17 +23,31 @@ def _final_mode(target: Path) -> int:
 @contextmanager
 def atomic_text_file(path: str | Path) -> Iterator[TextIO]:
     """A temporary file beside ``path``, renamed over it only when the block completes."""
+    with _atomic_file(path, "w", "report") as handle:
+        yield handle  # type: ignore[misc]
+
+
+@contextmanager
+def atomic_binary_file(path: str | Path, what: str = "model") -> Iterator[BinaryIO]:
+    """The same for bytes (a model file)."""
+    with _atomic_file(path, "wb", what) as handle:
+        yield handle  # type: ignore[misc]
+
+
+@contextmanager
+def _atomic_file(path: str | Path, mode: str, what: str) -> Iterator[IO]:
     import tempfile  # imported on use: most scans print to stdout
 
     target = Path(path)
     if target.is_dir():
-        raise FramecheckError(f"{path}: cannot write the report: is a directory")
+        raise FramecheckError(f"{path}: cannot write the {what}: is a directory")
     try:
         handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
+            mode, encoding="utf-8" if "b" not in mode else None, dir=target.parent, prefix=f".{target.name}.",
+            delete=False,
         )
     except OSError as exc:
-        raise FramecheckError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+        raise FramecheckError(f"{path}: cannot write the {what}: {exc.strerror or exc}") from None
     try:
         with handle:
             yield handle

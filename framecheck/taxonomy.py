@@ -137,6 +137,13 @@ _TECHNIQUES = (
         origin="framecheck",
     ),
     Technique(
+        "learned-framing",
+        "Learned framing",
+        "A passage that a model trained on labelled articles takes for propaganda, where no rule names the device.",
+        None,
+        origin="framecheck",
+    ),
+    Technique(
         "distrust-call",
         "Call to distrust other sources",
         "Telling the audience to disbelieve other outlets or to trust only this one.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from helpers import PTC, run
 
-from framecheck.evaluation import Evaluation, RuleFinding, SpanScore, in_split, merge
+from framecheck.evaluation import Evaluation, RuleFinding, SpanScore, in_split, merge, read_article_labels, roc_auc
 
 
 def test_merge_joins_overlapping_and_touching_spans() -> None:
@@ -121,3 +121,31 @@ def test_eval_runs_on_the_labelled_corpus(tmp_path: Path) -> None:
     scores = json.loads(out.read_text(encoding="utf-8"))
     assert scores["articles"] == 371 - 182
     assert scores["span_identification"]["predicted_spans"] > 0
+
+
+@pytest.mark.parametrize(
+    ("scored", "auc"),
+    [
+        ([(0.9, 1), (0.8, 1), (0.1, 0), (0.2, 0)], 1.0),
+        ([(0.1, 1), (0.9, 0)], 0.0),
+        ([(0.5, 1), (0.5, 0)], 0.5),                       # a tie counts half
+        ([(0.3, 1), (0.5, 1), (0.5, 0), (0.1, 0)], 0.625),  # two wins and a tie out of 4 pairs
+        ([(0.3, 1), (0.5, 1)], None),                      # one class only
+    ],
+)
+def test_roc_auc_is_the_chance_a_positive_outscores_a_negative(scored, auc) -> None:
+    assert roc_auc(scored) == (None if auc is None else pytest.approx(auc))
+
+
+def test_article_labels_are_read_and_a_bad_row_is_named(tmp_path: Path) -> None:
+    good = tmp_path / "posts.csv"
+    good.write_text("id,label,lang\n2,1,uk\n4,0,ru\n", encoding="utf-8")
+    assert read_article_labels(good) == {"2": 1, "4": 0}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,label\n2,1\n4,yes\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"bad.csv:3: label must be 0 or 1, not 'yes'"):
+        read_article_labels(bad)
+    headless = tmp_path / "headless.csv"
+    headless.write_text("2,1\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"headless.csv:1: expected a header"):
+        read_article_labels(headless)

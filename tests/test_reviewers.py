@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import run
 
-from framecheck import Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
+from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
 from framecheck.engine import Engine, Selection
 from framecheck.plugins import get_plugin_manager
 from framecheck.readers import text_document
@@ -103,6 +103,33 @@ def test_a_raising_reviewer_loses_only_its_own_changes() -> None:
     assert any("reviewer 'scripted-reviewer' failed: RuntimeError: boom" in w for w in report.warnings)
     assert report.findings[0].weight > 0  # the half-done revision was not applied
     assert {f.rule_id for f in report.findings} >= {"loaded-adjective"}
+
+
+def test_a_dismissed_finding_leaves_the_report_and_the_warnings_say_why() -> None:
+    def produce(document, findings):
+        barbaric = [f for f in findings if f.excerpt == "barbaric"]
+        yield Dismissal(barbaric[0], "house style allows it")
+        yield Dismissal(barbaric[0].evolve(start=0, end=3, excerpt="The"), "not a finding it was given")
+
+    report = scan(engine_with(ScriptedReviewer(produce)), STORY)
+    assert [f.start for f in report.findings if f.excerpt == "barbaric"] == [STORY.rindex("barbaric")]
+    assert "scripted-reviewer: dropped loaded-adjective at 1:26 'barbaric' (house style allows it)" in report.warnings
+    assert any("dismissed a finding it was not given" in w for w in report.warnings)
+
+
+def test_a_reviewer_that_runs_last_sees_every_other_reviewers_findings() -> None:
+    class Last(ScriptedReviewer):
+        name = "last-reviewer"
+        rules = ()
+        runs_last = True
+
+    last = Last(lambda document, findings: iter(()))
+    first = ScriptedReviewer(lambda document, findings: iter([document.finding_of(ECHO, 0, 3, detector="x")]))
+    manager = get_plugin_manager(autoload=False)
+    manager.register(ReviewerPlugin(last), name="registered-first")
+    manager.register(ReviewerPlugin(first), name="registered-second")
+    scan(Engine.from_plugins(manager), STORY)
+    assert "echo-rule" in {f.rule_id for f in last.seen}
 
 
 def test_reviewer_rules_are_listed_selectable_and_overridable() -> None:

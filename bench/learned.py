@@ -1,0 +1,117 @@
+"""The learned layer on labelled articles: its threshold curve, and what a model costs a scan.
+
+    python bench/learned.py                      # train on the PTC dev half, measure on the report half
+    python bench/learned.py --model model.fcm    # measure a model you trained
+
+Prints, for the measured split:
+
+* the threshold curve: span identification of the learned spans alone, and of the rule findings
+  and learned spans together, with every span threshold set to one value (the model's own
+  thresholds, chosen on held-out training articles, are printed beside it);
+* the figures of each mode with the model's own thresholds;
+* speed: MB/s of the split scanned in this process without and with the model (medians of
+  --runs runs, interleaved), and the start-up of a one-article scan with and without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from framecheck.config import Config
+from framecheck.engine import engine_for
+from framecheck.evaluation import labelled_articles, read_labels
+from framecheck.learned import load_model, save_model
+from framecheck.readers import Input, ReadOptions, TextReader
+from framecheck.training import TrainingProgress, TrainingSettings, figures, scan_examples, tag_held_out, threshold_curve
+from framecheck.training import train as train_model
+
+HERE = Path(__file__).resolve().parent
+PTC = HERE.parent.parent / "shared" / "corpora" / "ptc" / "train"
+SEED = HERE.parent / "examples" / "obozrevatel-iran-russia-2023.txt"
+
+
+def read_split(articles: Path, labels_path: Path, split: str) -> list:
+    labels = read_labels(labels_path)
+    out = []
+    for identifier, path in labelled_articles(articles, split):
+        (document,) = TextReader().read(Input(str(path), path), ReadOptions())
+        out.append((identifier, document, [span for spans in labels.get(identifier, {}).values() for span in spans]))
+    return out
+
+
+def scan_seconds(config: Config, documents: list) -> float:
+    engine, _manager = engine_for(config)
+    started = time.perf_counter()
+    for _, document, _ in documents:
+        engine.scan(document)
+    return time.perf_counter() - started
+
+
+def cold_start(*args: str, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "framecheck", "scan", *args, str(SEED)], capture_output=True, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=Path, default=PTC / "articles")
+    parser.add_argument("--labels", type=Path, default=PTC / "labels.tsv")
+    parser.add_argument("--model", type=Path, help="a trained model (default: train one on --train-split)")
+    parser.add_argument("--train-split", default="dev")
+    parser.add_argument("--split", default="report", help="the split to measure on")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="framecheck-bench-"))
+    model_path = options.model
+    if model_path is None:
+        model_path = scratch / "model.fcm"
+        engine, _manager = engine_for(Config())
+        started = time.perf_counter()
+        model, _held, _reached = train_model(engine, read_split(options.articles, options.labels, options.train_split),
+                                             TrainingSettings(), TrainingProgress())
+        save_model(model, model_path)
+        print(f"trained on the {options.train_split} split in {time.perf_counter() - started:.0f} s")
+    model = load_model(model_path)
+    print(f"model: {model_path}, {model_path.stat().st_size / 1e6:.2f} MB, {len(model.weights):,} features, "
+          f"thresholds {model.thresholds}")
+
+    documents = read_split(options.articles, options.labels, options.split)
+    engine, _manager = engine_for(Config())
+    examples = scan_examples(engine, documents, len(documents), TrainingProgress(enabled=False))
+    held = tag_held_out(model, examples)
+    print(f"\nthreshold curve on the {options.split} split ({len(documents)} articles): P / R / F1")
+    print(f"{'threshold':>9}  {'learned spans alone':>22}  {'rules + learned spans':>22}")
+    for value, alone, together in threshold_curve(held, model.thresholds):
+        print(f"{value:>9.2f}  {alone.precision:.3f} / {alone.recall:.3f} / {alone.f1:.3f}  "
+              f"{together.precision:.3f} / {together.recall:.3f} / {together.f1:.3f}")
+    print("\nwith the model's thresholds:")
+    for mode, row in figures(held, model.thresholds).items():
+        print(f"  {mode:<6}  P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}")
+
+    megabytes = sum(len(document.text) for _, document, _ in documents) / 1e6
+    plain, learned = [], []
+    for _ in range(options.runs):
+        plain.append(scan_seconds(Config(), documents))
+        learned.append(scan_seconds(Config(model=str(model_path), model_mode="both"), documents))
+    rules_speed, model_speed = megabytes / statistics.median(plain), megabytes / statistics.median(learned)
+    print(f"\nscan speed, {megabytes:.2f} M characters, medians of {options.runs}: rules {rules_speed:.2f} MB/s, "
+          f"with the model {model_speed:.2f} MB/s ({model_speed / rules_speed:.2f}x)")
+    without = cold_start(runs=options.runs * 3)
+    with_model = cold_start("--model", str(model_path), runs=options.runs * 3)
+    print(f"one-article scan: {without:.3f} s without the model, {with_model:.3f} s with it "
+          f"({with_model / without:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The learned layer in a scan: ``--model FILE`` (or ``model:`` in the configuration).
+
+A reviewer, so it reads what every detector and the other reviewers found, with the same
+features the model was trained on (see :mod:`framecheck.learned`):
+
+* mode ``filter`` drops a rule finding whose tokens the model scores below the model's filter
+  threshold; the article's warnings name each dropped finding and its probability;
+* mode ``add`` reports runs of tokens the model scores high as ``learned-span`` findings (info
+  severity: a model's guess does not fail a check on its own), with the probability and the
+  features that weighed most, so an editor can see why;
+* mode ``both`` (the default) does both.
+
+Without a model the plugin contributes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanOptions, Severity, hookimpl
+
+if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
+    from framecheck.learned import LearnedModel, Sequence_
+
+KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
+LEARNED_SPAN = RuleInfo(
+    id="learned-span", technique="learned-framing", severity=Severity.INFO, weight=1.0,
+    message="reads like propaganda to the trained model (p={match})",
+    why="A model trained on labelled articles marks passages like this one, where no rule names the device. "
+        "It is a pointer for an editor to read again, not a verdict.",
+    suggest=("read the passage for loaded words, fear, doubt or oversimplification, and say it plainly",),
+    examples=Examples(),
+)
+
+
+class LearnedReviewer:
+    """Applies a trained model to one document's findings."""
+
+    name = "learned-model"
+    runs_last = True  # the model was trained on every other finding, so it must see them all
+
+    def __init__(self, model: LearnedModel, mode: str):
+        self.model = model
+        self.filters = mode in ("filter", "both")
+        self.adds = mode in ("add", "both")
+        self.rules: tuple[RuleInfo, ...] = (LEARNED_SPAN,) if self.adds else ()
+
+    def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
+        from framecheck.learned import document_sequences
+
+        ordered = sorted((f for f in findings if f.rule_id != LEARNED_SPAN.id), key=lambda f: f.start)
+        cursor = 0
+        for sequence in document_sequences(document, findings):
+            start, end = sequence.tokens[0][0], sequence.tokens[-1][1]
+            while cursor < len(ordered) and ordered[cursor].start < start:
+                cursor += 1
+            following = cursor
+            while following < len(ordered) and ordered[following].start < end:
+                following += 1
+            scores = self.model.emissions_of(sequence)
+            to_filter = ordered[cursor:following] if self.filters else []
+            # Most sentences cannot hold a span at all: the bound spares them forward-backward.
+            to_add = self.adds and self.model.may_reach(scores, self.model.thresholds.extend)
+            if to_filter or to_add:
+                marginals = self.model.marginals_of(sequence, scores)
+                yield from self._filter(to_filter, sequence, marginals)
+                if to_add:
+                    yield from self._add(document, sequence, marginals)
+            cursor = following
+
+    def _filter(self, starting: Sequence[Finding], sequence: Sequence_, marginals: list[float]) -> Iterator[Dismissal]:
+        """The findings that start in this sequence and score below the filter threshold."""
+        from framecheck.learned import finding_probability
+
+        threshold = self.model.thresholds.filter
+        for finding in starting:
+            probability = finding_probability(finding, sequence, marginals)
+            if probability is not None and probability < threshold:
+                yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
+
+    def _add(self, document: Document, sequence: Sequence_, marginals: list[float]) -> Iterator[Finding]:
+        from framecheck.learned import decode, describe_feature
+
+        for span in decode(document.text, sequence, marginals, self.model.thresholds):
+            first, last = span.tokens
+            strongest = self.model.strongest(sequence.features[first : last + 1])
+            because = "; ".join(f"{describe_feature(name)} {weight:+.1f}" for name, weight in strongest)
+            finding = document.finding_of(LEARNED_SPAN, span.start, span.end, detector=self.name)
+            message = LEARNED_SPAN.message.replace("{match}", f"{span.probability:.2f}")
+            yield finding.evolve(
+                message=message + (f"; strongest features: {because}" if because else ""),
+                weight=round(LEARNED_SPAN.weight * span.probability, 4),
+            )
+
+
+@hookimpl
+def framecheck_reviewers(options: ScanOptions) -> list[LearnedReviewer]:
+    if not options.model:
+        return []
+    from framecheck.learned import load_model
+
+    return [LearnedReviewer(load_model(options.model), options.model_mode)]

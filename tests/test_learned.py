@@ -1,0 +1,339 @@
+"""The learned layer: features, exact marginals, model files, ``train``, ``scan --model``, ``eval --model``.
+
+Training runs on a small synthetic corpus made here, where propaganda is marked by invented
+words no shipped pack knows ("zorbic", "flarnish"), so what the model learns is known.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import run, write_rule_pack
+
+from framecheck.learned import (
+    Cue, LearnedModel, Sequence_, Thresholds, decode, describe_feature, forward_backward, gold_labels, load_model,
+    save_model, sequence_features,
+)
+from framecheck.training import model_from_crfsuite
+
+pycrfsuite = pytest.importorskip("pycrfsuite", reason="python-crfsuite is part of the test extra")
+
+LOADED = ("zorbic", "flarnish", "grulent", "vexatory")
+NEUTRAL = ("council", "budget", "meeting", "report", "river", "bridge", "school", "market", "vote", "plan")
+VERBS = ("discussed", "approved", "reviewed", "opened", "closed", "studied")
+
+
+def _sentence(rng: random.Random, loaded: bool) -> tuple[str, tuple[int, int] | None]:
+    """A sentence whose only cue is its adjective: an invented loaded word, or an ordinary one."""
+    ending = rng.choice(("near the river", "on Monday", "after the vote", "again", "for the town"))
+    adjective = rng.choice(LOADED) if loaded else rng.choice(("plain", "new", "old", "small"))
+    before = f"The {rng.choice(NEUTRAL)} {rng.choice(VERBS)} the "
+    phrase = f"{adjective} {rng.choice(NEUTRAL)}"
+    return f"{before}{phrase} {ending}.", (len(before), len(before) + len(phrase)) if loaded else None
+
+
+def write_corpus(folder: Path, articles: int = 60, seed: int = 7) -> tuple[Path, Path]:
+    """``articles`` articles of ten sentences (one a line, PTC style): in every third article none
+    is loaded, in the others about a third; and a labels file marking each loaded phrase."""
+    rng = random.Random(seed)
+    texts = folder / "articles"
+    texts.mkdir()
+    rows = []
+    for number in range(1, articles + 1):
+        lines, offset = ["Town news", ""], len("Town news\n\n")
+        for _ in range(10):
+            sentence, span = _sentence(rng, number % 3 != 0 and rng.random() < 0.35)
+            if span:
+                rows.append(f"{number}\tLoaded_Language\t{offset + span[0]}\t{offset + span[1]}")
+            lines.append(sentence)
+            offset += len(sentence) + 1
+        (texts / f"article{number}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    labels = folder / "labels.tsv"
+    labels.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return texts, labels
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="module")
+def trained(corpus: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model trained with an extra rule that flags the neutral word "plain" (never labelled)."""
+    folder = tmp_path_factory.mktemp("model")
+    pack = write_rule_pack(folder / "plain.yaml", "plain-word", "[plain]", technique="loaded-language")
+    articles, labels = corpus
+    result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(folder / "m.fcm"),
+                 "--rules", str(pack), "--max-iterations", "60")
+    assert result.exit_code == 0, result.stderr
+    assert "held out, both" in result.stderr
+    return folder / "m.fcm"
+
+
+# --------------------------------------------------------------------------------------
+# Features and decoding
+# --------------------------------------------------------------------------------------
+
+
+def test_features_name_the_word_its_neighbours_and_the_findings_on_and_near_it() -> None:
+    text = "The brutal regime fell today."
+    tokens = [(0, 3), (4, 10), (11, 17), (18, 22), (23, 28), (28, 29)]
+    cues = [Cue(4, 10, "loaded-brutal", "loaded-language", ("negated",))]
+    features = sequence_features(text, tokens, cues, ["!"], quotes=[(11, 22)])
+    brutal, regime, period = set(features[1]), set(features[2]), set(features[5])
+    assert {"w=brutal", "w-1=the", "w+1=regime", "b-=the|brutal", "r=loaded-brutal", "t=loaded-language",
+            "c=negated", "in", "!", "st=loaded-language", "p=1"} <= brutal
+    assert {"nt=loaded-language", "q", "w-2=the", "s3=ime"} <= regime and "in" not in regime
+    assert {"w+1=>", "w+2=>", "e=0", "sh=P"} <= period and "q" not in period
+
+
+def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
+    tokens = [(0, 3), (4, 10), (11, 17), (18, 22)]
+    assert gold_labels(tokens, [(5, 12)]) == ["O", "I", "I", "O"]
+    assert gold_labels(tokens, []) == ["O"] * 4
+
+
+def test_decode_trims_punctuation_and_judges_runs_by_their_length() -> None:
+    text = "a , b c d e f g h i j"
+    tokens = tuple((index, index + 1) for index in range(0, len(text), 2))
+    sequence = Sequence_(text, tokens)
+    marginals = [0.9, 0.9, 0.2] + [0.8] * 8
+    spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.85))
+    assert [(text[s.start:s.end], round(s.probability, 2)) for s in spans] == [("a", 0.9)]  # "," trimmed; 8 at 0.8 < 0.85
+    spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.75))
+    assert [text[s.start:s.end] for s in spans] == ["a", "c d e f g h i j"]
+
+
+def test_features_are_described_in_words() -> None:
+    assert describe_feature("w-1=the") == 'after "the"'
+    assert describe_feature("b+=witch|hunt") == 'the words "witch hunt"'
+    assert describe_feature("t=loaded-language") == "a loaded-language finding"
+    assert describe_feature("q") == "inside a quotation"
+
+
+# --------------------------------------------------------------------------------------
+# Marginals: exactly CRFsuite's
+# --------------------------------------------------------------------------------------
+
+
+def test_marginals_equal_crfsuites_own(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    vocabulary = [f"f{index}" for index in range(30)]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for _ in range(80):
+        length = rng.randint(1, 12)
+        sequence = [rng.sample(vocabulary, 4) for _ in range(length)]
+        labels = ["I" if "f1" in feats or "f2" in feats else "O" for feats in sequence]
+        trainer.append(sequence, labels)
+    trainer.set_params({"c1": 0.0, "c2": 0.1, "max_iterations": 50, "feature.possible_transitions": True})
+    trainer.train(str(tmp_path / "crf.bin"))
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp_path / "crf.bin"))
+    info = tagger.info()
+    model = model_from_crfsuite(info.state_features, info.transitions)
+    for _ in range(20):
+        sequence = [rng.sample(vocabulary, 5) for _ in range(rng.randint(1, 40))]
+        tagger.set(sequence)
+        expected = [tagger.marginal("I", index) for index in range(len(sequence))]
+        assert model.marginals(sequence) == pytest.approx(expected, abs=1e-6)  # weights are read back to 6 places
+
+
+def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say(trained: Path) -> None:
+    from framecheck.learned import document_sequences
+    from framecheck.readers import text_document
+
+    from helpers import SEED, make_engine
+
+    model = load_model(trained)
+    model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,
+                          "st=loaded-language": 0.5, "c=negated": -0.6, "p=0": 0.1, "e=4": 0.05})
+    engine = make_engine()
+    text = SEED.read_text(encoding="utf-8") + '\n"This brutal regime is no massacre," Smith said. It was not brutal!\n'
+    document = text_document("seed.txt", text)
+    findings = engine.scan(document).findings
+    sequences = list(document_sequences(document, findings))
+    assert sum(bool(s.cues) for s in sequences) >= 5 and sum(bool(s.quotes) for s in sequences) >= 1
+    for sequence in sequences:
+        assert model.emissions_of(sequence) == pytest.approx(model.emissions(sequence.features), abs=1e-9)
+
+
+def test_a_sentence_below_the_bound_holds_no_token_at_the_threshold() -> None:
+    rng = random.Random(11)
+    spared = 0
+    for _ in range(300):
+        moves = {key: rng.uniform(-3, 3) for key in ("OO", "OI", "IO", "II")}
+        model = LearnedModel({}, moves)
+        scores = [rng.uniform(-8, 2) for _ in range(rng.randint(1, 15))]
+        threshold = rng.choice((0.3, 0.5, 0.7))
+        if not model.may_reach(scores, threshold):
+            spared += 1
+            assert max(forward_backward(scores, moves)) < threshold
+    assert spared > 20  # the bound does spare sentences
+
+
+def test_forward_backward_survives_extreme_scores_and_long_chains() -> None:
+    probabilities = forward_backward([1e6, -1e6] * 5000, {"OO": 0.0, "OI": 0.0, "IO": 0.0, "II": 0.0})
+    assert probabilities[0] == pytest.approx(1.0) and probabilities[1] == pytest.approx(0.0)
+    assert forward_backward([], {}) == []
+
+
+# --------------------------------------------------------------------------------------
+# Model files
+# --------------------------------------------------------------------------------------
+
+
+def _model() -> LearnedModel:
+    return LearnedModel({"w=zorbic": 2.5, "b": -1.0}, {"OO": 0.5, "OI": -0.2, "IO": -0.1, "II": 0.7},
+                        Thresholds(0.4, 0.5, 0.6, 0.9, 0.2), {"trained_on": {"articles": 3}})
+
+
+def test_a_saved_model_loads_as_it_was_and_the_same_model_writes_the_same_bytes(tmp_path: Path) -> None:
+    save_model(_model(), tmp_path / "a.fcm")
+    save_model(_model(), tmp_path / "b.fcm")
+    assert (tmp_path / "a.fcm").read_bytes() == (tmp_path / "b.fcm").read_bytes()
+    loaded = load_model(tmp_path / "a.fcm")
+    assert loaded.weights == _model().weights and loaded.transitions == _model().transitions
+    assert loaded.thresholds == _model().thresholds and loaded.meta["trained_on"] == {"articles": 3}
+
+
+def _zip(path: Path, members: dict[str, str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+def _meta(**changes: object) -> str:
+    meta = {"format": "framecheck-model", "format_version": 1, "feature_version": 1,
+            "thresholds": {"extend": 0.5, "short": 0.5, "medium": 0.7, "long": 0.9, "filter": 0.1},
+            "transitions": {"OO": 0, "OI": 0, "IO": 0, "II": 0}}
+    meta.update(changes)
+    return json.dumps(meta)
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (lambda p: p.write_bytes(b"not a zip at all"), "not a framecheck model file"),
+        (lambda p: p.write_bytes(b""), "not a framecheck model file"),
+        (lambda p: _zip(p, {"other.txt": "x"}), "no framecheck-model.json inside"),
+        (lambda p: _zip(p, {"framecheck-model.json": "{", "weights.json": "{}"}), "corrupt model file"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(feature_version=99), "weights.json": "{}"}),
+         "train it again"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(), "weights.json": '{"b": NaN}'}), "corrupt model file"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(), "weights.json": '{"b": "x"}'}), "weights must map"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(transitions={"OO": 1}), "weights.json": "{}"}),
+         "transitions"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(thresholds={"extend": 2}), "weights.json": "{}"}),
+         "thresholds"),
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: None, "model file not found"),
+    ],
+)
+def test_a_wrong_or_corrupt_model_file_is_one_clear_error_and_exit_2(tmp_path: Path, make, says: str) -> None:
+    model = tmp_path / "bad.fcm"
+    make(model)
+    article = tmp_path / "a.txt"
+    article.write_text("The brutal regime fell.\n", encoding="utf-8")
+    result = run("scan", "--model", str(model), str(article))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"framecheck: error: {model}: ") and says in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+# --------------------------------------------------------------------------------------
+# Training, scanning and evaluating with a model
+# --------------------------------------------------------------------------------------
+
+
+def test_train_writes_a_small_model_with_its_thresholds_and_held_out_figures(trained: Path) -> None:
+    assert trained.stat().st_size < 5_000_000
+    model = load_model(trained)
+    figures = model.meta["held_out_figures"]
+    assert set(figures) == {"rules", "filter", "add", "both"}
+    assert figures["add"]["f1"] > figures["rules"]["f1"]  # the invented words are learnt
+    assert figures["both"]["precision"] >= 0.55 and model.meta["target_precision_reached"] is True
+    assert model.thresholds.filter > 0  # the never-labelled "plain" rule is worth filtering
+    assert model.meta["trained_on"]["folds"] == 3 and model.meta["feature_version"] == 1
+    assert any(name.startswith("w=zorbic") or name.startswith("w=flarnish") for name in model.weights)
+
+
+def test_scan_with_a_model_adds_learned_spans_with_their_probability_and_reasons(trained: Path, tmp_path: Path) -> None:
+    article = tmp_path / "story.txt"
+    text = "Town news\n\nThe council approved the old budget on Monday.\nThe market reviewed the grulent bridge again.\n"
+    article.write_text(text, encoding="utf-8")
+    result = run("scan", "--format", "json", "--model", str(trained), "--model-mode", "add", str(article))
+    findings = json.loads(result.stdout)["articles"][0]["findings"]
+    learned = [f for f in findings if f["rule_id"] == "learned-span"]
+    assert [f["excerpt"] for f in learned] == ["grulent bridge"]
+    assert text[learned[0]["start"]:learned[0]["end"]] == "grulent bridge"
+    assert learned[0]["technique"] == "learned-framing" and learned[0]["severity"] == "info"
+    assert '"grulent" +' in learned[0]["message"] and "strongest features" in learned[0]["message"]
+    assert result.exit_code == 0  # an info-level guess does not fail the check
+    plain = run("scan", "--format", "json", str(article))
+    assert not [f for f in json.loads(plain.stdout)["articles"][0]["findings"] if f["rule_id"] == "learned-span"]
+
+
+def test_filter_mode_drops_findings_the_model_scores_low_and_says_so(trained: Path, tmp_path: Path) -> None:
+    pack = write_rule_pack(tmp_path / "plain.yaml", "plain-word", "[plain]", technique="loaded-language")
+    article = tmp_path / "story.txt"
+    article.write_text("Town news\n\nThe school studied the plain market on Monday.\n", encoding="utf-8")
+    without = run("scan", "--format", "json", "--rules", str(pack), str(article))
+    assert [f["rule_id"] for f in json.loads(without.stdout)["articles"][0]["findings"]] == ["plain-word"]
+    result = run("scan", "--format", "json", "--rules", str(pack), "--model", str(trained), "--model-mode", "filter",
+                 str(article))
+    report = json.loads(result.stdout)["articles"][0]
+    assert report["findings"] == []
+    assert any(w.startswith("learned-model: dropped plain-word at 3:24 'plain' (model probability ")
+               for w in report["warnings"])
+    text = run("scan", "--rules", str(pack), "--model", str(trained), "--model-mode", "filter", str(article))
+    assert "learned-model: dropped plain-word" in text.stdout
+
+
+def test_model_in_the_configuration_resolves_against_the_configuration_folder(trained: Path, tmp_path: Path) -> None:
+    project = tmp_path / "newsroom"
+    project.mkdir()
+    (project / "models").mkdir()
+    (project / "models" / "m.fcm").write_bytes(trained.read_bytes())
+    (project / ".framecheck.yaml").write_text("model: models/m.fcm\nmodel-mode: add\n", encoding="utf-8")
+    article = project / "story.txt"
+    article.write_text("Town news\n\nThe market reviewed the zorbic bridge near the river.\n", encoding="utf-8")
+    result = run("scan", "--format", "json", str(article))
+    rules = [f["rule_id"] for f in json.loads(result.stdout)["articles"][0]["findings"]]
+    assert rules == ["learned-span"]
+    (project / ".framecheck.yaml").write_text("model: models/m.fcm\nmodel-mode: sometimes\n", encoding="utf-8")
+    bad = run("scan", str(article))
+    assert bad.exit_code == 2 and "model-mode" in bad.stderr and ".framecheck.yaml:2" in bad.stderr
+
+
+def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
+    trained: Path, corpus: tuple[Path, Path], tmp_path: Path
+) -> None:
+    articles, labels = corpus
+    gold_articles = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()}
+    article_labels = tmp_path / "articles.csv"
+    article_labels.write_text("id,label\n" + "".join(
+        f"{number},{int(str(number) in gold_articles)}\n" for number in range(1, 61)), encoding="utf-8")
+    out = tmp_path / "eval.json"
+    result = run("eval", "--articles", str(articles), "--labels", str(labels), "--model", str(trained),
+                 "--article-labels", str(article_labels), "--json", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert "with the model, mode both" in result.stdout and "article score ROC AUC" in result.stdout
+    payload = json.loads(out.read_text(encoding="utf-8"))
+    modes = payload["model"]["modes"]
+    assert set(modes) == {"filter", "add", "both"}
+    assert modes["add"]["f1"] > payload["span_identification"]["f1"]
+    assert payload["article_auc"]["rules"] == 0.5  # the shipped rules find nothing in this town news
+    assert payload["article_auc"]["add"] > 0.9
+
+
+def test_training_needs_an_article_in_every_fold(tmp_path: Path) -> None:
+    articles, labels = write_corpus(tmp_path, articles=2)
+    result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "m.fcm"))
+    assert result.exit_code == 2 and "cannot be split into 3 folds" in result.stderr
+    assert not (tmp_path / "m.fcm").exists()
