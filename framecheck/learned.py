@@ -25,13 +25,13 @@ import bisect
 import io
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import regex
 
 from .errors import FramecheckError
 from .model import Document, Finding
@@ -46,8 +46,12 @@ MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a bigger member is not a model this tool
 INSIDE, OUTSIDE = "I", "O"
 MODES = ("filter", "add", "both")
 
-TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]")
+# Every character falls in one piece: a run of white space, a word (letters, digits and
+# combining marks, with inner apostrophes), or one other character. ``findall`` then gives the
+# words and, by adding up lengths, their offsets, at a third of the cost of a match object each.
+PIECES = re.compile(r"\s+|(?:[^\W_]|[\u0300-\u036f])+(?:['’](?:[^\W_]|[\u0300-\u036f])+)*|.", re.DOTALL)
 MAX_TOKENS = 200  # a longer sentence is tagged in windows of this many tokens
+MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before it is split into words
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
@@ -80,13 +84,24 @@ class Sequence_:
 
     text: str = field(repr=False)
     tokens: tuple[tuple[int, int], ...]
+    words: tuple[str, ...] = ()  # text[start:end] of each token
     cues: tuple[Cue, ...] = ()
     flags: tuple[str, ...] = ()
     quotes: tuple[tuple[int, int], ...] = ()
 
+    def __post_init__(self) -> None:
+        if not self.words:
+            object.__setattr__(self, "words", tuple(self.text[start:end] for start, end in self.tokens))
+
     @cached_property
     def features(self) -> tuple[tuple[str, ...], ...]:
         return sequence_features(self.text, self.tokens, self.cues, self.flags, self.quotes)
+
+    def features_of(self, first: int, last: int) -> tuple[tuple[str, ...], ...]:
+        """The features of tokens ``first`` to ``last`` only."""
+        if "features" in self.__dict__:
+            return self.features[first : last + 1]
+        return sequence_features(self.text, self.tokens, self.cues, self.flags, self.quotes, range(first, last + 1))
 
 
 @lru_cache(maxsize=65536)
@@ -116,40 +131,45 @@ def _position_features(count: int) -> tuple[list[str], list[str], str]:
 
 def sequence_features(
     text: str, tokens: Sequence[tuple[int, int]], cues: Sequence[Cue], flags: Sequence[str],
-    quotes: Sequence[tuple[int, int]] = (),
+    quotes: Sequence[tuple[int, int]] = (), only: range | None = None,
 ) -> tuple[tuple[str, ...], ...]:
-    """The features of each token of one sentence.
+    """The features of each token of one sentence (of the tokens in ``only``, when given: an
+    explanation needs those of a span, not of its whole sentence).
 
     ``cues`` are the findings overlapping the sentence, ``flags`` features every token of the
     sentence gets (an exclamation, a question, the headline), ``quotes`` the (start, end) of
     the quotations that overlap it.
     """
     count = len(tokens)
-    words = [_word_features(text[start:end]) for start, end in tokens]
-    lower = [BEFORE, BEFORE, *(w[0] for w in words), AFTER, AFTER]
+    wanted = range(count) if only is None else only
+    lower = [BEFORE, BEFORE, *(text[start:end].lower() for start, end in tokens), AFTER, AFTER]
     starts, ends, length = _position_features(count)
     shared = ("b", length, *flags, *sorted({"st=" + cue.technique for cue in cues}))
-    features: list[list[str]] = []
-    for index in range(count):
+    features: dict[int, list[str]] = {}
+    for index in wanted:
         here = index + 2
         word = lower[here]
-        features.append([
-            *shared, words[index][1], *words[index][2], starts[index], ends[index],
+        _, own, static = _word_features(text[tokens[index][0] : tokens[index][1]])
+        features[index] = [
+            *shared, own, *static, starts[index], ends[index],
             "w-1=" + lower[here - 1], "w-2=" + lower[here - 2], "w+1=" + lower[here + 1], "w+2=" + lower[here + 2],
             "b-=" + lower[here - 1] + "|" + word, "b+=" + word + "|" + lower[here + 1],
-        ])
+        ]
     token_starts = [start for start, _ in tokens]
     for cue in cues:
         first, last = _covered(tokens, token_starts, cue)
         for index in range(max(0, first - NEAR), min(count, last + NEAR + 1)):
+            if index not in features:
+                continue
             if first <= index <= last:
                 features[index].extend(("in", "r=" + cue.rule_id, "t=" + cue.technique))
                 features[index].extend("c=" + context for context in cue.context)
             else:
                 features[index].append("nt=" + cue.technique)
     for index in _quoted(tokens, quotes):
-        features[index].append("q")
-    return tuple(tuple(token_features) for token_features in features)
+        if index in features:
+            features[index].append("q")
+    return tuple(tuple(features[index]) for index in wanted)
 
 
 def _covered(tokens: Sequence[tuple[int, int]], token_starts: Sequence[int], cue: Cue) -> tuple[int, int]:
@@ -167,29 +187,72 @@ def _quoted(tokens: Sequence[tuple[int, int]], quotes: Sequence[tuple[int, int]]
                 yield index
 
 
-def document_sequences(document: Document, findings: Sequence[Finding]) -> Iterator[Sequence_]:
-    """Every sentence of the document as a sequence, in order (long ones in windows)."""
+def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], list[str]]:
+    """The (start, end) offsets and the spellings of the words and other characters (white space
+    aside) of ``text[start:end]``."""
+    spans: list[tuple[int, int]] = []
+    words: list[str] = []
+    for chunk_start, chunk_end in _chunks(text, start, end):
+        pieces = PIECES.findall(text, chunk_start, chunk_end)
+        offset = chunk_start
+        for piece in pieces:
+            following = offset + len(piece)
+            if not piece[0].isspace():
+                spans.append((offset, following))
+                words.append(piece)
+            offset = following
+    return spans, words
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` in pieces of about MAX_CHUNK characters cut at white space, so one
+    enormous sentence never becomes one enormous list."""
+    while end - start > MAX_CHUNK:
+        cut = text.rfind(" ", start + 1, start + MAX_CHUNK)
+        cut = cut if cut > start else next((i for i in range(start + MAX_CHUNK, end) if text[i].isspace()), end)
+        yield start, cut
+        start = cut
+    if end > start:
+        yield start, end
+
+
+def document_sequences(
+    document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
+) -> Iterator[Sequence_]:
+    """Every sentence of the document as a sequence, in order (long ones in windows); with
+    ``with_findings_only``, only those that a finding overlaps (all that filtering needs)."""
     text = document.text
     cues = sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id))
     cue_starts = [cue.start for cue in cues]
     longest_cue = max((cue.end - cue.start for cue in cues), default=0)
     quotes = sorted((r.start, r.end) for r in document.regions if r.kind == "quote")
+    quote_starts = [start for start, _ in quotes]
+    longest_quote = max((end - start for start, end in quotes), default=0)
     headlines = [(r.start, r.end) for r in document.regions if r.kind == "headline"]
     for sentence_start, sentence_end in sentences(text):
-        tokens = [match.span() for match in TOKEN.finditer(text, sentence_start, sentence_end)]
+        if with_findings_only and not _overlapping(cues, cue_starts, longest_cue, sentence_start, sentence_end,
+                                                   lambda cue: cue.end):
+            continue
+        tokens, words = words_of(text, sentence_start, sentence_end)
         if not tokens:
             continue
         sentence = text[sentence_start:sentence_end]
-        flags = [flag for flag, present in (("!", "!" in sentence), ("?", "?" in sentence),
-                                            ("h", any(s <= sentence_start < e for s, e in headlines))) if present]
+        flags = tuple(flag for flag, present in (("!", "!" in sentence), ("?", "?" in sentence),
+                                                 ("h", any(s <= sentence_start < e for s, e in headlines))) if present)
         for window in range(0, len(tokens), MAX_TOKENS):
             part = tokens[window : window + MAX_TOKENS]
             start, end = part[0][0], part[-1][1]
-            low = bisect.bisect_left(cue_starts, start - longest_cue)
-            high = bisect.bisect_left(cue_starts, end)
-            near = [cue for cue in cues[low:high] if cue.end > start]
-            inside = [(s, e) for s, e in quotes if s < end and e > start]
-            yield Sequence_(text, tuple(part), tuple(near), tuple(flags), tuple(inside))
+            near = _overlapping(cues, cue_starts, longest_cue, start, end, lambda cue: cue.end)
+            inside = _overlapping(quotes, quote_starts, longest_quote, start, end, lambda quote: quote[1])
+            yield Sequence_(text, tuple(part), tuple(words[window : window + MAX_TOKENS]), tuple(near), flags,
+                            tuple(inside))
+
+
+def _overlapping(items: list, starts: list[int], longest: int, start: int, end: int, end_of: Any) -> list:
+    """The items (sorted by start, none longer than ``longest``) that overlap [start, end)."""
+    low = bisect.bisect_left(starts, start - longest)
+    high = bisect.bisect_left(starts, end)
+    return [item for item in items[low:high] if end_of(item) > start]
 
 
 def gold_labels(tokens: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[str]:
@@ -345,9 +408,10 @@ class _Scorer:
         return known
 
     def emissions(self, sequence: Sequence_) -> list[float]:
-        text, tokens, get = sequence.text, sequence.tokens, self.weights.get
+        tokens, get = sequence.tokens, self.weights.get
         count = len(tokens)
-        words = [self.word(text[start:end]) for start, end in tokens]
+        known, word = self.words.get, self.word
+        words = [known(spelling) or word(spelling) for spelling in sequence.words]
         lower = [BEFORE, BEFORE, *(w[0] for w in words), AFTER, AFTER]
         around = [self.neighbours.get(word, _NO_WEIGHTS) for word in lower]
         pairs = [self.pairs.get(lower[index + 1] + "|" + lower[index + 2], _NO_WEIGHTS) for index in range(count + 1)]

@@ -51,7 +51,18 @@ SPEAKER_AFTER = regex.compile(
 _OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
 # Searched in reverse from the quotation mark, so only matches ending right there are tried.
 SPEAKER_BEFORE = regex.compile(rf"(?P<speaker>{_NOUN_PHRASE}){_VERB}{_OBJECT}[ \t]*[:,]?[ \t]*$", regex.REVERSE)
-QUOTATION = regex.compile(r"“[^“”\n]+”|\"[^\"\n]+\"|«[^«»\n]+»")
+# A quotation may run over line breaks (a quote of two sentences in a one-sentence-a-line
+# corpus, a quote hard-wrapped in a plain-text file), but never over a blank line, and never
+# longer than MAX_QUOTE characters: an unbalanced mark must not swallow the article. An opening
+# mark is followed, and a closing one preceded, by something other than white space.
+MAX_QUOTE = 1500
+_QUOTED = r"(?:[^{marks}\n]|\n(?![ \t]*\n))"
+QUOTATION = regex.compile(
+    "|".join(
+        f"{open_mark}(?=\\S){_QUOTED.format(marks=marks)}{{1,{MAX_QUOTE}}}(?<=\\S){close_mark}"
+        for open_mark, close_mark, marks in (("“", "”", "“”"), ('"', '"', '"'), ("«", "»", "«»"))
+    )
+)
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
 _NOT_NAME_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "in", "and", "but", "as", "according"})
 
@@ -150,12 +161,14 @@ def quotations(text: str, blocks: list[tuple[int, int]]) -> list[Region]:
     regions = []
     last_named = ""
     starts = [start for start, _ in blocks]
-    for match in QUOTATION.finditer(text) if blocks else ():  # one pass; quotes never span lines
+    for match in QUOTATION.finditer(text) if blocks else ():  # one pass over the text
         index = bisect.bisect_right(starts, match.start()) - 1
-        block_start, block_end = blocks[index] if index >= 0 else (0, len(text))
-        if not block_start <= match.start() < match.end() <= block_end:
-            continue  # outside every paragraph (whitespace only): not a quotation in the text
-        speaker = _speaker_of(text, match.start(), match.end(), block_start, block_end)
+        last = bisect.bisect_right(starts, match.end() - 1) - 1
+        if index < 0 or not blocks[index][0] <= match.start() < blocks[index][1] or match.end() > blocks[last][1]:
+            continue  # begins or ends outside every paragraph (whitespace only): not a quotation in the text
+        # A quote over several one-line paragraphs: its speaker is sought before its first
+        # line and after its last.
+        speaker = _speaker_of(text, match.start(), match.end(), blocks[index][0], blocks[last][1])
         label = ""
         if speaker and speaker.split()[-1].lower() in _PRONOUNS | {"himself", "herself"}:
             label = last_named

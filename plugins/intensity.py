@@ -14,6 +14,7 @@ import regex
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
 from framecheck.folding import is_word_char
 from framecheck.matching import CompiledPatterns, PhraseIndex
+from framecheck.structure import SPEECH_VERBS
 
 
 def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple) -> RuleInfo:
@@ -40,6 +41,7 @@ SHOUTING = _cue(
     no_match=(
         "NATO and the FBI issued statements.", "BREAKING NEWS\n\nThe council met.",
         "The World Health Organization (WHO) said who was infected, and where.",
+        "WHO said the people who fell ill had recovered.",
     ),
 )
 STACK = _cue(
@@ -60,6 +62,9 @@ SENTENCE_ENDS = (".", "!", "?", "…", "\n", '"', "“", "”", "«", "»")
 FIRST_WORD = regex.compile(r"[\p{L}\p{N}]")
 LOOK_BACK = 200
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
+# Capitals acting as a source ("WHO said", "NATO warns") name an organisation, whatever the
+# article does with the lower-case word.
+SPEAKING_AFTER = regex.compile(rf"[ \t]+(?:{SPEECH_VERBS})(?![\p{{L}}\p{{N}}])")
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
 # An intensifier followed by one of these words is not intensifying: "so it takes" and "so the"
@@ -125,6 +130,8 @@ def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> boo
         return False
     if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
         return False  # a run of capitals is a heading or a name, not one shouted word
+    if SPEAKING_AFTER.match(text, end, end + 20):
+        return False
     window_start = max(0, start - CONTEXT)
     line_start = max(text.rfind("\n", window_start, start) + 1, window_start)
     line_end = text.find("\n", end, end + CONTEXT)

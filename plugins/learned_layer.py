@@ -51,23 +51,25 @@ class LearnedReviewer:
 
         ordered = sorted((f for f in findings if f.rule_id != LEARNED_SPAN.id), key=lambda f: f.start)
         cursor = 0
-        for sequence in document_sequences(document, findings):
+        for sequence in document_sequences(document, findings, with_findings_only=not self.adds):
             start, end = sequence.tokens[0][0], sequence.tokens[-1][1]
             while cursor < len(ordered) and ordered[cursor].start < start:
                 cursor += 1
             following = cursor
             while following < len(ordered) and ordered[following].start < end:
                 following += 1
-            scores = self.model.emissions_of(sequence)
             to_filter = ordered[cursor:following] if self.filters else []
-            # Most sentences cannot hold a span at all: the bound spares them forward-backward.
+            cursor = following
+            if not to_filter and not self.adds:
+                continue  # filtering only: a sentence without findings needs no scores
+            scores = self.model.emissions_of(sequence)
+            # A sentence whose every token is far below the threshold cannot hold a span.
             to_add = self.adds and self.model.may_reach(scores, self.model.thresholds.extend)
             if to_filter or to_add:
                 marginals = self.model.marginals_of(sequence, scores)
                 yield from self._filter(to_filter, sequence, marginals)
                 if to_add:
                     yield from self._add(document, sequence, marginals)
-            cursor = following
 
     def _filter(self, starting: Sequence[Finding], sequence: Sequence_, marginals: list[float]) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
@@ -84,7 +86,7 @@ class LearnedReviewer:
 
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
             first, last = span.tokens
-            strongest = self.model.strongest(sequence.features[first : last + 1])
+            strongest = self.model.strongest(sequence.features_of(first, last))
             because = "; ".join(f"{describe_feature(name)} {weight:+.1f}" for name, weight in strongest)
             finding = document.finding_of(LEARNED_SPAN, span.start, span.end, detector=self.name)
             message = LEARNED_SPAN.message.replace("{match}", f"{span.probability:.2f}")

@@ -43,6 +43,7 @@ RULE = RuleInfo(
         no_match=(
             '"Russia has received hundreds of drones from Iran," Vedant Patel stated.',
             "It has been reported by Reuters that the plant is nearly finished.",
+            "It was reported in 1999 and 2000 by L’Espresso, which said the bishops knew.",
             "According to NATO, the drills will continue until Friday.",
             "The State Department official said the partnership is growing.",
             "Experts at the Kyiv School of Economics said exports fell by a third.",
@@ -130,7 +131,7 @@ def named_source() -> regex.Pattern:
     are searched for one)."""
     return regex.compile(
         rf"""
-          (?i:according\s+to|reports?\s+by|(?:reported|stated|said|claimed|announced|confirmed|cited|quoted|revealed)\s+by|told|
+          (?i:according\s+to|reports?\s+by|(?:reported|stated|said|claimed|announced|confirmed|cited|quoted|revealed)(?:\s+[\w'’]+){{0,5}}?\s+by|told|
               in\s+an\s+interview\s+with|speaking\s+to)\s+(?:the\s+)?(?P<name>{_NAME})
         | (?P<name>{_NAME})(?:['’]s)?(?:\s+\p{{Ll}}[\p{{Ll}}-]*){{0,3}}\s+(?i:{_SPEECH})(?!\w)
         | (?i:\b(?:he|she)\s+(?:\p{{Ll}}+\s+)?(?:{_SPEECH}))(?!\w)

@@ -158,7 +158,11 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
     findings = engine.scan(document).findings
     sequences = list(document_sequences(document, findings))
     assert sum(bool(s.cues) for s in sequences) >= 5 and sum(bool(s.quotes) for s in sequences) >= 1
+    fresh = list(document_sequences(document, findings))  # features_of before features are cached
+    assert [s.features_of(0, len(s.tokens) - 1) for s in fresh] == [s.features for s in sequences]
     for sequence in sequences:
+        window = (len(sequence.tokens) // 3, len(sequence.tokens) - 1)
+        assert sequence.features_of(*window) == sequence.features[window[0] : window[1] + 1]  # an explanation's
         assert model.emissions_of(sequence) == pytest.approx(model.emissions(sequence.features), abs=1e-9)
 
 

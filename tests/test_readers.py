@@ -124,6 +124,22 @@ def test_structure_marks_headline_lede_and_attributed_quotes(tmp_path: Path) -> 
     assert ("barbaric", "body", None) in placed
 
 
+def test_a_quote_over_line_breaks_is_a_quote_but_never_over_a_blank_line(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Barbaric attack on the capital\n\n"
+        "“It was a barbaric act.\nThey terrorised us,” Vedant Patel said.\n\n"  # one sentence a line, as in corpora
+        "The mayor called it \"a\n\nbarbaric\" act.\n\n"  # a blank line: no quotation
+        "Reports said \"\nbarbaric\" scenes followed.\n",  # a mark before a line break opens nothing
+        encoding="utf-8",
+    )
+    placed = [(f["excerpt"], f["line"], f["quote"]) for f in findings_of(story) if f["technique"] != "repetition"]
+    assert ("barbaric", 3, {"speaker": "Vedant Patel"}) in placed
+    assert ("terrorised", 4, {"speaker": "Vedant Patel"}) in placed
+    assert ("barbaric", 8, None) in placed
+    assert ("barbaric", 11, None) in placed
+
+
 def test_trailing_site_chrome_is_reported_but_not_scored(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     seed = SEED.read_text(encoding="utf-8")
