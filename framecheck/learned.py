@@ -347,10 +347,13 @@ class LearnedModel:
         return max(scores) + self.neighbour_gain >= math.log(probability / (1.0 - probability))
 
     def strongest(self, features: Sequence[Sequence[str]], count: int = 3) -> list[tuple[str, float]]:
-        """The features that pushed these tokens towards a span the most, with their summed weight."""
+        """The features that pushed these tokens towards a span the most, with their summed weight
+        (leaving out the bias and the position features, which explain nothing to a reader)."""
         totals: dict[str, float] = {}
         for token in features:
             for name in token:
+                if name == "b" or name[:2] in UNEXPLAINING:
+                    continue
                 weight = self.weights.get(name)
                 if weight:
                     totals[name] = totals.get(name, 0.0) + weight
@@ -358,6 +361,7 @@ class LearnedModel:
         return ranked[:count]
 
 
+UNEXPLAINING = frozenset({"p=", "e=", "n="})
 NEIGHBOUR_PREFIXES = ("w-1=", "w-2=", "w+1=", "w+2=")  # the word is the token's left, 2nd left, right, 2nd right
 PAIR_PREFIXES = ("b-=", "b+=")  # the pair ends at the token, starts at it
 MAX_CACHED_WORDS = 200_000

@@ -8,8 +8,9 @@ never saw it. Those held-out marginals pick the thresholds (see
 :class:`framecheck.learned.Thresholds`); a held-out part of a few dozen articles would make
 them depend on which articles it happened to hold. Then the model is fitted on every article.
 
-* for filtering, the threshold with the best F0.5 of the rule findings that pass it (a filter
-  exists to make findings more precise, so precision weighs double);
+* for filtering, the highest threshold at which the rule findings that pass it keep nine tenths
+  of the rules' recall (a filter exists to make findings more precise; this bounds what it may
+  cost, and any measure that weighs both would, on news, rather keep every finding);
 * for learned spans, the combination with the best span F1 of mode ``both`` (the rule findings
   that pass the filter, and the learned spans) among those whose precision reaches the target;
   if none does, the most precise.
@@ -43,7 +44,8 @@ from .taxonomy import TECHNIQUES
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
 SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-FILTER_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+FILTER_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+KEEP_RECALL = 0.9  # the filter may give up a tenth of the rules' recall for the precision it buys
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,10 @@ def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bo
 
 def choose_thresholds(held: Sequence[HeldOut], target_precision: float) -> tuple[Thresholds, bool]:
     """(thresholds, whether the span thresholds reach the target precision); see the module."""
+    unfiltered = measure(held, Thresholds(filter=0.0), filter_rules=True, add_spans=False).recall
     best_filter = max(
-        FILTER_GRID,
-        # on a tie, the higher threshold: what it drops cost nothing
-        key=lambda t: (round(_f_beta(measure(held, Thresholds(filter=t), filter_rules=True, add_spans=False), 0.5), 4), t),
+        t for t in FILTER_GRID
+        if measure(held, Thresholds(filter=t), filter_rules=True, add_spans=False).recall >= KEEP_RECALL * unfiltered
     )
     candidates = []
     for extend, short, medium, long in itertools.product(EXTEND_GRID, SPAN_GRID, SPAN_GRID, SPAN_GRID):
@@ -239,11 +241,6 @@ def choose_thresholds(held: Sequence[HeldOut], target_precision: float) -> tuple
     if reached:
         return max(reached, key=lambda c: (c[1], c[2], c[3]))[4], True
     return max(candidates, key=lambda c: (c[2], c[1]))[4], False
-
-
-def _f_beta(score: SpanScore, beta: float) -> float:
-    p, r = score.precision, score.recall
-    return (1 + beta * beta) * p * r / (beta * beta * p + r) if p + r else 0.0
 
 
 def figures(held: Sequence[HeldOut], thresholds: Thresholds) -> dict[str, dict[str, Any]]:

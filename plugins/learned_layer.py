@@ -4,10 +4,13 @@ A reviewer, so it reads what every detector and the other reviewers found, with 
 features the model was trained on (see :mod:`framecheck.learned`):
 
 * mode ``filter`` drops a rule finding whose tokens the model scores below the model's filter
-  threshold; the article's warnings name each dropped finding and its probability;
+  threshold; the article's warnings name each dropped finding and its probability. Findings
+  of framecheck's own devices (unsourced attribution, calls to distrust), which labelled
+  corpora do not mark, are never filtered: the model has not learnt to judge them;
 * mode ``add`` reports runs of tokens the model scores high as ``learned-span`` findings (info
   severity: a model's guess does not fail a check on its own), with the probability and the
-  features that weighed most, so an editor can see why;
+  features that weighed most, so an editor can see why; a run that a rule finding already
+  points at (one holding it, at most twice as long) is not repeated;
 * mode ``both`` (the default) does both.
 
 Without a model the plugin contributes nothing.
@@ -19,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanOptions, Severity, hookimpl
+from framecheck.taxonomy import TECHNIQUES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
     from framecheck.learned import LearnedModel, Sequence_
@@ -77,6 +81,8 @@ class LearnedReviewer:
 
         threshold = self.model.thresholds.filter
         for finding in starting:
+            if TECHNIQUES[finding.technique].corpus_label is None:
+                continue  # framecheck's own devices: labelled corpora do not mark them, so the model cannot judge them
             probability = finding_probability(finding, sequence, marginals)
             if probability is not None and probability < threshold:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
@@ -85,6 +91,8 @@ class LearnedReviewer:
         from framecheck.learned import decode, describe_feature
 
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
+            if _restates_a_finding(span.start, span.end, sequence):
+                continue
             first, last = span.tokens
             strongest = self.model.strongest(sequence.features_of(first, last))
             because = "; ".join(f"{describe_feature(name)} {weight:+.1f}" for name, weight in strongest)
@@ -94,6 +102,13 @@ class LearnedReviewer:
                 message=message + (f"; strongest features: {because}" if because else ""),
                 weight=round(LEARNED_SPAN.weight * span.probability, 4),
             )
+
+
+def _restates_a_finding(start: int, end: int, sequence: Sequence_) -> bool:
+    """Whether a rule finding already points at about these words: it holds the span and is at
+    most twice as long (a sentence-long finding around it does not point at the words)."""
+    return any(cue.start <= start and end <= cue.end and cue.end - cue.start <= 2 * (end - start)
+               for cue in sequence.cues if cue.rule_id != LEARNED_SPAN.id)
 
 
 @hookimpl

@@ -279,20 +279,30 @@ def test_scan_with_a_model_adds_learned_spans_with_their_probability_and_reasons
     assert learned[0]["technique"] == "learned-framing" and learned[0]["severity"] == "info"
     assert '"grulent" +' in learned[0]["message"] and "strongest features" in learned[0]["message"]
     assert result.exit_code == 0  # an info-level guess does not fail the check
+    assert "any word" not in learned[0]["message"]  # the bias explains nothing
     plain = run("scan", "--format", "json", str(article))
     assert not [f for f in json.loads(plain.stdout)["articles"][0]["findings"] if f["rule_id"] == "learned-span"]
+    # a rule that already points at those words: the model does not say it again
+    pack = write_rule_pack(tmp_path / "bridge.yaml", "grulent-bridge", "[grulent bridge again]",
+                           technique="loaded-language")
+    ruled = run("scan", "--format", "json", "--model", str(trained), "--rules", str(pack), str(article))
+    rules = [f["rule_id"] for f in json.loads(ruled.stdout)["articles"][0]["findings"]]
+    assert rules == ["grulent-bridge"]
 
 
 def test_filter_mode_drops_findings_the_model_scores_low_and_says_so(trained: Path, tmp_path: Path) -> None:
     pack = write_rule_pack(tmp_path / "plain.yaml", "plain-word", "[plain]", technique="loaded-language")
     article = tmp_path / "story.txt"
-    article.write_text("Town news\n\nThe school studied the plain market on Monday.\n", encoding="utf-8")
+    article.write_text("Town news\n\nThe school studied the plain market on Monday.\n"
+                       "It has been reported that the bridge closed.\n", encoding="utf-8")
     without = run("scan", "--format", "json", "--rules", str(pack), str(article))
-    assert [f["rule_id"] for f in json.loads(without.stdout)["articles"][0]["findings"]] == ["plain-word"]
+    rules = ["plain-word", "unsourced-attribution"]
+    assert [f["rule_id"] for f in json.loads(without.stdout)["articles"][0]["findings"]] == rules
     result = run("scan", "--format", "json", "--rules", str(pack), "--model", str(trained), "--model-mode", "filter",
                  str(article))
     report = json.loads(result.stdout)["articles"][0]
-    assert report["findings"] == []
+    # the corpus never labels unsourced attribution, so the model may not judge it
+    assert [f["rule_id"] for f in report["findings"]] == ["unsourced-attribution"]
     assert any(w.startswith("learned-model: dropped plain-word at 3:24 'plain' (model probability ")
                for w in report["warnings"])
     text = run("scan", "--rules", str(pack), "--model", str(trained), "--model-mode", "filter", str(article))
@@ -334,6 +344,14 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     assert modes["add"]["f1"] > payload["span_identification"]["f1"]
     assert payload["article_auc"]["rules"] == 0.5  # the shipped rules find nothing in this town news
     assert payload["article_auc"]["add"] > 0.9
+
+
+def test_worker_processes_report_exactly_what_one_process_does(trained: Path, corpus: tuple[Path, Path]) -> None:
+    articles, _labels = corpus
+    reports = [run("scan", "--format", "json", "--model", str(trained), "--jobs", jobs, str(articles)).stdout
+               for jobs in ("1", "2")]
+    assert reports[0] == reports[1]
+    assert '"learned-span"' in reports[0]
 
 
 def test_training_needs_an_article_in_every_fold(tmp_path: Path) -> None:
