@@ -9,8 +9,9 @@ Prints, for the measured split:
   and learned spans together, with every span threshold set to one value (the model's own
   thresholds, chosen on held-out training articles, are printed beside it);
 * the figures of each mode with the model's own thresholds;
-* speed: MB/s of the split scanned in this process without and with the model (medians of
-  --runs runs, interleaved), and the start-up of a one-article scan with and without it.
+* speed: MB/s of the split scanned in this process without the model and with it in modes
+  filter and both (medians of --runs runs, interleaved), and the start-up of a one-article scan
+  with and without it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from framecheck.engine import engine_for
 from framecheck.evaluation import labelled_articles, read_labels
 from framecheck.learned import load_model, save_model
 from framecheck.readers import Input, ReadOptions, TextReader
-from framecheck.training import TrainingProgress, TrainingSettings, figures, scan_examples, tag_held_out, threshold_curve
+from framecheck.training import (
+    TrainingProgress,
+    TrainingSettings,
+    figures,
+    scan_examples,
+    tag_held_out,
+    threshold_curve,
+)
 from framecheck.training import train as train_model
 
 HERE = Path(__file__).resolve().parent
@@ -100,13 +108,15 @@ def main() -> None:
         print(f"  {mode:<6}  P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}")
 
     megabytes = sum(len(document.text) for _, document, _ in documents) / 1e6
-    plain, learned = [], []
-    for _ in range(options.runs):
-        plain.append(scan_seconds(Config(), documents))
-        learned.append(scan_seconds(Config(model=str(model_path), model_mode="both"), documents))
-    rules_speed, model_speed = megabytes / statistics.median(plain), megabytes / statistics.median(learned)
-    print(f"\nscan speed, {megabytes:.2f} M characters, medians of {options.runs}: rules {rules_speed:.2f} MB/s, "
-          f"with the model {model_speed:.2f} MB/s ({model_speed / rules_speed:.2f}x)")
+    modes = ("filter", "both")
+    seconds: dict[str, list[float]] = {name: [] for name in ("rules", *modes)}
+    for _ in range(options.runs):  # interleaved, so a slow phase of the machine hits every variant
+        seconds["rules"].append(scan_seconds(Config(), documents))
+        for mode in modes:
+            seconds[mode].append(scan_seconds(Config(model=str(model_path), model_mode=mode), documents))
+    speed = {name: megabytes / statistics.median(times) for name, times in seconds.items()}
+    print(f"\nscan speed, {megabytes:.2f} M characters, medians of {options.runs}: rules {speed['rules']:.2f} MB/s; "
+          + "; ".join(f"mode {mode} {speed[mode]:.2f} MB/s ({speed[mode] / speed['rules']:.2f}x)" for mode in modes))
     without = cold_start(runs=options.runs * 3)
     with_model = cold_start("--model", str(model_path), runs=options.runs * 3)
     print(f"one-article scan: {without:.3f} s without the model, {with_model:.3f} s with it "

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
@@ -382,7 +382,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     labels = read_labels(Path(labels_path))
     article_labels = read_article_labels(Path(article_labels_path)) if article_labels_path else None
-    documents = [(identifier, _read_article(path)) for identifier, path in labelled_articles(Path(articles_dir), split)]
+    articles = list(labelled_articles(Path(articles_dir), split))
     runs = {"rules": config}
     if model_path:
         runs.update({mode: dataclasses.replace(config, model=model_path, model_mode=mode) for mode in MODEL_MODES})
@@ -390,6 +390,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     aucs: dict[str, float | None] = {}
     for name, settings in runs.items():
         engine, _manager = build_engine(settings)
+        documents = ((identifier, _read_article(path)) for identifier, path in articles)  # read per run: memory stays flat
         results[name], scored = _evaluate(engine, documents, labels, include_unmapped)
         if article_labels is not None:
             aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
@@ -406,7 +407,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
         for line in _mode_table(results):
             click.echo(line)
     if article_labels is not None:
-        known = sum(1 for identifier, _ in documents if identifier in article_labels)
+        known = sum(1 for identifier, _ in articles if identifier in article_labels)
         click.echo("")
         click.echo(f"article score ROC AUC ({known} articles with a label): " + ", ".join(
             f"{name} {'-' if auc is None else f'{auc:.3f}'}" for name, auc in aucs.items()))
@@ -437,13 +438,12 @@ def _read_article(path: Path) -> Any:
     return document
 
 
-def _evaluate(engine: Engine, documents: Sequence[tuple[str, Any]], labels: dict, include_unmapped: bool
+def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool
               ) -> tuple[Evaluation, list[tuple[str, float]]]:
     """Span scores of one engine over the articles, and each article's score."""
     evaluation = Evaluation()
     scored = []
     for identifier, document in documents:
-        document = dataclasses.replace(document, shared_candidates={})  # annotators add to a copy, per run
         predicted: dict[str, list[tuple[int, int]]] = {}
         untyped: list[tuple[int, int]] = []
         found: list[RuleFinding] = []
@@ -486,7 +486,7 @@ def _mode_table(results: dict[str, Evaluation]) -> list[str]:
 @click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
               help="Train on even article ids (dev), odd ones (report) or all.")
 @click.option("--precision", "target_precision", type=click.FloatRange(0, 1), default=0.55, show_default=True,
-              help="Span precision the thresholds aim for on the held-out articles.")
+              help="Span precision (mode both) the thresholds aim for on the held-out folds.")
 @click.option("--folds", type=click.IntRange(2, 10), default=3, show_default=True,
               help="Folds held out in turn to choose thresholds and measure the model.")
 @click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
@@ -494,7 +494,7 @@ def _mode_table(results: dict[str, Evaluation]) -> list[str]:
 @click.option("--c1", type=click.FloatRange(min=0), default=0.1, show_default=True,
               help="L1 regularisation: higher keeps fewer features (a smaller model).")
 @click.option("--c2", type=click.FloatRange(min=0), default=0.01, show_default=True, help="L2 regularisation.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr (warnings still show).")
 @engine_options
 @click.pass_context
 def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
@@ -504,6 +504,7 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     from .learned import save_model
     from .training import TrainingProgress, TrainingSettings, train
 
+    _require_crfsuite()
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     engine, _manager = build_engine(config)
     labels = read_labels(Path(labels_path))
@@ -513,17 +514,13 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     ]
     if not articles:
         raise FramecheckError(f"{articles_dir}: no article<ID>.txt files in the {split} split")
-    _require_crfsuite()
     settings = TrainingSettings(folds, target_precision, c1, c2, max_iterations)
     progress = TrainingProgress(enabled=not quiet)
     model, _held, reached = train(engine, articles, settings, progress, source=f"{articles_dir} ({split})")
     save_model(model, Path(output_path))
     size = Path(output_path).stat().st_size
-    if quiet:
-        return
-    figures = model.meta["held_out_figures"]
     progress.done(f"wrote {output_path} ({size / 1e6:.1f} MB, {len(model.weights):,} features)")
-    for mode, row in figures.items():
+    for mode, row in model.meta["held_out_figures"].items():
         progress.done(f"held out, {mode:<6}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
     if not reached:
         _warn(f"no threshold reaches precision {target_precision:.2f} on the held-out articles; "

@@ -21,7 +21,7 @@ from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("info", "warning", "error", "never")
-MODEL_MODES = ("filter", "add", "both")  # framecheck.learned.MODES, without importing the learned layer
+MODEL_MODES = ("filter", "add", "both")  # the learned layer's modes (plugins/learned_layer.py)
 
 
 @dataclass(frozen=True)

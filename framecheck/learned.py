@@ -28,10 +28,9 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
-
 
 from .errors import FramecheckError
 from .model import Document, Finding
@@ -44,7 +43,6 @@ META_NAME = "framecheck-model.json"
 WEIGHTS_NAME = "weights.json"
 MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a bigger member is not a model this tool wrote
 INSIDE, OUTSIDE = "I", "O"
-MODES = ("filter", "add", "both")
 
 # Every character falls in one piece: a run of white space, a word (letters, digits and
 # combining marks, with inner apostrophes), or one other character. ``findall`` then gives the
@@ -52,6 +50,7 @@ MODES = ("filter", "add", "both")
 PIECES = re.compile(r"\s+|(?:[^\W_]|[\u0300-\u036f])+(?:['’](?:[^\W_]|[\u0300-\u036f])+)*|.", re.DOTALL)
 MAX_TOKENS = 200  # a longer sentence is tagged in windows of this many tokens
 MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before it is split into words
+WHITE_SPACE = re.compile(r"\s")
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
@@ -74,7 +73,7 @@ class Cue:
 
 
 @dataclass(frozen=True)
-class Sequence_:
+class TokenSequence:
     """One sentence (or window of a long one) of a document's ``text``: its tokens, the findings
     overlapping it (``cues``), features every token gets (``flags``) and the quotations over it.
 
@@ -104,10 +103,9 @@ class Sequence_:
         return sequence_features(self.text, self.tokens, self.cues, self.flags, self.quotes, range(first, last + 1))
 
 
-@lru_cache(maxsize=65536)
 def _word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
-    """(lower case, the feature for the word itself, its shape and suffix features): the same
-    words recur throughout a corpus, so this is worked out once per distinct spelling."""
+    """(lower case, the feature for the word itself, its shape and suffix features); a scan
+    works this out once per distinct spelling (see :class:`_Scorer`)."""
     lower = word.lower()
     if word.isupper() and len(word) > 1:
         shape = "sh=UP"
@@ -205,11 +203,12 @@ def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], li
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """``text[start:end]`` in pieces of about MAX_CHUNK characters cut at white space, so one
-    enormous sentence never becomes one enormous list."""
+    """``text[start:end]`` in pieces of about MAX_CHUNK characters cut at white space (or anywhere,
+    in a run of MAX_CHUNK characters without any), so one enormous sentence never becomes one
+    enormous list."""
     while end - start > MAX_CHUNK:
-        cut = text.rfind(" ", start + 1, start + MAX_CHUNK)
-        cut = cut if cut > start else next((i for i in range(start + MAX_CHUNK, end) if text[i].isspace()), end)
+        space = WHITE_SPACE.search(text, start + MAX_CHUNK // 2, start + MAX_CHUNK)
+        cut = space.start() if space else start + MAX_CHUNK
         yield start, cut
         start = cut
     if end > start:
@@ -218,7 +217,7 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def document_sequences(
     document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
-) -> Iterator[Sequence_]:
+) -> Iterator[TokenSequence]:
     """Every sentence of the document as a sequence, in order (long ones in windows); with
     ``with_findings_only``, only those that a finding overlaps (all that filtering needs)."""
     text = document.text
@@ -244,7 +243,7 @@ def document_sequences(
             start, end = part[0][0], part[-1][1]
             near = _overlapping(cues, cue_starts, longest_cue, start, end, lambda cue: cue.end)
             inside = _overlapping(quotes, quote_starts, longest_quote, start, end, lambda quote: quote[1])
-            yield Sequence_(text, tuple(part), tuple(words[window : window + MAX_TOKENS]), tuple(near), flags,
+            yield TokenSequence(text, tuple(part), tuple(words[window : window + MAX_TOKENS]), tuple(near), flags,
                             tuple(inside))
 
 
@@ -315,12 +314,12 @@ class LearnedModel:
     def _scorer(self) -> _Scorer:
         return _Scorer(self.weights)
 
-    def emissions_of(self, sequence: Sequence_) -> list[float]:
+    def emissions_of(self, sequence: TokenSequence) -> list[float]:
         """``emissions(sequence.features)``, from the model's tables without building a feature
         string per token (a scan's cost; a test holds the two equal)."""
         return self._scorer.emissions(sequence)
 
-    def marginals_of(self, sequence: Sequence_, scores: Sequence[float] | None = None) -> list[float]:
+    def marginals_of(self, sequence: TokenSequence, scores: Sequence[float] | None = None) -> list[float]:
         return forward_backward(self.emissions_of(sequence) if scores is None else scores, self.transitions)
 
     @cached_property
@@ -411,7 +410,7 @@ class _Scorer:
                 self.positions[count] = known
         return known
 
-    def emissions(self, sequence: Sequence_) -> list[float]:
+    def emissions(self, sequence: TokenSequence) -> list[float]:
         tokens, get = sequence.tokens, self.weights.get
         count = len(tokens)
         known, word = self.words.get, self.word
@@ -481,7 +480,7 @@ def forward_backward(scores: Sequence[float], transitions: Mapping[str, float]) 
     return result
 
 
-def decode(text: str, sequence: Sequence_, marginals: Sequence[float], thresholds: Thresholds) -> list[LearnedSpan]:
+def decode(text: str, sequence: TokenSequence, marginals: Sequence[float], thresholds: Thresholds) -> list[LearnedSpan]:
     """Runs of tokens at or above ``thresholds.extend``, without punctuation at either end,
     kept when their mean marginal passes the threshold for their length."""
     spans = []
@@ -510,7 +509,7 @@ def _is_word(text: str, token: tuple[int, int]) -> bool:
     return text[token[0]].isalnum()
 
 
-def finding_probability(finding: Finding, sequence: Sequence_, marginals: Sequence[float]) -> float | None:
+def finding_probability(finding: Finding, sequence: TokenSequence, marginals: Sequence[float]) -> float | None:
     """The mean marginal of the tokens a finding covers in this sequence, or None if it covers none."""
     covered = [p for (start, end), p in zip(sequence.tokens, marginals) if start < finding.end and end > finding.start]
     return sum(covered) / len(covered) if covered else None

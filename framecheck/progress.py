@@ -18,7 +18,7 @@ REDRAW_EVERY = 0.1
 class Progress:
     def __init__(self, stream: TextIO | None = None, *, enabled: bool = True):
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = enabled and _is_terminal(self.stream)
+        self.enabled = enabled and is_terminal(self.stream)
         self.started = time.monotonic()
         self.articles = 0
         self.characters = 0
@@ -59,7 +59,7 @@ class Progress:
             self._width = 0
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

@@ -27,9 +27,8 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
@@ -37,9 +36,17 @@ from .engine import Engine
 from .errors import FramecheckError
 from .evaluation import SpanScore, merge
 from .learned import (
-    FEATURE_VERSION, LearnedModel, Sequence_, Thresholds, decode, document_sequences, finding_probability, gold_labels,
+    FEATURE_VERSION,
+    LearnedModel,
+    TokenSequence,
+    Thresholds,
+    decode,
+    document_sequences,
+    finding_probability,
+    gold_labels,
 )
 from .model import Document, Finding
+from .progress import is_terminal
 from .taxonomy import TECHNIQUES
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
@@ -65,7 +72,7 @@ class Example:
     document: Document
     findings: tuple[Finding, ...]
     gold: list[tuple[int, int]]
-    sequences: list[Sequence_] = field(default_factory=list)
+    sequences: list[TokenSequence] = field(default_factory=list)
 
 
 class TrainingProgress:
@@ -74,7 +81,7 @@ class TrainingProgress:
     def __init__(self, stream: TextIO | None = None, *, enabled: bool = True):
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
-        self.terminal = enabled and _is_terminal(self.stream)
+        self.terminal = enabled and is_terminal(self.stream)
         self._drawn = 0
         self._last = 0.0
 
@@ -97,13 +104,6 @@ class TrainingProgress:
             self._drawn = 0
         self.stream.write(f"framecheck: {message}\n")
         self.stream.flush()
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 def fold_of(identifier: str, folds: int) -> int:
@@ -177,7 +177,7 @@ class HeldOut:
 
     gold: list[tuple[int, int]]
     rules: list[tuple[tuple[int, int], float | None]]
-    tagged: list[tuple[Sequence_, list[float]]]
+    tagged: list[tuple[TokenSequence, list[float]]]
     text: str
     _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
 

@@ -25,7 +25,7 @@ from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanOpt
 from framecheck.taxonomy import TECHNIQUES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
-    from framecheck.learned import LearnedModel, Sequence_
+    from framecheck.learned import LearnedModel, TokenSequence
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
@@ -75,7 +75,7 @@ class LearnedReviewer:
                 if to_add:
                     yield from self._add(document, sequence, marginals)
 
-    def _filter(self, starting: Sequence[Finding], sequence: Sequence_, marginals: list[float]) -> Iterator[Dismissal]:
+    def _filter(self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
         from framecheck.learned import finding_probability
 
@@ -87,7 +87,7 @@ class LearnedReviewer:
             if probability is not None and probability < threshold:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
-    def _add(self, document: Document, sequence: Sequence_, marginals: list[float]) -> Iterator[Finding]:
+    def _add(self, document: Document, sequence: TokenSequence, marginals: list[float]) -> Iterator[Finding]:
         from framecheck.learned import decode, describe_feature
 
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
@@ -104,7 +104,7 @@ class LearnedReviewer:
             )
 
 
-def _restates_a_finding(start: int, end: int, sequence: Sequence_) -> bool:
+def _restates_a_finding(start: int, end: int, sequence: TokenSequence) -> bool:
     """Whether a rule finding already points at about these words: it holds the span and is at
     most twice as long (a sentence-long finding around it does not point at the words)."""
     return any(cue.start <= start and end <= cue.end and cue.end - cue.start <= 2 * (end - start)

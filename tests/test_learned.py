@@ -11,16 +11,25 @@ import random
 import zipfile
 from pathlib import Path
 
+import pycrfsuite  # the test extra installs the learn extra: training is tested, never skipped
 import pytest
 from helpers import run, write_rule_pack
 
 from framecheck.learned import (
-    Cue, LearnedModel, Sequence_, Thresholds, decode, describe_feature, forward_backward, gold_labels, load_model,
-    save_model, sequence_features,
+    Cue,
+    LearnedModel,
+    Thresholds,
+    TokenSequence,
+    decode,
+    describe_feature,
+    forward_backward,
+    gold_labels,
+    load_model,
+    save_model,
+    sequence_features,
+    words_of,
 )
 from framecheck.training import model_from_crfsuite
-
-pycrfsuite = pytest.importorskip("pycrfsuite", reason="python-crfsuite is part of the test extra")
 
 LOADED = ("zorbic", "flarnish", "grulent", "vexatory")
 NEUTRAL = ("council", "budget", "meeting", "report", "river", "bridge", "school", "market", "vote", "plan")
@@ -92,6 +101,17 @@ def test_features_name_the_word_its_neighbours_and_the_findings_on_and_near_it()
     assert {"w+1=>", "w+2=>", "e=0", "sh=P"} <= period and "q" not in period
 
 
+def test_words_are_split_with_their_offsets_even_in_an_enormous_sentence() -> None:
+    text = "It’s a re-run, isn't it? Café\u0301 50%"
+    spans, words = words_of(text, 0, len(text))
+    assert words == ["It’s", "a", "re", "-", "run", ",", "isn't", "it", "?", "Café\u0301", "50", "%"]
+    assert [text[start:end] for start, end in spans] == words
+    huge = "ab cd " * 10_000 + "x" * 50_000 + " end"
+    spans, words = words_of(huge, 0, len(huge))
+    assert [huge[start:end] for start, end in spans] == words and words[-1] == "end"
+    assert max(end - start for start, end in spans) <= 20_000  # no single piece grows with the input
+
+
 def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
     tokens = [(0, 3), (4, 10), (11, 17), (18, 22)]
     assert gold_labels(tokens, [(5, 12)]) == ["O", "I", "I", "O"]
@@ -101,7 +121,7 @@ def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
 def test_decode_trims_punctuation_and_judges_runs_by_their_length() -> None:
     text = "a , b c d e f g h i j"
     tokens = tuple((index, index + 1) for index in range(0, len(text), 2))
-    sequence = Sequence_(text, tokens)
+    sequence = TokenSequence(text, tokens)
     marginals = [0.9, 0.9, 0.2] + [0.8] * 8
     spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.85))
     assert [(text[s.start:s.end], round(s.probability, 2)) for s in spans] == [("a", 0.9)]  # "," trimmed; 8 at 0.8 < 0.85
@@ -144,10 +164,10 @@ def test_marginals_equal_crfsuites_own(tmp_path: Path) -> None:
 
 
 def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say(trained: Path) -> None:
+    from helpers import SEED, make_engine
+
     from framecheck.learned import document_sequences
     from framecheck.readers import text_document
-
-    from helpers import SEED, make_engine
 
     model = load_model(trained)
     model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,

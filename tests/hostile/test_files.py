@@ -164,4 +164,6 @@ def test_a_100_mb_single_line_file_is_scanned_in_bounded_memory(inputs: Path) ->
     assert code == 1
     assert f"{huge}:1:{size + 7}: warning loaded-verb-terrorise" in stdout
     assert peak_kib * 1024 < 4 * size, f"peak RSS {peak_kib // 1024} MiB for a {size // 10**6} MB file"
-    assert elapsed < 120
+    # A guard against a hang or a quadratic blow-up (hours), not a speed measurement: on a 2-CPU
+    # machine this scan takes 100-130 s, so a tighter bound only measured the machine's mood.
+    assert elapsed < 300
