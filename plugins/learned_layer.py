@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanOptions, Severity, hookimpl
+from framecheck import Dismissal, Document, Examples, Finding, FramecheckError, RuleInfo, ScanOptions, Severity, hookimpl
+from framecheck.config import MODEL_MODES as MODES
 from framecheck.taxonomy import TECHNIQUES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
@@ -75,7 +76,9 @@ class LearnedReviewer:
                 if to_add:
                     yield from self._add(document, sequence, marginals)
 
-    def _filter(self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]) -> Iterator[Dismissal]:
+    def _filter(
+        self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
+    ) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
         from framecheck.learned import finding_probability
 
@@ -115,6 +118,8 @@ def _restates_a_finding(start: int, end: int, sequence: TokenSequence) -> bool:
 def framecheck_reviewers(options: ScanOptions) -> list[LearnedReviewer]:
     if not options.model:
         return []
+    if options.model_mode not in MODES:
+        raise FramecheckError(f"unknown model mode {options.model_mode!r} (expected one of: {', '.join(MODES)})")
     from framecheck.learned import load_model
 
     return [LearnedReviewer(load_model(options.model), options.model_mode)]
