@@ -38,8 +38,8 @@ from .evaluation import SpanScore, merge
 from .learned import (
     FEATURE_VERSION,
     LearnedModel,
-    TokenSequence,
     Thresholds,
+    TokenSequence,
     decode,
     document_sequences,
     finding_probability,
@@ -139,10 +139,14 @@ def fit(
         ) from None
 
     class Trainer(pycrfsuite.Trainer):  # type: ignore[misc,name-defined]
-        def on_iteration(self, log: str, info: dict) -> None:
-            progress.step(stage, min(int(info.get("num", 0)), settings.max_iterations), settings.max_iterations)
+        """CRFsuite's log, read for the iteration count and otherwise kept quiet."""
 
-    trainer = Trainer(verbose=False)
+        def message(self, message: str) -> None:
+            if self.logparser.feed(message) == "iteration":
+                done = int(self.logparser.last_iteration.get("num", 0))
+                progress.step(stage, min(done, settings.max_iterations), settings.max_iterations)
+
+    trainer = Trainer()
     for example in examples:
         for sequence in example.sequences:
             trainer.append([list(token) for token in sequence.features], gold_labels(sequence.tokens, example.gold))

@@ -6,8 +6,10 @@ words no shipped pack knows ("zorbic", "flarnish"), so what the model learns is 
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -124,7 +126,8 @@ def test_decode_trims_punctuation_and_judges_runs_by_their_length() -> None:
     sequence = TokenSequence(text, tokens)
     marginals = [0.9, 0.9, 0.2] + [0.8] * 8
     spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.85))
-    assert [(text[s.start:s.end], round(s.probability, 2)) for s in spans] == [("a", 0.9)]  # "," trimmed; 8 at 0.8 < 0.85
+    # "," trimmed; the run of eight at 0.8 is below the long threshold 0.85
+    assert [(text[s.start:s.end], round(s.probability, 2)) for s in spans] == [("a", 0.9)]
     spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.75))
     assert [text[s.start:s.end] for s in spans] == ["a", "c d e f g h i j"]
 
@@ -289,7 +292,8 @@ def test_train_writes_a_small_model_with_its_thresholds_and_held_out_figures(tra
 
 def test_scan_with_a_model_adds_learned_spans_with_their_probability_and_reasons(trained: Path, tmp_path: Path) -> None:
     article = tmp_path / "story.txt"
-    text = "Town news\n\nThe council approved the old budget on Monday.\nThe market reviewed the grulent bridge again.\n"
+    text = ("Town news\n\nThe council approved the old budget on Monday.\n"
+            "The market reviewed the grulent bridge again.\n")
     article.write_text(text, encoding="utf-8")
     result = run("scan", "--format", "json", "--model", str(trained), "--model-mode", "add", str(article))
     findings = json.loads(result.stdout)["articles"][0]["findings"]
@@ -372,6 +376,32 @@ def test_worker_processes_report_exactly_what_one_process_does(trained: Path, co
                for jobs in ("1", "2")]
     assert reports[0] == reports[1]
     assert '"learned-span"' in reports[0]
+
+
+def test_training_shows_its_progress_on_a_terminal(corpus: tuple[Path, Path]) -> None:
+    from helpers import make_engine
+
+    from framecheck.evaluation import labelled_articles, read_labels
+    from framecheck.readers import text_document
+    from framecheck.training import TrainingProgress, TrainingSettings, fit, scan_examples
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    articles, labels_path = corpus
+    labels = read_labels(labels_path)
+    documents = [(i, text_document(p.name, p.read_text(encoding="utf-8")),
+                  [s for spans in labels.get(i, {}).values() for s in spans])
+                 for i, p in labelled_articles(articles, "all")][:10]
+    screen = Terminal()
+    progress = TrainingProgress(screen)
+    fit(scan_examples(make_engine(), documents, len(documents), progress), TrainingSettings(max_iterations=5),
+        progress)
+    shown = screen.getvalue()
+    assert "scanning articles [########################] 10/10" in shown
+    assert re.search(r"framecheck: training \[[#.]{24}\] [1-5]/5", shown)  # CRFsuite's iterations, as they go
+    assert shown.endswith("framecheck: training: fitted on 10 articles\n")
 
 
 def test_training_needs_an_article_in_every_fold(tmp_path: Path) -> None:
