@@ -378,6 +378,22 @@ def test_worker_processes_report_exactly_what_one_process_does(trained: Path, co
     assert '"learned-span"' in reports[0]
 
 
+def test_the_dask_path_carries_the_model_to_its_workers(trained: Path) -> None:
+    import dask  # the test extra installs framecheck[dask]
+    import dask.bag as db
+
+    from framecheck.config import Config
+    from framecheck.dask_scan import scan_bag
+
+    records = [{"id": str(number), "text": "Town news\n\nThe market reviewed the zorbic bridge again.\n"}
+               for number in range(3)]
+    with dask.config.set(scheduler="synchronous"):
+        result = scan_bag(db.from_sequence(records, npartitions=2), Config(model=str(trained), model_mode="add"))
+        findings, scores = dask.compute(result.findings, result.scores)
+    assert list(findings.rule_id) == ["learned-span"] * 3 and set(findings.excerpt) == {"zorbic bridge"}
+    assert (scores.score > 0).all()
+
+
 def test_training_shows_its_progress_on_a_terminal(corpus: tuple[Path, Path]) -> None:
     from helpers import make_engine
 
