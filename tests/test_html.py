@@ -76,3 +76,11 @@ def test_chromium_renders_the_highlights_and_runs_no_article_script(tmp_path: Pa
     subprocess.run([*common, f"--screenshot={screenshot}", "--window-size=1200,1600", page.as_uri()],
                    capture_output=True, timeout=120)
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 10_000
+
+
+def test_every_technique_has_a_colour_of_its_own() -> None:
+    from framecheck.html_report import COLOURS
+    from framecheck.taxonomy import TECHNIQUES
+
+    assert set(COLOURS) == set(TECHNIQUES)
+    assert len(set(COLOURS.values())) == len(TECHNIQUES)  # a legend whose colours repeat misleads
