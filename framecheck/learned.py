@@ -286,6 +286,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class LearnedSpan:
+    """A run of tokens the model marks as one propaganda span."""
+
     start: int
     end: int
     probability: float  # the mean marginal of its tokens
