@@ -7,6 +7,7 @@ out: a CRF is fitted on the other folds with python-crfsuite (``pip install
 never saw it. Those held-out marginals pick the thresholds (see
 :class:`framecheck.learned.Thresholds`); a held-out part of a few dozen articles would make
 them depend on which articles it happened to hold. Then the model is fitted on every article.
+The thresholds chosen:
 
 * for filtering, the highest threshold at which the rule findings that pass it keep nine tenths
   of the rules' recall (a filter exists to make findings more precise; this bounds what it may
