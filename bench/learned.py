@@ -26,9 +26,8 @@ from pathlib import Path
 
 from framecheck.config import Config
 from framecheck.engine import engine_for
-from framecheck.evaluation import labelled_articles, read_labels
+from framecheck.evaluation import labelled_documents, read_labels, spans_of
 from framecheck.learned import load_model, save_model
-from framecheck.readers import Input, ReadOptions, TextReader
 from framecheck.training import (
     TrainingProgress,
     TrainingSettings,
@@ -46,11 +45,8 @@ SEED = HERE.parent / "examples" / "obozrevatel-iran-russia-2023.txt"
 
 def read_split(articles: Path, labels_path: Path, split: str) -> list:
     labels = read_labels(labels_path)
-    out = []
-    for identifier, path in labelled_articles(articles, split):
-        (document,) = TextReader().read(Input(str(path), path), ReadOptions())
-        out.append((identifier, document, [span for spans in labels.get(identifier, {}).values() for span in spans]))
-    return out
+    return [(identifier, document, spans_of(labels, identifier))
+            for identifier, document in labelled_documents(articles, split)]
 
 
 def scan_seconds(config: Config, documents: list) -> float:

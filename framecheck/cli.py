@@ -23,7 +23,8 @@ from .config import MODEL_MODES, Config, resolve_config
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
 from .evaluation import (
-    SPLITS, Evaluation, RuleFinding, labelled_articles, read_article_labels, read_labels, roc_auc,
+    SPLITS, Evaluation, RuleFinding, labelled_documents, read_article_labels, read_labels, roc_auc, score_table,
+    spans_of,
 )
 from .formatters import Formatter
 from .model import ArticleReport, RunSummary, ScanOptions, Severity
@@ -32,8 +33,8 @@ from .packs import load_packs, performance_hints
 from .parallel import scan_all, work_units
 from .plugins import call_each
 from .progress import Progress
-from .readers import Input, Reader, ReaderSet, ReadOptions, TextReader, collect_inputs
-from .taxonomy import TECHNIQUES
+from .readers import Input, Reader, ReaderSet, ReadOptions, collect_inputs
+from .taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE (``| head``)
@@ -369,7 +370,8 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
 @click.option("--by-rule", is_flag=True,
               help="Also print each rule's findings and the share of them inside gold spans (any label, own label).")
 @click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
-              metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also report the article score's ROC AUC.")
+              metavar="CSV",
+              help="id,label (1 propaganda, 0 not) per article: also report the article score's ROC AUC.")
 @click.option("--json", "json_path", metavar="FILE", help="Also write the scores (per rule included) as JSON.")
 @click.option("--model", "model_path", metavar="FILE",
               help="A model from 'framecheck train': also score the rules with the learned layer in each mode.")
@@ -382,7 +384,6 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     labels = read_labels(Path(labels_path))
     article_labels = read_article_labels(Path(article_labels_path)) if article_labels_path else None
-    articles = list(labelled_articles(Path(articles_dir), split))
     runs = {"rules": config}
     if model_path:
         runs.update({mode: dataclasses.replace(config, model=model_path, model_mode=mode) for mode in MODEL_MODES})
@@ -390,7 +391,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     aucs: dict[str, float | None] = {}
     for name, settings in runs.items():
         engine, _manager = build_engine(settings)
-        documents = ((identifier, _read_article(path)) for identifier, path in articles)  # read per run: memory stays flat
+        documents = labelled_documents(Path(articles_dir), split)  # read per run: memory stays flat
         results[name], scored = _evaluate(engine, documents, labels, include_unmapped)
         if article_labels is not None:
             aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
@@ -404,10 +405,12 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
             click.echo(line)
     if model_path:
         click.echo("")
-        for line in _mode_table(results):
+        modes = [("rules alone" if name == "rules" else f"with the model, mode {name}", result.spans)
+                 for name, result in results.items()]
+        for line in score_table("span identification", modes):
             click.echo(line)
     if article_labels is not None:
-        known = sum(1 for identifier, _ in articles if identifier in article_labels)
+        known = sum(1 for identifier, _ in scored if identifier in article_labels)
         click.echo("")
         click.echo(f"article score ROC AUC ({known} articles with a label): " + ", ".join(
             f"{name} {'-' if auc is None else f'{auc:.3f}'}" for name, auc in aucs.items()))
@@ -423,21 +426,6 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
             handle.write("\n")
 
 
-def _require_crfsuite() -> None:
-    """Fail before scanning a corpus, not after, when the trainer is not installed."""
-    import importlib.util
-
-    if importlib.util.find_spec("pycrfsuite") is None:
-        raise FramecheckError(
-            "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model does not)"
-        )
-
-
-def _read_article(path: Path) -> Any:
-    (document,) = TextReader().read(Input(str(path), path), ReadOptions())
-    return document
-
-
 def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool
               ) -> tuple[Evaluation, list[tuple[str, float]]]:
     """Span scores of one engine over the articles, and each article's score."""
@@ -450,7 +438,7 @@ def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict
         report = engine.scan(document)
         for finding in report.active_findings:
             label = TECHNIQUES[finding.technique].corpus_label
-            if finding.technique == "learned-framing":
+            if finding.technique == LEARNED_TECHNIQUE:
                 untyped.append((finding.start, finding.end))
                 continue
             found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
@@ -463,18 +451,6 @@ def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict
         evaluation.add_rule_findings(found, gold)
         scored.append((identifier, report.score.value))
     return evaluation, scored
-
-
-def _mode_table(results: dict[str, Evaluation]) -> list[str]:
-    """Span identification per mode of the learned layer, beside the rules alone."""
-    rows = [("span identification", "P", "R", "F1", "PRED", "GOLD")]
-    for name, evaluation in results.items():
-        score = evaluation.spans
-        title = "rules alone" if name == "rules" else f"with the model, mode {name}"
-        rows.append((title, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
-                     str(score.predicted), str(score.gold)))
-    width = max(len(row[0]) for row in rows)
-    return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in rows]
 
 
 @cli.command("train")
@@ -502,16 +478,14 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
                   **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
     from .learned import save_model
-    from .training import TrainingProgress, TrainingSettings, train
+    from .training import TrainingProgress, TrainingSettings, require_crfsuite, train
 
-    _require_crfsuite()
+    require_crfsuite()
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     engine, _manager = build_engine(config)
     labels = read_labels(Path(labels_path))
-    articles = [
-        (identifier, _read_article(path), [span for spans in labels.get(identifier, {}).values() for span in spans])
-        for identifier, path in labelled_articles(Path(articles_dir), split)
-    ]
+    articles = [(identifier, document, spans_of(labels, identifier))
+                for identifier, document in labelled_documents(Path(articles_dir), split)]
     if not articles:
         raise FramecheckError(f"{articles_dir}: no article<ID>.txt files in the {split} split")
     settings = TrainingSettings(folds, target_precision, c1, c2, max_iterations)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FramecheckError
+from .model import Document
 
 Span = tuple[int, int]
 ARTICLE_ID = re.compile(r"(\d+)")
@@ -184,17 +185,10 @@ class Evaluation:
         }
 
     def table(self) -> list[str]:
-        rows = [("LABEL", "P", "R", "F1", "PRED", "GOLD")]
-        for label in sorted(self.by_label, key=lambda lab: -self.by_label[lab].gold):
-            score = self.by_label[label]
-            rows.append((label, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
-                         str(score.predicted), str(score.gold)))
-        for name, score in (("technique-aware (all labels)", self.technique_aware),
-                            ("span identification", self.spans)):
-            rows.append((name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}",
-                         str(score.predicted), str(score.gold)))
-        width = max(len(row[0]) for row in rows)
-        return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in rows]
+        labels = sorted(self.by_label, key=lambda label: -self.by_label[label].gold)
+        by_label = [(label, self.by_label[label]) for label in labels]
+        return score_table("LABEL", [*by_label, ("technique-aware (all labels)", self.technique_aware),
+                                     ("span identification", self.spans)])
 
     def rule_table(self) -> list[str]:
         """One row per rule that found something, the busiest first."""
@@ -208,6 +202,17 @@ class Evaluation:
         label_width = max(len(row[1]) for row in rows)
         return [f"{row[0]:<{rule_width}}  {row[1]:<{label_width}}  " + "  ".join(f"{cell:>8}" for cell in row[2:])
                 for row in rows]
+
+
+def score_table(title: str, rows: Iterable[tuple[str, SpanScore]]) -> list[str]:
+    """Precision, recall, F1 and span counts, a row per named score, the names aligned."""
+    cells = [(title, "P", "R", "F1", "PRED", "GOLD")] + [
+        (name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.predicted),
+         str(score.gold))
+        for name, score in rows
+    ]
+    width = max(len(row[0]) for row in cells)
+    return [f"{row[0]:<{width}}  " + "  ".join(f"{cell:>6}" for cell in row[1:]) for row in cells]
 
 
 def read_labels(path: Path) -> dict[str, dict[str, list[Span]]]:
@@ -265,12 +270,22 @@ def roc_auc(scored: Sequence[tuple[float, int]]) -> float | None:
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def labelled_articles(articles_dir: Path, split: str) -> Iterator[tuple[str, Path]]:
-    """(article id, path) of every ``*<ID>.txt`` article in the split, in name order."""
+def labelled_documents(articles_dir: Path, split: str) -> Iterator[tuple[str, Document]]:
+    """(article id, document) of every ``*<ID>.txt`` article in the split, in name order, read
+    one at a time as plain text."""
+    from .readers import Input, ReadOptions, TextReader
+
+    reader = TextReader()
     for path in sorted(articles_dir.glob("*.txt")):
         identifier = article_id(path)
         if identifier is not None and in_split(identifier, split):
-            yield identifier, path
+            (document,) = reader.read(Input(str(path), path), ReadOptions())
+            yield identifier, document
+
+
+def spans_of(labels: Mapping[str, Mapping[str, list[Span]]], identifier: str) -> list[Span]:
+    """Every gold span of one article, whatever its label (span identification, training)."""
+    return [span for spans in labels.get(identifier, {}).values() for span in spans]
 
 
 def article_id(path: Path) -> str | None:

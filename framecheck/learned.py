@@ -321,31 +321,8 @@ class LearnedModel:
         string per token (a scan's cost; a test holds the two equal)."""
         return self._scorer.emissions(sequence)
 
-    def marginals_of(self, sequence: TokenSequence, scores: Sequence[float] | None = None) -> list[float]:
-        return forward_backward(self.emissions_of(sequence) if scores is None else scores, self.transitions)
-
-    @cached_property
-    def neighbour_gain(self) -> float:
-        """The most that the labels next to a token can raise its inside/outside odds (log).
-
-        Changing one token from outside to inside changes only its own score and the two
-        transitions around it, so P(inside) <= sigmoid(score + neighbour_gain) whatever the
-        rest of the sentence is: a sentence whose every token is below a threshold by that
-        bound needs no forward-backward to know it holds no span.
-        """
-        moves = self.transitions
-        into = max(moves["OI"] - moves["OO"], moves["II"] - moves["IO"])
-        out_of = max(moves["IO"] - moves["OO"], moves["II"] - moves["OI"])
-        return max(0.0, into) + max(0.0, out_of)
-
-    def may_reach(self, scores: Sequence[float], probability: float) -> bool:
-        """Whether any token of a sequence with these emission scores can have a marginal of at
-        least ``probability`` (see :attr:`neighbour_gain`)."""
-        if not scores or probability <= 0.0:
-            return bool(scores)
-        if probability >= 1.0:
-            return True
-        return max(scores) + self.neighbour_gain >= math.log(probability / (1.0 - probability))
+    def marginals_of(self, sequence: TokenSequence) -> list[float]:
+        return forward_backward(self.emissions_of(sequence), self.transitions)
 
     def strongest(self, features: Sequence[Sequence[str]], count: int = 3) -> list[tuple[str, float]]:
         """The features that pushed these tokens towards a span the most, with their summed weight
@@ -633,7 +610,8 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
     raw = meta.get("thresholds")
     names = set(Thresholds.__dataclass_fields__)
     if not isinstance(raw, dict) or set(raw) != names or not all(_finite(v) and 0 <= v <= 1 for v in raw.values()):
-        raise FramecheckError(f"{path}: corrupt model file (thresholds must be {', '.join(sorted(names))}, each 0 to 1)")
+        expected = ", ".join(sorted(names))
+        raise FramecheckError(f"{path}: corrupt model file (thresholds must be {expected}, each 0 to 1)")
     extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
     return LearnedModel(
         {k: float(v) for k, v in weights.items()}, {k: float(v) for k, v in transitions.items()},

@@ -15,6 +15,27 @@ DELAY = 1.0
 REDRAW_EVERY = 0.1
 
 
+class StatusLine:
+    """One line of a terminal, redrawn in place and erased when it has served (the scan's
+    progress, the training's)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self._width = 0
+
+    def draw(self, text: str) -> None:
+        self.stream.write("\r" + text.ljust(self._width))
+        self.stream.flush()
+        self._width = len(text)
+
+    def clear(self) -> None:
+        """Erase the line, if one was drawn."""
+        if self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
 class Progress:
     def __init__(self, stream: TextIO | None = None, *, enabled: bool = True):
         self.stream = stream if stream is not None else sys.stderr
@@ -24,7 +45,7 @@ class Progress:
         self.characters = 0
         self.findings = 0
         self._drawn_at = 0.0
-        self._width = 0
+        self._status = StatusLine(self.stream)
 
     def advance(self, characters: int, findings: int) -> None:
         self.articles += 1
@@ -45,18 +66,12 @@ class Progress:
         )
 
     def _draw(self, now: float) -> None:
-        text = self.line(now)
-        self.stream.write("\r" + text.ljust(self._width))
-        self.stream.flush()
-        self._width = len(text)
+        self._status.draw(self.line(now))
         self._drawn_at = now
 
     def close(self) -> None:
         """Erase the line, if one was drawn."""
-        if self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-            self._width = 0
+        self._status.clear()
 
 
 def is_terminal(stream: TextIO) -> bool:

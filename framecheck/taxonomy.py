@@ -20,6 +20,8 @@ class Technique:
     origin: str = "ptc"
 
 
+LEARNED_TECHNIQUE = "learned-framing"  # what the learned layer reports: a span, no named device
+
 _TECHNIQUES = (
     Technique(
         "loaded-language",
@@ -144,7 +146,7 @@ _TECHNIQUES = (
         origin="framecheck",
     ),
     Technique(
-        "learned-framing",
+        LEARNED_TECHNIQUE,
         "Learned framing",
         "A passage that a model trained on labelled articles takes for propaganda, where no rule names the device.",
         None,

@@ -22,6 +22,7 @@ good it was on labels it had not seen.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import os
 import sys
@@ -47,12 +48,13 @@ from .learned import (
     gold_labels,
 )
 from .model import Document, Finding
-from .progress import is_terminal
+from .progress import REDRAW_EVERY, StatusLine, is_terminal
 from .taxonomy import TECHNIQUES
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
 SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 FILTER_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+BAR = 24  # characters of the progress bar
 KEEP_RECALL = 0.9  # the filter may give up a tenth of the rules' recall for the precision it buys
 
 
@@ -73,7 +75,7 @@ class Example:
     document: Document
     findings: tuple[Finding, ...]
     gold: list[tuple[int, int]]
-    sequences: list[TokenSequence] = field(default_factory=list)
+    sequences: list[TokenSequence]
 
 
 class TrainingProgress:
@@ -83,26 +85,20 @@ class TrainingProgress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled
         self.terminal = enabled and is_terminal(self.stream)
-        self._drawn = 0
+        self._status = StatusLine(self.stream)
         self._last = 0.0
 
     def step(self, stage: str, done: int, total: int) -> None:
-        if not self.terminal or (done < total and time.monotonic() - self._last < 0.1):
+        if not self.terminal or (done < total and time.monotonic() - self._last < REDRAW_EVERY):
             return
         self._last = time.monotonic()
-        width = 24
-        filled = width * done // max(total, 1)
-        text = f"framecheck: {stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-        self.stream.write("\r" + text.ljust(self._drawn))
-        self.stream.flush()
-        self._drawn = len(text)
+        filled = BAR * done // max(total, 1)
+        self._status.draw(f"framecheck: {stage} [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total}")
 
     def done(self, message: str) -> None:
         if not self.enabled:
             return
-        if self._drawn:
-            self.stream.write("\r" + " " * self._drawn + "\r")
-            self._drawn = 0
+        self._status.clear()
         self.stream.write(f"framecheck: {message}\n")
         self.stream.flush()
 
@@ -120,24 +116,30 @@ def scan_examples(
     examples = []
     for done, (identifier, document, gold) in enumerate(articles, 1):
         report = engine.scan(document)
-        example = Example(identifier, document, report.findings, merge(gold))
-        example.sequences = list(document_sequences(document, report.findings))
-        examples.append(example)
+        sequences = list(document_sequences(document, report.findings))
+        examples.append(Example(identifier, document, report.findings, merge(gold), sequences))
         progress.step("scanning articles", done, total)
     progress.done(f"scanned {len(examples)} articles")
     return examples
 
 
-def fit(
-    examples: Sequence[Example], settings: TrainingSettings, progress: TrainingProgress, stage: str = "training"
-) -> LearnedModel:
-    """Fit the CRF on ``examples`` and read back its weights (inside minus outside per feature)."""
+def require_crfsuite() -> Any:
+    """The python-crfsuite module, or an error saying how to install it (called before a corpus
+    is scanned, so a missing trainer costs no wait)."""
     try:
         import pycrfsuite
     except ImportError:
         raise FramecheckError(
             "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model does not)"
         ) from None
+    return pycrfsuite
+
+
+def fit(
+    examples: Sequence[Example], settings: TrainingSettings, progress: TrainingProgress, stage: str = "training"
+) -> LearnedModel:
+    """Fit the CRF on ``examples`` and read back its weights (inside minus outside per feature)."""
+    pycrfsuite = require_crfsuite()
 
     class Trainer(pycrfsuite.Trainer):  # type: ignore[misc,name-defined]
         """CRFsuite's log, read for the iteration count and otherwise kept quiet."""
@@ -203,12 +205,14 @@ def tag_held_out(model: LearnedModel, examples: Sequence[Example]) -> list[HeldO
     held = []
     for example in examples:
         tagged = [(sequence, model.marginals_of(sequence)) for sequence in example.sequences]
+        starts = [sequence.tokens[0][0] for sequence in example.sequences]
         rules = []
         for finding in example.findings:
             if TECHNIQUES[finding.technique].corpus_label is None:
                 continue  # as in 'framecheck eval': framecheck's own devices are not labelled in corpora
-            probability = next((p for sequence, marginals in tagged
-                                if (p := finding_probability(finding, sequence, marginals)) is not None), None)
+            # the sentence the finding starts in, as the scan's filter judges it
+            index = bisect.bisect_right(starts, finding.start) - 1
+            probability = finding_probability(finding, *tagged[index]) if index >= 0 else None
             rules.append(((finding.start, finding.end), probability))
         held.append(HeldOut(example.gold, rules, tagged, example.document.text))
     return held

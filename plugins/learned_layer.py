@@ -21,16 +21,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from framecheck import Dismissal, Document, Examples, Finding, FramecheckError, RuleInfo, ScanOptions, Severity, hookimpl
+from framecheck import (
+    Dismissal,
+    Document,
+    Examples,
+    Finding,
+    FramecheckError,
+    RuleInfo,
+    ScanOptions,
+    Severity,
+    hookimpl,
+)
 from framecheck.config import MODEL_MODES as MODES
-from framecheck.taxonomy import TECHNIQUES
+from framecheck.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
     from framecheck.learned import LearnedModel, TokenSequence
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
-    id="learned-span", technique="learned-framing", severity=Severity.INFO, weight=1.0,
+    id="learned-span", technique=LEARNED_TECHNIQUE, severity=Severity.INFO, weight=1.0,
     message="reads like propaganda to the trained model (p={match})",
     why="A model trained on labelled articles marks passages like this one, where no rule names the device. "
         "It is a pointer for an editor to read again, not a verdict.",
@@ -54,7 +64,7 @@ class LearnedReviewer:
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
         from framecheck.learned import document_sequences
 
-        ordered = sorted((f for f in findings if f.rule_id != LEARNED_SPAN.id), key=lambda f: f.start)
+        ordered = sorted(findings, key=lambda f: f.start)
         cursor = 0
         for sequence in document_sequences(document, findings, with_findings_only=not self.adds):
             start, end = sequence.tokens[0][0], sequence.tokens[-1][1]
@@ -67,14 +77,10 @@ class LearnedReviewer:
             cursor = following
             if not to_filter and not self.adds:
                 continue  # filtering only: a sentence without findings needs no scores
-            scores = self.model.emissions_of(sequence)
-            # A sentence whose every token is far below the threshold cannot hold a span.
-            to_add = self.adds and self.model.may_reach(scores, self.model.thresholds.extend)
-            if to_filter or to_add:
-                marginals = self.model.marginals_of(sequence, scores)
-                yield from self._filter(to_filter, sequence, marginals)
-                if to_add:
-                    yield from self._add(document, sequence, marginals)
+            marginals = self.model.marginals_of(sequence)
+            yield from self._filter(to_filter, sequence, marginals)
+            if self.adds:
+                yield from self._add(document, sequence, marginals)
 
     def _filter(
         self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
@@ -111,7 +117,7 @@ def _restates_a_finding(start: int, end: int, sequence: TokenSequence) -> bool:
     """Whether a rule finding already points at about these words: it holds the span and is at
     most twice as long (a sentence-long finding around it does not point at the words)."""
     return any(cue.start <= start and end <= cue.end and cue.end - cue.start <= 2 * (end - start)
-               for cue in sequence.cues if cue.rule_id != LEARNED_SPAN.id)
+               for cue in sequence.cues)
 
 
 @hookimpl
