@@ -19,17 +19,24 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .config import MODEL_MODES, Config, resolve_config
+from .config import FAIL_SCOPES, MODEL_MODES, Config, resolve_config, split_output
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
 from .evaluation import (
-    SPLITS, Evaluation, RuleFinding, labelled_documents, read_article_labels, read_labels, roc_auc, score_table,
+    SPLITS,
+    Evaluation,
+    RuleFinding,
+    labelled_documents,
+    read_article_labels,
+    read_labels,
+    roc_auc,
+    score_table,
     spans_of,
 )
-from .formatters import Formatter
-from .model import ArticleReport, RunSummary, ScanOptions, Severity
+from .formatters import Formatter, plural
+from .model import ArticleReport, RunSummary, ScanOptions
 from .output import atomic_text_file
-from .packs import load_packs, performance_hints
+from .packs import performance_hints
 from .parallel import scan_all, work_units
 from .plugins import call_each
 from .progress import Progress
@@ -142,6 +149,8 @@ def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
         "regex_timeout": "regex_timeout", "input_format": "input_format", "text_field": "text_field",
         "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
         "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
+        "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
+        "respect_gitignore": "respect_gitignore",
     }
     for option, name in replaced.items():
         if option in params and _given(ctx, option):
@@ -188,7 +197,9 @@ def formatter_classes(manager: Any) -> dict[str, type[Formatter]]:
 
 def _inputs(paths: Sequence[str], config: Config, readers: ReaderSet, stdin_name: str,
             changed_since: str | None) -> Iterator[Input | InputError]:
-    """What to scan: the paths (walked, filtered by include/exclude), or git's changed files under them."""
+    """What to scan: the paths (walked, filtered by include/exclude and .gitignore), or git's
+    changed files under them. Files named on the command line are scanned whatever the globs
+    say, unless ``force-exclude`` is on."""
     if changed_since:
         roots = [Path(p).resolve() for p in paths] or [Path.cwd().resolve()]
         from .vcs import changed_files  # imported on use: most scans never ask git
@@ -198,9 +209,12 @@ def _inputs(paths: Sequence[str], config: Config, readers: ReaderSet, stdin_name
             if under and path.suffix.lower() in readers.extensions and config.wants(path):
                 yield Input(os.path.relpath(path), path)
         return
-    for item in collect_inputs(paths, readers.extensions, stdin_name):
-        if isinstance(item, Input) and item.path is not None and item.name not in paths and not config.wants(item.path):
-            continue
+    walked = collect_inputs(paths, readers.extensions, stdin_name, respect_gitignore=config.respect_gitignore)
+    for item in walked:
+        if isinstance(item, Input) and item.path is not None:
+            named = item.name in paths
+            if (not named and not config.wants(item.path)) or (named and config.force_exclude and config.excluded(item.path)):
+                continue
         yield item
 
 
@@ -212,19 +226,26 @@ def _use_color(to_terminal: bool, choice: bool | None) -> bool:
 
 def _output_targets(config: Config, formats: dict[str, type[Formatter]]) -> tuple[str | None, list[tuple[str, str]]]:
     """(format for stdout or None, [(format, file)]) from --format and --output FORMAT=FILE / FILE."""
+    _require_format(config.format, formats, "--format")
     stdout_format: str | None = config.format
     files: list[tuple[str, str]] = []
     for entry in config.output:
-        name, equals, target = entry.partition("=")
-        if equals and name in formats:
-            files.append((name, target))
-        else:
-            files.append((config.format, entry))
+        name, target = split_output(entry)
+        if name is None:
+            files.append((config.format, target))
             stdout_format = None
-    for name in [stdout_format, *(n for n, _ in files)]:
-        if name is not None and name not in formats:
-            raise FramecheckError(f"unknown format {name!r} (available: {', '.join(sorted(formats))})")
+        else:
+            _require_format(name, formats, f"--output {entry}")
+            files.append((name, target))
     return stdout_format, files
+
+
+def _require_format(name: str, formats: dict[str, type[Formatter]], where: str) -> None:
+    if name not in formats:
+        from .engine import did_you_mean
+
+        hint = did_you_mean(name, formats) or f" (available: {', '.join(sorted(formats))})"
+        raise FramecheckError(f"{where}: unknown format {name!r}{hint}")
 
 
 class _Fanout(Formatter):
@@ -259,12 +280,19 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.argument("paths", nargs=-1)
 @engine_options
 @click.option("--format", "format_name", default="text", show_default=True, metavar="NAME",
-              help="Report format for stdout: text, json, or one a plugin adds.")
+              help="Report format for stdout: text, concise, json, jsonl, sarif, github, markdown, annotated, "
+                   "html, or one a plugin adds.")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]FILE",
               help="Write a report to FILE (atomically): FORMAT=FILE for another format, FILE for --format "
                    "(then stdout stays quiet). Repeatable.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="warning", show_default=True,
               help="Exit 1 when an active finding has this severity or higher.")
+@click.option("--fail-scope", type=click.Choice(FAIL_SCOPES), default="own-voice", show_default=True,
+              help="Which findings --fail-on counts: own-voice leaves out quotations of named speakers and "
+                   "site chrome (still reported, marked); all counts every active finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings or scores fail the check (errors still exit 2).")
+@click.option("--fail-on-empty", is_flag=True, default=None,
+              help="Exit 2 when no article was scanned (an empty folder, everything excluded).")
 @click.option("--max-score", type=click.FloatRange(min=0), metavar="SCORE",
               help="Also exit 1 when an article's score is above SCORE.")
 @click.option("--stdin-filename", default="<stdin>", show_default=True,
@@ -281,6 +309,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--text-field", default="text", show_default=True, help="Field or column holding the article text in JSONL/CSV corpora.")
 @click.option("--id-field", default="id", show_default=True, help="Field or column naming each record in JSONL/CSV corpora (reports show FILE#ID).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching GLOB when walking directories (repeatable).")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply the exclude globs to files named on the command line too (as pre-commit names them).")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip files git ignores when walking directories in a git work tree (default: on).")
 @click.option("--baseline", "baseline_path", metavar="FILE", help="Findings recorded in this baseline do not fail the check.")
 @click.option("--write-baseline", metavar="FILE", help="Record every finding of this run in FILE as the new baseline.")
 @click.option("--require-reason", is_flag=True, default=None, help="Inline suppressions without reason=\"...\" do not count.")
@@ -288,7 +320,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Scan in N worker processes; reports keep input order. Default: all CPUs once a scan "
                    "passes 64 documents, one process before that.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr for long scans.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Findings only: no progress line, notes, per-article summaries or totals in text output.")
+@click.option("--statistics", is_flag=True, help="Print how many active findings each rule has, instead of the findings.")
 @model_options
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Scan JSONL corpora on the Dask scheduler at ADDRESS (needs framecheck[dask]); "
@@ -302,26 +336,31 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         raise click.UsageError("give at least one PATH (or --changed-since REF)")
     config = resolve_settings(ctx, paths)
     from .baseline import Baseline, baseline_entries, write_baseline  # imported on use, like the commands below
+    from .gate import GatePolicy
 
-    baseline = Baseline.load(Path(config.baseline)) if config.baseline else None
+    # A run that writes a baseline records every finding: it need not (and, the first time,
+    # cannot) read the one the configuration names.
+    baseline = Baseline.load(Path(config.baseline)) if config.baseline and not options["write_baseline"] else None
     engine, manager = build_engine(config, baseline=baseline)
     read_options = ReadOptions(config.input_format, config.text_field, config.id_field)
     readers = ReaderSet(reader_objects(manager), read_options)
     formats = formatter_classes(manager)
     stdout_format, files = _output_targets(config, formats)
-    threshold = None if config.fail_on == "never" else Severity.parse(config.fail_on)
+    policy = GatePolicy.from_config(config)
     summary = RunSummary()
-    failed = False
     recorded: list[tuple[str, list[dict]]] = []
+    statistics: dict[str, list[Any]] = {}
     items = _inputs(paths, config, readers, options["stdin_filename"], options["changed_since"])
     with ExitStack() as stack:
         outputs: list[Formatter] = []
         catalogue = engine.rules()
-        if stdout_format:
+        if stdout_format and not options["statistics"]:
             outputs.append(formats[stdout_format](sys.stdout, color=_use_color(True, options["color"]), rules=catalogue))
         for name, target in files:
             stream = stack.enter_context(atomic_text_file(target))
             outputs.append(formats[name](stream, color=bool(options["color"]), rules=catalogue))
+        for output in outputs:
+            output.quiet = options["quiet"]
         report_to = _Fanout(outputs)
         report_to.start()
         progress = Progress(enabled=not options["quiet"])
@@ -344,18 +383,63 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
                 continue
             progress.advance(len(report.document.text), len(report.findings))
             summary.add(report)
+            failures, left_out = policy.judge(report)
+            summary.failures.extend(failures)
+            summary.not_counted += left_out
+            if options["statistics"]:
+                _count_rules(statistics, report)
             report_to.article(report)
             if options["write_baseline"]:
                 recorded.append((report.source, baseline_entries(report)))
-            worst = report.max_severity()
-            failed = failed or (threshold is not None and worst is not None and worst >= threshold)
-            failed = failed or (config.max_score is not None and report.score.value > config.max_score)
+        if options["write_baseline"]:
+            summary.failures.clear()  # the findings are accepted: the check does not fail
         report_to.finish(summary)
+    if options["statistics"]:
+        _print_statistics(statistics)
     if options["write_baseline"]:
         count = write_baseline(Path(options["write_baseline"]), recorded)
         click.echo(f"framecheck: wrote {count} findings to the baseline {options['write_baseline']}", err=True)
-        failed = False
-    ctx.exit(EXIT_ERROR if summary.errors else EXIT_FINDINGS if failed else EXIT_OK)
+    ctx.exit(_scan_exit(summary, paths, config, exit_zero=options["exit_zero"]))
+
+
+def _scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exit_zero: bool) -> int:
+    """The exit code, with the reason on stderr whenever it is not 0."""
+    if summary.articles == 0 and not summary.errors and not summary.skipped:
+        where = ", ".join(paths) or "the changed files"
+        message = f"nothing was scanned: no article files under {where} (after include/exclude and .gitignore)"
+        if config.fail_on_empty:
+            click.echo(f"framecheck: error: {message}", err=True)
+            return EXIT_ERROR
+        _warn(message)
+    if summary.errors:
+        return EXIT_ERROR
+    if summary.not_counted:
+        _warn(f"{plural(summary.not_counted, 'finding')} at or above --fail-on quoted from named speakers or in "
+              "site chrome did not count (--fail-scope all counts them)")
+    if not summary.failed:
+        return EXIT_OK
+    reasons = [f"{failure.source}: {failure.reason}" for failure in summary.failures]
+    shown = "; ".join(reasons[:5]) + (f"; and {len(reasons) - 5} more" if len(reasons) > 5 else "")
+    if exit_zero:
+        click.echo(f"framecheck: check would fail ({shown}); --exit-zero", err=True)
+        return EXIT_OK
+    click.echo(f"framecheck: check failed: {shown}", err=True)
+    return EXIT_FINDINGS
+
+
+def _count_rules(statistics: dict[str, list[Any]], report: ArticleReport) -> None:
+    for finding in report.active_findings:
+        entry = statistics.setdefault(finding.rule_id, [0, finding.severity.label, finding.technique])
+        entry[0] += 1
+
+
+def _print_statistics(statistics: dict[str, list[Any]]) -> None:
+    """Active findings per rule, most frequent first (ties by rule id), and the total."""
+    rows = sorted(statistics.items(), key=lambda item: (-item[1][0], item[0]))
+    width = max((len(rule) for rule, _ in rows), default=0)
+    for rule, (count, severity, technique) in rows:
+        click.echo(f"{count:6d}  {rule.ljust(width)}  {severity:<7}  {technique}")
+    click.echo(f"{sum(row[1][0] for row in rows):6d}  total")
 
 
 @cli.command("eval")
@@ -514,6 +598,39 @@ def config_command(ctx: click.Context, paths: tuple[str, ...], **_: Any) -> None
     click.echo(yaml.safe_dump(config.to_dict(), sort_keys=True, allow_unicode=True).rstrip())
 
 
+STARTER_CONFIG = """\
+# framecheck configuration (https://pypi.org/project/framecheck/); paths are relative to this file.
+# Every key is optional; 'framecheck config' prints what a run resolves.
+
+fail-on: warning          # exit 1 on findings of this severity or higher: info | warning | error | never
+fail-scope: own-voice     # own-voice: quotations of named speakers and site chrome do not fail a story
+max-score: 60             # also fail an article whose score (0-100) is above this
+include: []               # globs for files found by walking folders (empty: every article file)
+exclude: []               # globs to skip, e.g. ["drafts/**", "*.wire.md"]
+force-exclude: true       # exclude files named on the command line too (pre-commit names them)
+respect-gitignore: true   # skip what git ignores when walking folders
+rules: []                 # your own rule packs, e.g. [style/house.yaml]
+ignore: []                # rule or technique ids to skip everywhere
+per-file-ignores: {}      # e.g. {"opinion/**": [loaded-language]}
+severity: {}              # e.g. {distrust-call: error, exclamation: warning}
+require-reason: true      # waivers must say reason="..."
+"""
+
+
+@cli.command("init")
+@click.option("--force", is_flag=True, help="Overwrite an existing .framecheck.yaml.")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+def init_command(directory: str, force: bool) -> None:
+    """Write a commented starter .framecheck.yaml in DIRECTORY (default: here)."""
+    target = Path(directory) / ".framecheck.yaml"
+    if target.exists() and not force:
+        raise FramecheckError(f"{target}: already exists (--force to overwrite)")
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    with atomic_text_file(target) as handle:
+        handle.write(STARTER_CONFIG)
+    click.echo(f"created {target}; check it with 'framecheck config', then 'framecheck scan {directory}'")
+
+
 @cli.group()
 def rules() -> None:
     """List, show, test and scaffold rules and rule packs."""
@@ -545,11 +662,18 @@ def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
 @engine_options
 @click.pass_context
 def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
-    """Everything about one rule: message, technique, rationale, patterns and examples."""
+    """Everything about one rule: message, technique, rationale, patterns and examples; for a
+    technique id, its definition and every rule that reports it."""
     engine, _manager = build_engine(resolve_settings(ctx, ()))
     found = {r.id: r for r in engine.rules()}
+    if rule_id not in found and rule_id in TECHNIQUES:
+        _show_technique(rule_id, [r for r in found.values() if r.technique == rule_id])
+        return
     if rule_id not in found:
-        raise FramecheckError(f"no rule {rule_id!r} (see 'framecheck rules list')")
+        from .engine import did_you_mean
+
+        hint = did_you_mean(rule_id, [*found, *TECHNIQUES]) or " (see 'framecheck rules list')"
+        raise FramecheckError(f"no rule or technique {rule_id!r}{hint}")
     info = found[rule_id]
     technique = TECHNIQUES[info.technique]
     lines = [
@@ -572,14 +696,36 @@ def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
     click.echo("\n".join(lines))
 
 
+def _show_technique(technique_id: str, rules_of: list[Any]) -> None:
+    technique = TECHNIQUES[technique_id]
+    click.echo(f"{technique.id}  {technique.name} [{technique.origin}; corpus: {technique.corpus_label or '-'}]")
+    click.echo(f"definition: {technique.definition}")
+    click.echo(f"rules ({len(rules_of)}):")
+    width = max((len(rule.id) for rule in rules_of), default=0)
+    for rule in rules_of:
+        click.echo(f"  {rule.id.ljust(width)}  {rule.severity.label:<7}  {rule.message}")
+
+
 @rules.command("check")
 @click.argument("paths", nargs=-1, required=True)
-def rules_check(paths: tuple[str, ...]) -> None:
-    """Validate rule packs without running them."""
-    packs = load_packs(paths)
-    count = sum(len(pack.rules) for pack in packs)
+@click.option("--no-default-rules", is_flag=True,
+              help="The packs run without the shipped rules: do not report ids that clash with them.")
+@click.pass_context
+def rules_check(ctx: click.Context, paths: tuple[str, ...], no_default_rules: bool) -> None:
+    """Validate rule packs without running them: every error in every pack, and rule ids that
+    clash with the shipped rules."""
+    from .packs import check_packs
+
+    shipped = {} if no_default_rules else {rule.id: rule.origin for rule in build_engine(Config())[0].rules()}
+    packs, problems = check_packs(paths, shipped)
+    for problem in problems:
+        click.echo(f"framecheck: error: {problem}", err=True)
     for hint in (hint for pack in packs for hint in performance_hints(pack)):
         click.echo(f"framecheck: hint: {hint}", err=True)
+    count = sum(len(pack.rules) for pack in packs)
+    if problems:
+        click.echo(f"{plural(len(packs), 'pack')}, {plural(count, 'rule')} loaded; {plural(len(problems), 'error')}")
+        ctx.exit(EXIT_ERROR)
     click.echo(f"{len(packs)} packs, {count} rules: OK")
 
 

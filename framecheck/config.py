@@ -8,6 +8,7 @@ that take one value replace the file's value; ``--rules`` and ``--plugin`` add t
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,9 @@ from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
 PYPROJECT = "pyproject.toml"
 FAIL_ON = ("info", "warning", "error", "never")
+# Which findings may fail the check: own-voice leaves out what a named speaker is quoted as
+# saying and site chrome (both are still reported, marked); all counts every active finding.
+FAIL_SCOPES = ("own-voice", "all")
 MODEL_MODES = ("filter", "add", "both")  # the learned layer's modes (plugins/learned_layer.py)
 
 
@@ -36,9 +40,14 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     fail_on: str = "warning"
+    fail_scope: str = "own-voice"
+    fail_on_empty: bool = False
     max_score: float | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     format: str = "text"
     output: tuple[str, ...] = ()
     require_reason: bool = False
@@ -69,14 +78,50 @@ class Config:
         relative = _relative_posix(path, self.root)
         if self.include and not any(_glob_match(relative, pattern) for pattern in self.include):
             return False
-        return not any(_glob_match(relative, pattern) for pattern in self.exclude)
+        return not self.excluded(path, relative)
+
+    def excluded(self, path: Path, relative: str | None = None) -> bool:
+        """Whether ``path`` matches an ``exclude`` glob. Files named on the command line are
+        checked against it only with ``force-exclude`` (pre-commit names every staged file)."""
+        if not self.exclude:
+            return False
+        relative = relative if relative is not None else _relative_posix(path, self.root)
+        return any(_glob_match(relative, pattern) for pattern in self.exclude)
+
+    def ignored_for(self, source: str) -> frozenset[str]:
+        """Rule and technique ids that ``per-file-ignores`` turns off for the document ``source``
+        (a path, or ``path#record`` in a corpus)."""
+        if not self.per_file_ignores:
+            return frozenset()
+        relative = _relative_posix(Path(source.partition("#")[0]), self.root)
+        return frozenset(
+            rule for pattern, rules in self.per_file_ignores.items() if _glob_match(relative, pattern) for rule in rules
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self)}
+        """The settings under the keys a configuration file uses, so that the output of
+        ``framecheck config`` is itself a valid configuration."""
+        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self) if f.name != "path"}
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
     return list(value) if isinstance(value, tuple) else value
+
+
+_FORMAT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+def split_output(entry: str) -> tuple[str | None, str]:
+    """``FORMAT=FILE`` -> (FORMAT, FILE); a plain ``FILE`` -> (None, FILE).
+
+    Anything before ``=`` that could be a format name is taken as one, so a mistyped format
+    is an error rather than a file named ``jsn=r.json`` (write ``./a=b.json`` for that)."""
+    name, equals, target = entry.partition("=")
+    if equals and _FORMAT_NAME.match(name):
+        return name, target
+    return None, entry
 
 
 def _relative_posix(path: Path, root: Path) -> str:
@@ -105,9 +150,14 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "ignore": ("ignore", list, "list of rule or technique ids"),
     "severity": ("severity", dict, "mapping of rule id to info, warning or error"),
     "fail-on": ("fail_on", str, "one of info, warning, error, never"),
+    "fail-scope": ("fail_scope", str, "one of own-voice, all"),
+    "fail-on-empty": ("fail_on_empty", bool, "boolean"),
     "max-score": ("max_score", (int, float), "number"),
     "include": ("include", list, "list of globs"),
     "exclude": ("exclude", list, "list of globs"),
+    "force-exclude": ("force_exclude", bool, "boolean"),
+    "respect-gitignore": ("respect_gitignore", bool, "boolean"),
+    "per-file-ignores": ("per_file_ignores", dict, "mapping of glob to a list of rule or technique ids"),
     "format": ("format", str, "format name"),
     "output": ("output", list, "list of FORMAT=FILE"),
     "require-reason": ("require_reason", bool, "boolean"),
@@ -147,6 +197,27 @@ def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
     return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
 _PATH_LISTS = ("rules",)
 _PATH_VALUES = ("baseline", "model")
+# Keys whose default is "not set": null in the file means the same (``framecheck config``
+# prints them that way).
+_NULLABLE = ("max-score", "input-format", "baseline", "model")
+
+
+def _check_per_file_ignores(value: dict, path: Path, line: int | None) -> dict[str, tuple[str, ...]]:
+    checked: dict[str, tuple[str, ...]] = {}
+    for pattern, rules in value.items():
+        if isinstance(rules, str):
+            rules = [rules]
+        if not isinstance(pattern, str) or not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+            raise _error(path, line, "'per-file-ignores' must map globs to lists of rule or technique ids")
+        checked[pattern] = tuple(rules)
+    return checked
+
+
+def _output_in(entry: str, folder: Path) -> str:
+    """An ``output`` entry with its file relative to the configuration's folder."""
+    name, target = split_output(entry)
+    located = target if Path(target).is_absolute() else str(folder / target)
+    return located if name is None else f"{name}={located}"
 
 
 def _error(path: Path, line: int | None, message: str) -> FramecheckError:
@@ -167,6 +238,9 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(_KEYS)})"
             raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
         name, kind, label = _KEYS[key]
+        if value is None and key in _NULLABLE:
+            values[name] = None
+            continue
         if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             raise _error(path, line, f"{key!r} must be a {label}")
         if kind is list:
@@ -177,6 +251,12 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             raise _error(path, line, f"'model-mode' must be one of {', '.join(MODEL_MODES)}, not {value!r}")
         if key == "fail-on" and value not in FAIL_ON:
             raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        if key == "fail-scope" and value not in FAIL_SCOPES:
+            raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
+        if key == "per-file-ignores":
+            value = _check_per_file_ignores(value, path, line)
+        if key == "output":
+            value = tuple(_output_in(entry, path.parent) for entry in value)
         if key == "scoring":
             value = _check_scoring(value, path, line)
         if key == "severity":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -22,12 +22,21 @@ from .errors import FramecheckError, PluginError
 from .hookspecs import Annotator, Detector, Reviewer
 from .matching import SharedPhraseIndex
 from .model import (
-    REGION_KINDS, ArticleReport, Dismissal, Document, Finding, Region, RuleInfo, ScanOptions, ScanWarning, Severity,
+    REGION_KINDS,
+    ArticleReport,
+    Dismissal,
+    Document,
+    Finding,
+    Region,
+    RuleInfo,
+    ScanOptions,
+    ScanWarning,
+    Severity,
 )
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
 from .scoring import DEFAULT_MODEL, ScoringModel
-from .suppressions import SuppressionPolicy, apply_suppressions, with_fingerprints
+from .suppressions import SuppressionPolicy, read_waivers, with_fingerprints
 from .taxonomy import TECHNIQUES
 
 if TYPE_CHECKING:  # the baseline module is imported only by runs that use one
@@ -54,7 +63,7 @@ class Selection:
         for option, names in (("--select", self.select), ("--ignore", self.ignore)):
             unknown = sorted(names - known)
             if unknown:
-                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}")
+                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}")
 
 
 def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
@@ -89,8 +98,10 @@ class Engine:
         baseline: Baseline | None = None,
         scoring: ScoringModel = DEFAULT_MODEL,
         reviewers: Sequence[Reviewer] = (),
+        per_file_ignores: Callable[[str], frozenset[str]] | None = None,
     ):
         self.packs = tuple(packs)
+        self.per_file_ignores = per_file_ignores
         self.scoring = scoring
         self.severity_overrides = dict(severity_overrides or {})
         self.suppression_policy = suppression_policy or SuppressionPolicy()
@@ -109,6 +120,22 @@ class Engine:
         self._known_ids = frozenset(TECHNIQUES) | {
             rule.id for d in (*self.detectors, *self.reviewers) for rule in d.rules
         }
+        # Rules that a severity set for their whole technique leaves alone (typography and
+        # aggregates such as exclamation and stacked-framing): only their own id changes them.
+        self._own_severity = frozenset(
+            rule.id for d in (*self.detectors, *self.reviewers) for rule in d.rules if not rule.technique_severity
+        )
+
+    @property
+    def known_ids(self) -> frozenset[str]:
+        """Every rule id this run can report, and every technique id."""
+        return self._known_ids
+
+    def check_ids(self, ids: Iterable[str], setting: str) -> None:
+        """Fail with a did-you-mean when a setting names an id no rule or technique has."""
+        unknown = sorted(set(ids) - self._known_ids)
+        if unknown:
+            raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], self._known_ids)}")
 
     @classmethod
     def from_plugins(
@@ -150,7 +177,9 @@ class Engine:
         selection.check_known(known)
         unknown = sorted(set(severity_overrides or {}) - known)
         if unknown:
-            raise FramecheckError(f"severity override for unknown rule or technique {unknown[0]!r}")
+            raise FramecheckError(
+                f"severity override for unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}"
+            )
         annotators: list[Annotator] = []
         for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
             for annotator in found:
@@ -186,14 +215,18 @@ class Engine:
             findings.extend(found)
             warnings.extend(notes)
         unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
+        ignored = self.per_file_ignores(document.source) if self.per_file_ignores is not None else frozenset()
+        waivers = read_waivers(document, self.suppression_policy, self._known_ids)
+        # Waived findings are marked before the reviewers run, so none of them counts a waived
+        # use (repetition); what the reviewers add is marked after.
+        unique = waivers.mark(document, _without(unique, ignored))
         for reviewer in self.reviewers:
             try:
                 unique = self._review(reviewer, document, unique, regions, warnings)
             except Exception as exc:  # a plugin bug must not stop the scan
                 warnings.append(self._failure(reviewer, exc))
-        marked, notes = apply_suppressions(
-            document, with_fingerprints(unique), self.suppression_policy, self._known_ids
-        )
+        marked = waivers.mark(document, with_fingerprints(_without(unique, ignored)))
+        notes = waivers.notes()
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)
             marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
@@ -317,7 +350,9 @@ class Engine:
 
     def _with_override(self, finding: Finding) -> Finding:
         """The finding with the configured severity for its rule or technique, if there is one."""
-        override = self.severity_overrides.get(finding.rule_id) or self.severity_overrides.get(finding.technique)
+        override = self.severity_overrides.get(finding.rule_id)
+        if override is None and finding.rule_id not in self._own_severity:
+            override = self.severity_overrides.get(finding.technique)
         return finding if override is None or override == finding.severity else finding.evolve(severity=override)
 
     def _problem(self, item: object, detector: Detector | Reviewer, document: Document) -> str | None:
@@ -356,7 +391,25 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         baseline=baseline,
         scoring=config.scoring_model(),
     )
+    if config.per_file_ignores:
+        engine.check_ids((i for ids in config.per_file_ignores.values() for i in ids), "per-file-ignores")
+        engine.per_file_ignores = config.ignored_for
     return engine, manager
+
+
+def _without(findings: list[Finding], ignored: frozenset[str]) -> list[Finding]:
+    """The findings whose rule and technique are both outside ``ignored``."""
+    if not ignored:
+        return findings
+    return [f for f in findings if f.rule_id not in ignored and f.technique not in ignored]
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest known name, or ""."""
+    import difflib  # only for a mistake
+
+    hint = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def place(finding: Finding, document: Document, regions: RegionIndex) -> Finding:

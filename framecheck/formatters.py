@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TextIO
@@ -28,6 +29,7 @@ class Formatter:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    quiet: bool = False  # set by ``--quiet``: formats for people show the findings only
 
     def __init__(self, stream: TextIO, *, color: bool = False, rules: Sequence[RuleInfo] = ()):
         self.stream = stream
@@ -44,7 +46,7 @@ class Formatter:
         """Called once after the last article, with the run's totals and input errors."""
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -92,7 +94,8 @@ def top_techniques(score: Score, count: int = 3) -> str:
 
 
 def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
-    """The run's totals as every JSON format writes them."""
+    """The run's totals as every JSON format writes them; ``failures`` says which articles fail
+    the check and why (findings at or over --fail-on, a score over --max-score)."""
     return {
         "articles": summary.articles,
         "findings": summary.findings,
@@ -101,6 +104,8 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
         "baselined": summary.baselined,
         "errors": summary.errors,
         "skipped": summary.skipped,
+        "failed": summary.failed,
+        "failures": [failure.to_dict() for failure in summary.failures],
     }
 
 
@@ -109,7 +114,7 @@ def score_summary(report: ArticleReport) -> str:
     top = top_techniques(score)
     return (
         f"score {score.value:.0f}/100 ({score.band}), {score.density:.1f} points per 1,000 words "
-        f"({_plural(score.words, 'word')})" + (f"; top: {top}" if top else "")
+        f"({plural(score.words, 'word')})" + (f"; top: {top}" if top else "")
     )
 
 
@@ -163,20 +168,27 @@ class TextFormatter(Formatter):
             if self.show_source:
                 for line in self.context_lines(report, finding):
                     write(line + "\n")
+        if self.quiet:
+            return
         for warning in report.warnings:
             write(f"{report.source}: note: {warning}\n")
-        write(f"{report.source}: {_plural(len(active), 'finding')}{_hidden_counts(report)}, {score_summary(report)}\n")
+        write(f"{report.source}: {plural(len(active), 'finding')}{_hidden_counts(report)}, {score_summary(report)}\n")
         self.rows.append((report.score.value, report.score.band, len(active), report.score.words, report.source))
 
     def finish(self, summary: RunSummary) -> None:
+        if self.quiet:
+            return
         write = self.stream.write
+        for failure in summary.failures:
+            if failure.kind == "score":
+                write(f"{failure.source}: {failure.reason}\n")
         if summary.articles > 1:
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
                 write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
         if summary.articles > 1 or summary.errors or summary.skipped:
-            counts = ", ".join(f"{_plural(n, s)}" for s, n in summary.by_severity.items() if n)
-            line = f"{_plural(summary.articles, 'article')} scanned, {_plural(summary.findings, 'finding')}"
+            counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
+            line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
             if summary.suppressed:
                 line += f", {summary.suppressed} suppressed"
@@ -184,7 +196,7 @@ class TextFormatter(Formatter):
                 line += f", {summary.baselined} in baseline"
             unread = len(summary.errors) + len(summary.skipped)
             if unread:
-                line += f"; {_plural(unread, 'input')} could not be read"
+                line += f"; {plural(unread, 'input')} could not be read"
             write(line + "\n")
 
 
@@ -277,6 +289,13 @@ class SarifFormatter(Formatter):
         self.root = Path.cwd()
         self.results: list[dict[str, Any]] = []
         self.used_rules: dict[str, int] = {}
+        self.notifications: list[dict[str, Any]] = []
+
+    def _notification(self, level: str, text: str, uri: str, line: int | None = None) -> dict[str, Any]:
+        location: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
+        if line is not None:
+            location["region"] = {"startLine": line}
+        return {"level": level, "message": {"text": text}, "locations": [{"physicalLocation": location}]}
 
     def _rule_index(self, finding: Finding) -> int:
         if finding.rule_id not in self.used_rules:
@@ -285,12 +304,14 @@ class SarifFormatter(Formatter):
 
     def article(self, report: ArticleReport) -> None:
         uri = repository_uri(report.source, self.root)
+        for note in report.warnings:  # waivers that did not apply, rules skipped for time, ...
+            self.notifications.append(self._notification("warning", note, uri, note_line(note)))
         for finding in report.findings:
             result: dict[str, Any] = {
                 "ruleId": finding.rule_id,
                 "ruleIndex": self._rule_index(finding),
                 "level": SARIF_LEVELS[finding.severity],
-                "message": {"text": f"{finding.message}: \"{finding.excerpt}\""},
+                "message": {"text": f"{finding.message}: \"{finding.excerpt}\"{finding.context_note}"},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
@@ -304,7 +325,8 @@ class SarifFormatter(Formatter):
                 }],
                 "partialFingerprints": {"framecheckFingerprint/v1": f"{uri}:{finding.fingerprint}"},
                 "properties": {"technique": finding.technique, "part": finding.part, "weight": finding.weight,
-                               **({"context": list(finding.context)} if finding.context else {})},
+                               **({"context": list(finding.context)} if finding.context else {}),
+                               **({"quote": {"speaker": finding.quote or None}} if finding.quote is not None else {})},
             }
             if "#" in report.source:
                 result["locations"][0]["logicalLocations"] = [{"name": report.source.partition("#")[2], "kind": "record"}]
@@ -348,6 +370,9 @@ class SarifFormatter(Formatter):
                 "executionSuccessful": not summary.errors,
                 "toolExecutionNotifications": [
                     {"level": "error", "message": {"text": error}} for error in summary.errors
+                ] + self.notifications + [
+                    self._notification("error", failure.reason, repository_uri(failure.source, self.root))
+                    for failure in summary.failures if failure.kind == "score"
                 ],
             }],
             "results": self.results,
@@ -374,8 +399,15 @@ class GithubFormatter(Formatter):
     def start(self) -> None:
         self.root = Path.cwd()
 
+    def _path(self, source: str) -> str:
+        return _escape_property(repository_uri(source, self.root))
+
     def article(self, report: ArticleReport) -> None:
-        path = _escape_property(repository_uri(report.source, self.root))
+        path = self._path(report.source)
+        for note in report.warnings:  # waivers that did not apply, rules skipped for time, ...
+            line = note_line(note)
+            where = f"file={path}" + (f",line={line}" if line else "")
+            self.stream.write(f"::warning {where},title=framecheck note::{_escape_data(note)}\n")
         for finding in report.active_findings:
             properties = (
                 f"file={path},line={finding.line},col={finding.column},"
@@ -384,6 +416,22 @@ class GithubFormatter(Formatter):
             )
             message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique}){finding.context_note}")
             self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")
+
+    def finish(self, summary: RunSummary) -> None:
+        for failure in summary.failures:
+            if failure.kind == "score":
+                self.stream.write(
+                    f"::error file={self._path(failure.source)},title=framecheck max-score::{_escape_data(failure.reason)}\n"
+                )
+
+
+_NOTE_LINE = re.compile(r"\bat line (\d+)\b")
+
+
+def note_line(note: str) -> int | None:
+    """The source line a note is about ("suppression at line 12 expired ..."), if it names one."""
+    match = _NOTE_LINE.search(note)
+    return int(match.group(1)) if match else None
 
 
 def merge_overlapping(findings: Iterable[Finding]) -> list[tuple[int, int, list[Finding]]]:
@@ -429,7 +477,7 @@ class MarkdownFormatter(Formatter):
         if not active:
             return
         lines = [
-            f"<details><summary><code>{_cell(report.source)}</code>: {_plural(len(active), 'finding')}, "
+            f"<details><summary><code>{_cell(report.source)}</code>: {plural(len(active), 'finding')}, "
             f"score {score.value:.0f} ({score.band})</summary>",
             "",
             "| Line | Severity | Rule | Excerpt | Message |",
@@ -444,7 +492,7 @@ class MarkdownFormatter(Formatter):
 
     def finish(self, summary: RunSummary) -> None:
         header = (
-            f"## framecheck: {_plural(summary.articles, 'article')}, {_plural(summary.findings, 'finding')}"
+            f"## framecheck: {plural(summary.articles, 'article')}, {plural(summary.findings, 'finding')}"
             + (f", {summary.suppressed} suppressed" if summary.suppressed else "")
             + (f", {summary.baselined} in baseline" if summary.baselined else "")
         )
@@ -453,6 +501,10 @@ class MarkdownFormatter(Formatter):
         out += [self.rows[i] for i in order]
         out.append("")
         out += self.details
+        over = [f for f in summary.failures if f.kind == "score"]
+        if over:
+            out.append("**Over the maximum score:** " + "; ".join(f"`{_cell(f.source)}`: {_cell(f.reason)}" for f in over))
+            out.append("")
         if summary.errors or summary.skipped:
             out.append("**Could not be read:** " + "; ".join(_cell(e) for e in summary.errors + summary.skipped))
         self.stream.write("\n".join(out).rstrip() + "\n")
@@ -469,9 +521,16 @@ class AnnotatedFormatter(Formatter):
         pieces, cursor = [], 0
         for start, end, group in merge_overlapping(report.active_findings):
             labels = ",".join(dict.fromkeys(f.technique for f in group))
+            voices = ", ".join(dict.fromkeys(voice for f in group for voice in f.voice))
+            labels += f"; {voices}" if voices else ""
             pieces += [text[cursor:start], "[[", text[start:end], "]]{", labels, "}"]
             cursor = end
         pieces.append(text[cursor:])
         score = report.score
         self.stream.write(f"=== {report.source} (score {score.value:.0f}/100, {score.band}) ===\n")
         self.stream.write("".join(pieces).rstrip("\n") + "\n\n")
+
+    def finish(self, summary: RunSummary) -> None:
+        for failure in summary.failures:
+            if failure.kind == "score":
+                self.stream.write(f"=== {failure.source}: {failure.reason} ===\n")

@@ -76,6 +76,18 @@ class _Assembly:
 # --------------------------------------------------------------------------------------
 
 
+def _repeats_title(tokens: list, title: str) -> bool:
+    """Whether the body's first heading is an ``# H1`` saying the front matter's title again:
+    then the H1 is the headline, and the title is not scanned (or counted) a second time."""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            inline = tokens[index + 1] if index + 1 < len(tokens) else None
+            if token.tag != "h1" or inline is None or inline.type != "inline":
+                return False
+            return " ".join(inline.content.split()).casefold() == " ".join(title.split()).casefold()
+    return False
+
+
 def split_front_matter(source: str) -> tuple[dict, int, str | None]:
     """(metadata, offset where the Markdown body starts, problem) for ``---`` front matter."""
     if not source.startswith("---"):
@@ -189,13 +201,13 @@ class MarkdownReader:
         line_starts = _line_starts(source)
         first_body_line = bisect.bisect_right(line_starts, body_start) - 1
         assembly = _Assembly()
+        tokens = MarkdownIt("commonmark").parse(source[body_start:])
         title = metadata.get("title") or metadata.get("headline")
-        if isinstance(title, str) and title.strip():
+        if isinstance(title, str) and title.strip() and not _repeats_title(tokens, title):
             at = source.find(title.strip(), 0, body_start)
             start = assembly.open_block(max(at, 0))
             (assembly.builder.copy if at != -1 else assembly.builder.insert)(title.strip(), max(at, 0))
             assembly.close_block("headline", start)
-        tokens = MarkdownIt("commonmark").parse(source[body_start:])
         quote_starts: list[int] = []
         block_kind = "paragraph"
         for token in tokens:

@@ -241,9 +241,22 @@ class Finding:
         return self.suppression is None and not self.baselined
 
     @property
+    def own_voice(self) -> bool:
+        """Said in the outlet's own voice: neither quoted from a named speaker nor site chrome."""
+        return not self.quote and self.part != "boilerplate"
+
+    @property
+    def voice(self) -> tuple[str, ...]:
+        """Where the words come from when not from the outlet: ("quoted: NAME",) or ("site chrome",)."""
+        if self.part == "boilerplate":
+            return ("site chrome",)
+        return (f"quoted: {self.quote}",) if self.quote else ()
+
+    @property
     def context_note(self) -> str:
-        """What reports for people print after the finding: " (negated)", or "" without context."""
-        return f" ({', '.join(self.context)})" if self.context else ""
+        """What reports for people print after the finding: " (quoted: Patel; negated)", or ""."""
+        notes = (*self.voice, *self.context)
+        return f" ({'; '.join(notes)})" if notes else ""
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -402,10 +415,26 @@ class RuleInfo:
     exceptions: tuple[str, ...] = ()
     origin: str = ""
     pack: str = ""
+    # False for rules that a severity set for the whole technique should leave alone
+    # (typography such as exclamation, aggregates such as stacked-framing).
+    technique_severity: bool = True
 
     def render_message(self, matched: str) -> str:
         """The message with ``{match}`` replaced; plain replace so braces in text are harmless."""
         return self.message.replace("{match}", matched)
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    """Why one article fails the pre-publication check: ``kind`` is "findings" (at or over
+    ``--fail-on``) or "score" (over ``--max-score``); ``reason`` says it in words."""
+
+    source: str
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "kind": self.kind, "reason": self.reason}
 
 
 @dataclass
@@ -419,6 +448,13 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     suppressed: int = 0
     baselined: int = 0
+    failures: list[GateFailure] = field(default_factory=list)
+    not_counted: int = 0  # findings at or over --fail-on that the fail scope leaves out
+
+    @property
+    def failed(self) -> bool:
+        """Whether the pre-publication check failed (findings or scores over the limits)."""
+        return bool(self.failures)
 
     def add(self, report: ArticleReport) -> None:
         self.articles += 1

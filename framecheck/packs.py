@@ -8,7 +8,7 @@ The format is documented in ``docs/rule-packs.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,7 +237,9 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     return PackRule(info, patterns, exceptions, check.typed(rule, "enabled", bool, "boolean", True))
 
 
-def _read_pack(data: Any, path: str) -> Pack:
+def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) -> Pack:
+    """The validated pack. With ``problems``, a broken rule is recorded there and left out,
+    so that one run reports every rule's error (``rules check``); without, it raises."""
     check = _Checker(path)
     if not isinstance(data, LocatedDict):
         raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
@@ -256,9 +258,15 @@ def _read_pack(data: Any, path: str) -> Pack:
     seen: dict[str, int] = {}
     parsed = []
     for index, rule in enumerate(rules):
-        pack_rule = _read_rule(check, rule, rules.line_of(index), data["id"])
-        if pack_rule.id in seen:
-            raise check.fail(rule.line, f"duplicate rule id (first defined at line {seen[pack_rule.id]})")
+        try:
+            pack_rule = _read_rule(check, rule, rules.line_of(index), data["id"])
+            if pack_rule.id in seen:
+                raise check.fail(rule.line, f"duplicate rule id (first defined at line {seen[pack_rule.id]})")
+        except PackError as error:
+            if problems is None:
+                raise
+            problems.append(error)
+            continue
         seen[pack_rule.id] = rule.line
         parsed.append(pack_rule)
     check.rule_id = None
@@ -305,6 +313,53 @@ def load_pack(path: Path | str, shown: str | None = None) -> Pack:
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
     return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
+
+
+def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tuple[list[Pack], list[PackError]]:
+    """Every pack below ``paths`` validated without stopping at the first problem: (the packs
+    that load, every error in every pack). ``shipped`` maps the ids of the rules framecheck
+    ships to where they are defined: a pack rule with one of those ids would clash with it
+    in a scan (a copy of a shipped pack file is that pack, not a clash)."""
+    packs: list[Pack] = []
+    problems: list[PackError] = []
+    owners: dict[str, str] = {}
+    pack_ids: dict[str, str] = {}
+    bundled = {p.read_bytes() for p in pack_files(bundled_rules_dir())}
+    files: list[Path] = []
+    for root in paths:
+        try:
+            files.extend(pack_files(root))
+        except PackError as error:
+            problems.append(error)
+    for pack_path in dict.fromkeys(files):
+        shown = display_path(pack_path)
+        try:
+            data = pack_path.read_bytes()
+            pack = _read_pack(load_located_yaml(data.decode("utf-8-sig"), shown), shown, problems)
+        except UnicodeDecodeError:
+            problems.append(PackError(shown, None, "rule pack is not valid UTF-8"))
+            continue
+        except OSError as exc:
+            problems.append(PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}"))
+            continue
+        except PackError as error:
+            problems.append(error)
+            continue
+        if pack.id in pack_ids:
+            problems.append(PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})"))
+        pack_ids.setdefault(pack.id, pack.path)
+        for rule in pack.rules:
+            line = int(rule.info.origin.rsplit(":", 1)[1])
+            if rule.id in owners:
+                problems.append(PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id))
+            elif rule.id in shipped and data not in bundled:
+                problems.append(PackError(
+                    pack.path, line, f"rule id clashes with the shipped rule at {shipped[rule.id]} "
+                    "(rename it, or scan with --no-default-rules)", rule.id,
+                ))
+            owners.setdefault(rule.id, rule.info.origin)
+        packs.append(pack)
+    return packs, problems
 
 
 def pack_files(path: Path | str) -> list[Path]:

@@ -289,22 +289,31 @@ def _head(path: Path) -> str:
         return ""
 
 
-def _walk(directory: Path, extensions: frozenset[str]) -> Iterator[Path]:
-    """Readable files below ``directory`` in sorted order, skipping hidden files and folders.
+def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset()) -> Iterator[Path]:
+    """Readable files below ``directory`` in sorted order, skipping hidden files and folders and
+    the ``ignored`` ones (absolute paths: what git ignores).
 
     Symbolic links to directories are not followed, so a link loop cannot make the walk endless.
     """
     for root, dirs, files in os.walk(directory):
+        here = Path(root)
+        if ignored:
+            absolute = here.absolute()
+            dirs[:] = [d for d in dirs if absolute / d not in ignored]
+            files = [f for f in files if absolute / f not in ignored]
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in extensions:
-                yield Path(root) / name
+                yield here / name
 
 
 def collect_inputs(
-    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>"
+    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>", *, respect_gitignore: bool = False
 ) -> Iterator[Input | InputError]:
-    """Expand command-line paths into inputs; a missing path becomes an error, not a stop."""
+    """Expand command-line paths into inputs; a missing path becomes an error, not a stop.
+
+    With ``respect_gitignore``, a walk inside a git work tree skips what git ignores (build
+    output, virtual environments); a file named on the command line is always read."""
     seen: set[str] = set()
     for raw in paths:
         if raw == STDIN:
@@ -312,7 +321,12 @@ def collect_inputs(
             continue
         path = Path(raw)
         if path.is_dir():
-            candidates = list(_walk(path, extensions))
+            ignored = frozenset()
+            if respect_gitignore:
+                from .vcs import ignored_paths  # imported on use: only folder walks ask git
+
+                ignored = ignored_paths(path)
+            candidates = list(_walk(path, extensions, ignored))
         elif path.exists() or path.is_symlink():
             candidates = [path]
         else:

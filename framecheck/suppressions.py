@@ -31,6 +31,7 @@ from .model import Document, Finding, Suppression
 from .structure import paragraphs
 
 _NEXT_TEXT = regex.compile(r"\S")
+_NAME = regex.compile("framecheck", regex.IGNORECASE)
 
 
 @functools.cache
@@ -45,7 +46,22 @@ def _directive() -> regex.Pattern:
 
 @functools.cache
 def _argument() -> regex.Pattern:
-    return regex.compile(r'(?P<key>reason|by|until)\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))|(?P<word>[^\s,=]+)')
+    return regex.compile(r'(?P<key>[\w-]+)\s*=\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\s"]+))|(?P<word>[^\s,=]+)')
+
+
+@functools.cache
+def _mention() -> regex.Pattern:
+    """Anything written as a directive, well-formed or not: a comment that starts with
+    "framecheck", or "framecheck:" in running text up to the end of its line. None of it is
+    prose, and what is not a valid directive gets a note rather than silence."""
+    return regex.compile(
+        r"<!--\s*framecheck\b(?P<comment>.{0,4000}?)-->|(?<![\w-])framecheck\s*:(?P<plain>[^\n]*)",
+        regex.IGNORECASE | regex.DOTALL,
+    )
+
+
+ARGUMENTS = ("reason", "by", "until")
+KINDS = ("ignore", "ignore-file")
 
 
 @dataclass(frozen=True)
@@ -56,15 +72,20 @@ class SuppressionPolicy:
     today: datetime.date = dataclasses.field(default_factory=datetime.date.today)
 
 
-def _parse_arguments(text: str) -> tuple[list[str], dict[str, str]]:
-    words, values = [], {}
+def _parse_arguments(text: str) -> tuple[list[str], dict[str, str], list[str]]:
+    """(rule ids, known key=value arguments, unknown argument names)."""
+    words, values, unknown = [], {}, []
     for match in _argument().finditer(text):
         if match.group("key"):
+            key = match.group("key").lower()
             value = match.group("quoted") if match.group("quoted") is not None else match.group("bare")
-            values[match.group("key").lower()] = value
+            if key in ARGUMENTS:
+                values[key] = value
+            else:
+                unknown.append(match.group("key"))
         else:
             words.append(match.group("word"))
-    return words, values
+    return words, values, unknown
 
 
 def _scope(
@@ -86,35 +107,123 @@ def _scope(
     return start, end
 
 
-def _directives(document: Document) -> list[regex.Match]:
-    source = document.source_text if document.source_text is not None else document.text
-    return list(_directive().finditer(source)) if "framecheck" in source else []
+def _source(document: Document) -> str:
+    return document.source_text if document.source_text is not None else document.text
 
 
-def find_suppressions(document: Document, directives: list[regex.Match] | None = None) -> list[Suppression]:
-    """Every waiver written in the document's source."""
-    source = document.source_text if document.source_text is not None else document.text
-    found = []
+def _close_to(word: str, choices: Sequence[str]) -> str:
+    import difflib  # only for a mistake's did-you-mean
+
+    hint = difflib.get_close_matches(word.lower(), list(choices), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
+
+def _misread(mention: regex.Match) -> str:
+    """Why a directive-like comment or line is not a directive."""
+    comment = mention.group("comment")
+    rest = comment if comment is not None else mention.group("plain")
+    if comment is not None and not comment.lstrip().startswith(":"):
+        return "write 'framecheck:' with a colon"
+    word = regex.match(r"\s*:?\s*([\w-]*)", rest).group(1)
+    if word.lower() not in KINDS:
+        return f"unknown directive {word!r}{_close_to(word, KINDS)}; use ignore or ignore-file"
+    if comment is None:
+        after = rest[rest.lower().index(word.lower()) + len(word):]
+        if not after.startswith("["):
+            return (f"in plain text the rule ids go in brackets: framecheck: {word.lower()}[RULE-ID, ...] "
+                    f"reason=\"...\" (empty brackets for every rule)")
+        return "the rule ids' '[' is not closed on the same line"
+    return "not understood"
+
+
+@dataclass
+class Waivers:
+    """The waivers written in one document, applied to its findings.
+
+    Built once per document before any reviewer runs, so that a reviewer never counts a
+    waived finding (repetition), and applied again to what the reviewers added. Directive
+    text is never prose: findings inside a directive are dropped.
+    """
+
+    spans: list[tuple[int, int]]
+    valid: list[Suppression]
+    problems: list[str]
+    used: set[int] = dataclasses.field(default_factory=set)
+
+    def in_directive(self, document: Document, finding: Finding) -> bool:
+        offset = document.source_offset(finding.start)
+        return any(start <= offset < end for start, end in self.spans)
+
+    def mark(self, document: Document, findings: Iterable[Finding]) -> list[Finding]:
+        """The findings outside directives, those a waiver covers marked with it."""
+        marked = []
+        for finding in findings:
+            if self.spans and self.in_directive(document, finding):
+                continue
+            if finding.suppression is None and self.valid:
+                offset = document.source_offset(finding.start)
+                waiver = next((s for s in self.valid if s.applies_to(finding.rule_id, finding.technique, offset)), None)
+                if waiver is not None:
+                    self.used.add(id(waiver))
+                    finding = finding.evolve(suppression=waiver)
+            marked.append(finding)
+        return marked
+
+    def notes(self) -> list[str]:
+        """Waivers that did not apply: malformed, invalid, expired, or matching nothing."""
+        unused = [
+            f"unused suppression at line {s.line} ({', '.join(s.rules) or 'any rule'}): nothing to suppress"
+            for s in self.valid if id(s) not in self.used
+        ]
+        return self.problems + unused
+
+
+NO_WAIVERS = Waivers([], [], [])
+
+
+def read_waivers(document: Document, policy: SuppressionPolicy, known_ids: Iterable[str]) -> Waivers:
+    """Every directive in the document's source, checked against the policy and the known ids."""
+    source = _source(document)
+    if _NAME.search(source) is None:  # a literal search: 50x faster than looking for directives
+        return NO_WAIVERS
+    spans: list[tuple[int, int]] = []
+    valid: list[Suppression] = []
+    problems: list[str] = []
+    known = set(known_ids)
     blocks = paragraphs(source)
-    for match in _directives(document) if directives is None else directives:
-        kind = match.group("kind").lower()
-        rule_text = (match.group("rules") or "") + " "
-        words, values = _parse_arguments(rule_text.replace(",", " ") + (match.group("args") or ""))
-        start, end = _scope(source, blocks, match.start(), match.end(), kind)
-        line = source.count("\n", 0, match.start()) + 1
-        found.append(
-            Suppression(
-                rules=tuple(w.strip(",") for w in words if w.strip(",")),
-                scope="file" if kind == "ignore-file" else "paragraph",
-                start=start,
-                end=end,
-                line=line,
-                reason=values.get("reason", ""),
-                by=values.get("by", ""),
-                until=values.get("until", ""),
-            )
-        )
-    return found
+    for mention in _mention().finditer(source):
+        spans.append(mention.span())
+        line = source.count("\n", 0, mention.start()) + 1
+        directive = _directive().fullmatch(source, mention.start(), mention.end())
+        if directive is None:
+            problems.append(f"framecheck directive at line {line} was ignored: {_misread(mention)}")
+            continue
+        suppression, unknown_arguments = _suppression(source, blocks, directive, line)
+        for name in unknown_arguments:
+            problems.append(f"suppression at line {line} has an unknown argument {name!r}{_close_to(name, ARGUMENTS)}")
+        unknown = [rule for rule in suppression.rules if rule not in known]
+        if unknown:
+            problems.append(f"suppression at line {line} names unknown rule(s): {', '.join(unknown)}")
+        problem = _problem(suppression, policy)
+        if problem:
+            problems.append(problem)
+        else:
+            valid.append(suppression)
+    return Waivers(spans, valid, problems)
+
+
+def _suppression(source: str, blocks: list[tuple[int, int]], match: regex.Match, line: int) -> tuple[Suppression, list[str]]:
+    kind = match.group("kind").lower()
+    rule_text = (match.group("rules") or "") + " "
+    words, values, unknown = _parse_arguments(rule_text.replace(",", " ") + (match.group("args") or ""))
+    start, end = _scope(source, blocks, match.start(), match.end(), kind)
+    suppression = Suppression(
+        rules=tuple(w.strip(",") for w in words if w.strip(",")),
+        scope="file" if kind == "ignore-file" else "paragraph",
+        start=start, end=end, line=line,
+        reason=values.get("reason", ""), by=values.get("by", ""), until=values.get("until", ""),
+    )
+    return suppression, unknown
 
 
 def _problem(suppression: Suppression, policy: SuppressionPolicy) -> str | None:
@@ -129,50 +238,6 @@ def _problem(suppression: Suppression, policy: SuppressionPolicy) -> str | None:
         if until < policy.today:
             return f"{where} expired on {until.isoformat()}; its findings are reported again"
     return None
-
-
-def apply_suppressions(
-    document: Document, findings: Sequence[Finding], policy: SuppressionPolicy, known_ids: Iterable[str]
-) -> tuple[list[Finding], list[str]]:
-    """Mark waived findings; return them with notes on waivers that did not apply.
-
-    Findings inside a directive itself (its rule ids are words too) are dropped.
-    """
-    directives = _directives(document)
-    if not directives:
-        return list(findings), []
-    spans = [match.span() for match in directives]
-    findings = [
-        f for f in findings
-        if not any(start <= document.source_offset(f.start) < end for start, end in spans)
-    ]
-    suppressions = find_suppressions(document, directives)
-    notes: list[str] = []
-    valid = []
-    known = set(known_ids)
-    for suppression in suppressions:
-        problem = _problem(suppression, policy)
-        unknown = [rule for rule in suppression.rules if rule not in known]
-        if unknown:
-            notes.append(f"suppression at line {suppression.line} names unknown rule(s): {', '.join(unknown)}")
-        if problem:
-            notes.append(problem)
-        else:
-            valid.append(suppression)
-    used: set[int] = set()
-    marked = []
-    for finding in findings:
-        offset = document.source_offset(finding.start)
-        waiver = next((s for s in valid if s.applies_to(finding.rule_id, finding.technique, offset)), None)
-        if waiver is not None:
-            used.add(id(waiver))
-            finding = finding.evolve(suppression=waiver)
-        marked.append(finding)
-    for suppression in valid:
-        if id(suppression) not in used:
-            target = ", ".join(suppression.rules) or "any rule"
-            notes.append(f"unused suppression at line {suppression.line} ({target}): nothing to suppress")
-    return marked, notes
 
 
 def normalised_excerpt(text: str) -> str:

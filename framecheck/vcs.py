@@ -32,3 +32,23 @@ def changed_files(ref: str, cwd: Path) -> list[Path]:
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0")
     names = sorted({name for name in changed + untracked if name})
     return [top / name for name in names if (top / name).is_file()]
+
+
+def _inside_work_tree(folder: Path) -> bool:
+    """Whether a ``.git`` lies at or above ``folder``: a quick test that spares most walks a git call."""
+    return any((candidate / ".git").exists() for candidate in [folder, *folder.parents])
+
+
+def ignored_paths(folder: Path) -> frozenset[Path]:
+    """Absolute paths of the files and folders under ``folder`` that git ignores
+    (.gitignore files, .git/info/exclude, the user's global excludes); tracked files are
+    never among them. Empty outside a work tree or without git."""
+    absolute = folder.absolute()
+    if not _inside_work_tree(absolute.resolve()):
+        return frozenset()
+    try:
+        listed = _git(["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory", "--", "."],
+                      absolute)
+    except (subprocess.CalledProcessError, FramecheckError, OSError):
+        return frozenset()  # not a work tree after all, or git is missing: walk everything
+    return frozenset(absolute / name.rstrip("/") for name in listed.split("\0") if name)

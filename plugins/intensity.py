@@ -17,12 +17,14 @@ from framecheck.matching import CompiledPatterns, PhraseIndex
 from framecheck.structure import SPEECH_VERBS
 
 
-def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple) -> RuleInfo:
-    """An intensity rule: weak on its own, so reported as info with half weight."""
+def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple,
+         typography: bool = True) -> RuleInfo:
+    """An intensity rule: weak on its own, so reported as info with half weight. Typography
+    (an exclamation, capitals) is not wording, so a severity set for its technique leaves it alone."""
     return RuleInfo(
         id=rule_id, technique=technique, severity=Severity.INFO, weight=0.5, message=message, why=why,
         suggest=(suggest,), examples=Examples(match=match, no_match=no_match),
-        origin="plugin:intensity", pack="bundled",
+        origin="plugin:intensity", pack="bundled", technique_severity=not typography,
     )
 
 
@@ -51,6 +53,7 @@ STACK = _cue(
     match=("He is the most dishonest, most corrupt candidate.", "It is a very very bad deal."),
     no_match=("He is the most experienced candidate.", "a very good deal", "I'm not very smart, so it takes a while.",
               "It is very cold, so the match is off."),
+    typography=False,
 )
 
 # An exclamation is reported on the sentence it ends: the whole sentence is said in that tone.

@@ -1,16 +1,16 @@
 """Repetition: the same loaded word or slogan hammered through one article.
 
 Repeating a charged label ("illegal alien" ten times, "annihilate" in every paragraph) makes
-it familiar, and familiar claims feel true. One use is loaded language; the third use of the
-same word in one story is a device of its own. This reviewer reads the other detectors'
+it familiar, and familiar claims feel true. One use is loaded language; a word used three
+times or more in one story is a device of its own, and every use after the first is reported. This reviewer reads the other detectors'
 findings, so it recognises exactly the words the packs know to be loaded, including a
 newsroom's own packs.
 
 Uses are grouped by a rough stem (the first STEM_LETTERS letters of each word, case folded),
 so "annihilate", "annihilated" and "annihilation" count as one word. The first use is left
-to its own rule; every later use in a group of REPEATS or more gets a repetition finding.
-Uses inside a quotation attributed to a named speaker are the speaker's, not the outlet's,
-and do not count.
+to its own rule; every later use in a group of REPEATS or more gets a repetition finding
+(the 2nd of 3 uses included). Uses inside a quotation attributed to a named speaker are the speaker's, not the outlet's,
+and waived uses were accepted by an editor: neither counts.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ class RepetitionReviewer:
         for finding in findings:  # sorted by position, so each group is in reading order
             if finding.technique not in TECHNIQUES or finding.rule_id in TYPOGRAPHY_RULES or finding.quote:
                 continue  # a named speaker's words are reported, not the outlet's repetition
+            if finding.suppression is not None:
+                continue  # an editor accepted this use
             if (finding.start, finding.end) in seen or len(finding.excerpt.split()) > MAX_WORDS:
                 continue  # two rules on one span are one use
             seen.add((finding.start, finding.end))

@@ -29,8 +29,8 @@ MAX_WORDS = 50  # a longer "sentence" is a list or a run-on paragraph: a span to
 REACH = 400  # characters: about 60 words, more than MAX_WORDS take; devices further apart never stack
 NAMED_IN_MESSAGE = 3
 
-STACKED = RuleInfo(
-    id="stacked-framing", technique="loaded-language", severity=Severity.INFO, weight=0.0,
+STACKED = RuleInfo(  # an aggregate of other rules' findings: a technique's severity leaves it alone
+    id="stacked-framing", technique="loaded-language", severity=Severity.INFO, weight=0.0, technique_severity=False,
     message="this sentence stacks framing devices",
     why="One charged word can be a slip of style; several in one sentence make the sentence argue "
         "by its vocabulary instead of its facts.",

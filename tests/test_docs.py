@@ -40,7 +40,8 @@ def test_plugin_doc_examples_work_as_documented(tmp_path, index: int) -> None:
         article.write_text("Town hall\n\nThe council met.\n\nEditor's note: they terrorised nobody.\n", encoding="utf-8")
     fmt = "counts" if "counts" in source else "json"
     result = run("scan", "--plugin", str(plugin), "--format", fmt, str(article))
-    assert result.exit_code == 1, result.output
+    # site chrome is reported but does not fail the check (--fail-scope own-voice)
+    assert result.exit_code == (0 if "EditorsNote" in source else 1), result.output
     if fmt == "counts":
         assert result.stdout == f"5\t{SEED}\n"
         return

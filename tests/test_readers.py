@@ -228,7 +228,8 @@ def test_walking_a_folder_reads_articles_not_corpora(tmp_path: Path) -> None:
     (tmp_path / "figures.csv").write_text("year,count\n2023,4\n", encoding="utf-8")
     (tmp_path / "dump.jsonl").write_text('{"id": 1, "text": "They terrorised it."}\n', encoding="utf-8")
     result = run("scan", "--format", "json", str(tmp_path))
-    assert result.exit_code == 1 and result.stderr == ""
+    assert result.exit_code == 1
+    assert result.stderr == f"framecheck: check failed: {tmp_path / 'story.md'}: 1 finding at or above warning\n"
     assert [a["source"] for a in json.loads(result.stdout)["articles"]] == [str(tmp_path / "story.md")]
 
 

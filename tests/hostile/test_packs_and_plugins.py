@@ -143,6 +143,7 @@ def test_a_plugin_whose_hook_raises_is_reported_and_skipped(tmp_path: Path, inpu
     assert result.stderr == (
         f"framecheck: warning: plugin '{plugin}': framecheck_detectors raised RuntimeError: cannot start detector; "
         "its contributions were skipped\n"
+        f"framecheck: check failed: {story}: 1 finding at or above warning\n"
     )
     assert "loaded-verb-terrorise" in result.stdout
 
