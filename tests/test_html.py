@@ -84,3 +84,48 @@ def test_every_technique_has_a_colour_of_its_own() -> None:
 
     assert set(COLOURS) == set(TECHNIQUES)
     assert len(set(COLOURS.values())) == len(TECHNIQUES)  # a legend whose colours repeat misleads
+
+
+STACKED = (
+    "Town news\n\nThe brutal crackdown terrorised the protesters!\n\n"
+    '"They terrorised the town," Mayor Jane Smith said.\n\n\n\n\nThe end.\n\nOther News\n\nRegime terrorised the north\n'
+)
+
+
+def article_text(page: str) -> str:
+    return page.split('<div class="article-text">', 1)[1].split("</div>", 1)[0]
+
+
+def test_a_stacked_sentence_is_underlined_and_keeps_its_devices_visible(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(STACKED, encoding="utf-8")
+    page = tmp_path / "r.html"
+    run("scan", "--output", f"html={page}", str(story))
+    text = article_text(page.read_text(encoding="utf-8"))
+    sentence = re.search(r'<span class="sentence" title="([^"]*)">(.*?)</span>', text)
+    assert sentence and "stacked-framing" in sentence.group(1) and "exclamation" in sentence.group(1)
+    inner = re.findall(r'<mark class="fc t-([\w-]+) sev-(\w+)[^"]*"[^>]*>(\w+)</mark>', sentence.group(2))
+    assert inner == [("loaded-language", "warning", "brutal"), ("loaded-language", "warning", "terrorised")]
+    quoted = re.search(r'<mark class="fc t-loaded-language sev-warning outside"[^>]*title="([^"]*)">terrorised', text)
+    assert quoted and "(quoted: Mayor Jane Smith)" in quoted.group(1)
+    assert re.search(r'<span class="chrome"[^>]*>Other News\n\nRegime <mark class="fc [^"]* outside"', text)
+    assert "said.\n\nThe end." in text  # four blank lines in the source, one paragraph gap on the page
+
+
+def test_the_page_says_what_a_reader_needs_once_and_in_words(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(STACKED, encoding="utf-8")
+    page = tmp_path / "one.html"
+    run("scan", "--max-score", "50", "--output", f"html={page}", str(story))
+    html = page.read_text(encoding="utf-8")
+    assert "<p>1 article · 6 findings</p>" in html
+    assert '<div class="verdict failed" role="alert">Check failed<ul>' in html
+    assert "score 100/100 is above --max-score 50" in html and "fails the check" in html
+    assert '<span class="badge warning">4 warnings</span> <span class="badge info">2 info</span>' in html
+    table = html.split('<table class="findings">', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 7 and "(site chrome)" in table  # the header and six findings
+    several = tmp_path / "two.html"
+    run("scan", "--output", f"html={several}", str(story), str(SEED))
+    index = several.read_text(encoding="utf-8").split('<table class="sortable">', 1)[1].split("</thead>", 1)[0]
+    assert "Outlet" not in index and "Date" not in index  # no article has one: no empty columns
+    assert "<th>Check</th>" in index
