@@ -189,7 +189,7 @@ def test_select_and_ignore_options() -> None:
         (["scan", "--format", "yaml", "x"], "framecheck: error: --format: unknown format 'yaml' (available: annotated, concise, github, html, json, jsonl, markdown, sarif, text)"),
         (["scan", "--plugin", "no_such_module_xyz", "x"], "framecheck: error: no_such_module_xyz: cannot import plugin module"),
         (["scan", "--rules", "/nonexistent/pack.yaml", "x"], "framecheck: error: /nonexistent/pack.yaml: no such rule pack"),
-        (["rules", "show", "no-such-rule"], "framecheck: error: no rule 'no-such-rule'"),
+        (["rules", "show", "no-such-rule"], "framecheck: error: no rule or technique 'no-such-rule'"),
     ],
 )
 def test_usage_and_configuration_errors_exit_2_with_one_line(args: list[str], message: str) -> None:

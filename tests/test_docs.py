@@ -52,3 +52,10 @@ def test_plugin_doc_examples_work_as_documented(tmp_path, index: int) -> None:
         assert [f["excerpt"] for f in findings] == ["TERRORISED"]
     if "EditorsNote" in source:
         assert [(f["excerpt"], f["part"]) for f in findings] == [("terrorised", "boilerplate")]
+
+
+def test_the_ci_guide_shows_the_pre_commit_configuration_the_readme_runs() -> None:
+    from test_workflow import readme_pre_commit_config
+
+    guide = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    assert f"```yaml\n{readme_pre_commit_config()}```" in guide

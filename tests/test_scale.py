@@ -186,7 +186,7 @@ def test_an_edited_pack_gets_a_new_entry_and_errors_are_never_cached(tmp_path: P
     assert load_pack(pack).rules[0].info.patterns == ("perhaps",)
     assert len(list((tmp_path / "c").glob("pack-*.pickle"))) == 2
     pack.write_text("id: mine\nname: Mine\nrules:\n  - id: r\n    technique: nonsense\n")
-    result = run_subprocess("rules", "check", str(pack), env={**os.environ})
+    result = run_subprocess("scan", "--no-default-rules", "--rules", str(pack), "-", env={**os.environ})
     assert result.returncode == 2 and "mine.yaml:5" in result.stderr
     assert len(list((tmp_path / "c").glob("pack-*.pickle"))) == 2
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -329,28 +330,44 @@ def test_the_action_runs_its_scan_step_as_written(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
 
 
+def readme_pre_commit_config() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"\*\*pre-commit\*\*.*?```yaml\n(.*?)```", readme, re.S)
+    assert block, "the README shows a .pre-commit-config.yaml"
+    return block.group(1)
+
+
 @pytest.mark.slow
-def test_pre_commit_runs_the_hook_for_real(tmp_path: Path) -> None:
+def test_pre_commit_runs_the_readme_configuration_for_real(tmp_path: Path) -> None:
+    """The README's .pre-commit-config.yaml as written, but for the repository address: pre-commit
+    clones this checkout, at the documented tag, and installs the hook from it."""
+    from framecheck import __version__
+
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
     assert pre_commit, "pre-commit is a test dependency (pip install .[test])"
-    head = git("rev-parse", "HEAD", cwd=REPO).strip()
+    config = readme_pre_commit_config()
+    assert f"rev: v{__version__}" in config
+    upstream = tmp_path / "framecheck"
+    git("clone", "-q", "--no-local", str(REPO), str(upstream), cwd=tmp_path)
+    if not git("tag", "--list", f"v{__version__}", cwd=upstream).strip():  # a clone of main without tags
+        git("tag", f"v{__version__}", cwd=upstream)
     repo = tmp_path / "site"
     repo.mkdir()
     git("init", "-q", "-b", "main", cwd=repo)
-    write(repo / ".pre-commit-config.yaml", f"""\
-        repos:
-          - repo: {REPO}
-            rev: {head}
-            hooks:
-              - id: framecheck
-        """)
+    write(repo / ".pre-commit-config.yaml", config.replace("https://github.com/framecheck/framecheck", str(upstream)))
+    write(repo / ".framecheck.yaml", 'exclude: ["drafts/**"]\n')
     write(repo / "clean.md", "The council approved the budget, its chair said.\n")
+    write(repo / "quoted.md", '"They terrorised the town," Mayor Jane Smith said.\n')
+    write(repo / "drafts" / "rough.md", LOADED)  # excluded, though pre-commit names it
     git("add", "-A", cwd=repo)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
     clean = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
     assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
     write(repo / "loaded.md", LOADED)
     git("add", "-A", cwd=repo)
     loaded = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
     assert loaded.returncode == 1
     assert "loaded.md:1:6: warning loaded-verb-terrorise" in loaded.stdout
+    assert "framecheck: check failed: loaded.md: 1 finding at or above warning" in loaded.stdout
+    assert "rough.md" not in loaded.stdout
