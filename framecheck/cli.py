@@ -34,7 +34,7 @@ from .evaluation import (
     spans_of,
 )
 from .formatters import Formatter, plural
-from .model import ArticleReport, RunSummary, ScanOptions
+from .model import ArticleReport, RunSummary, ScanOptions, printable
 from .output import atomic_text_file
 from .packs import performance_hints
 from .parallel import scan_all, work_units
@@ -374,12 +374,13 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         for report in results:
             if isinstance(report, InputError):
                 progress.close()
+                message = printable(str(report))  # a file name may hold bytes that are not UTF-8
                 if options["skip_unreadable"]:
-                    _warn(str(report))
-                    summary.skipped.append(str(report))
+                    _warn(message)
+                    summary.skipped.append(message)
                 else:
-                    click.echo(f"framecheck: error: {report}", err=True)
-                    summary.errors.append(str(report))
+                    click.echo(f"framecheck: error: {message}", err=True)
+                    summary.errors.append(message)
                 continue
             progress.advance(len(report.document.text), len(report.findings))
             summary.add(report)
@@ -398,7 +399,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         _print_statistics(statistics)
     if options["write_baseline"]:
         count = write_baseline(Path(options["write_baseline"]), recorded)
-        click.echo(f"framecheck: wrote {count} findings to the baseline {options['write_baseline']}", err=True)
+        click.echo(f"framecheck: wrote {count} findings to the baseline {printable(options['write_baseline'])}", err=True)
     ctx.exit(_scan_exit(summary, paths, config, exit_zero=options["exit_zero"]))
 
 

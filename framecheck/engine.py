@@ -32,6 +32,9 @@ from .model import (
     ScanOptions,
     ScanWarning,
     Severity,
+    has_surrogates,
+    printable,
+    without_surrogates,
 )
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
@@ -200,6 +203,7 @@ class Engine:
         return [found[rule_id] for rule_id in sorted(found)]
 
     def scan(self, document: Document) -> ArticleReport:
+        _mend_surrogates(document)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
         self._annotate(document, warnings)
@@ -395,6 +399,24 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         engine.check_ids((i for ids in config.per_file_ignores.values() for i in ids), "per-file-ignores")
         engine.per_file_ignores = config.ignored_for
     return engine, manager
+
+
+def _mend_surrogates(document: Document) -> None:
+    """Lone surrogates (a JSON "\\ud800", a file name with bytes that are not UTF-8) cannot be
+    written to any UTF-8 report: the text gets U+FFFD in their place, with a note, and names
+    and metadata show them escaped. Checked for every document, whichever reader made it."""
+    document.source = printable(document.source)
+    mended = False
+    for name in ("text", "source_text"):
+        value = getattr(document, name)
+        if value is not None and has_surrogates(value):
+            setattr(document, name, without_surrogates(value))
+            mended = True
+    if any(isinstance(v, str) and has_surrogates(v) for v in (*document.metadata, *document.metadata.values())):
+        document.metadata = {printable(str(k)): printable(v) if isinstance(v, str) else v
+                             for k, v in document.metadata.items()}
+    if mended:
+        document.notes = (*document.notes, "lone surrogate code points in the text were replaced by U+FFFD")
 
 
 def _without(findings: list[Finding], ignored: frozenset[str]) -> list[Finding]:

@@ -22,13 +22,13 @@ from .structure import quotations
 LEDE_MIN_WORDS = 12
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
+    """Where each line begins, counting line breaks as the Markdown parser does: CRLF, CR or LF
+    (its token line numbers index this list)."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
 
 class _Assembly:
@@ -108,6 +108,8 @@ def split_front_matter(source: str) -> tuple[dict, int, str | None]:
         data = yaml.safe_load(source[first_break + 1 : end + 1])
     except yaml.YAMLError as exc:
         return {}, body_start, f"front matter is not valid YAML ({getattr(exc, 'problem', exc)}); ignored"
+    except RecursionError:
+        return {}, body_start, "front matter is nested too deeply; ignored"
     if not isinstance(data, dict):
         return {}, body_start, "front matter is not a mapping; ignored"
     metadata = {
@@ -357,6 +359,17 @@ class _ArticleParser(HTMLParser):
             self.metadata.setdefault(META_NAMES[key], attrs["content"] or "")
 
 
+# A decimal character reference longer than any code point (&#99999999...) names no character;
+# Python refuses to convert a number of more than 4,300 digits. Written as a hexadecimal
+# reference of the same length it is converted at once, to U+FFFD as HTML says, and every
+# offset after it stays where it was.
+_LONG_DECIMAL_REFERENCE = re.compile(r"&#(\d{8,})")
+
+
+def _as_hex_reference(match: re.Match) -> str:
+    return "&#x" + "f" * (len(match.group(1)) - 1)
+
+
 class HtmlReader:
     name = "html"
     description = "HTML; scripts, styles, nav, asides and site header/footer skipped; <h1> or <title> is the headline"
@@ -369,6 +382,6 @@ class HtmlReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
         source, notes = read_text(item)
         parser = _ArticleParser(source)
-        parser.feed(source)
+        parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source))
         assembly = parser.finish()
         yield assembly.document(item, source, dict(parser.metadata), notes)

@@ -56,6 +56,31 @@ REGION_KINDS = ("headline", "lede", "body", "quote", "boilerplate")
 PARTS = ("headline", "lede", "body", "boilerplate")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` without lone surrogates, which no UTF-8 report can hold: a byte that a file name
+    or a decoder kept undecoded (U+DC80-U+DCFF) is shown as ``\\xNN``, any other as ``\\uNNNN``."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: _escaped_surrogate(ord(m.group())), text)
+
+
+def _escaped_surrogate(code: int) -> str:
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def has_surrogates(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+def without_surrogates(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD: one character for one, so every
+    offset stays valid."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 @dataclass(frozen=True)
 class Region:
     """A labelled stretch of a document's text: its headline, lede, a quote, site chrome...

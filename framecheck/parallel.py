@@ -56,10 +56,7 @@ def work_units(items: Iterable[Input | InputError], readers: ReaderSet) -> Itera
         if isinstance(item, InputError):
             yield item
         elif item.path is None or getattr(readers.reader_for(item), "corpus", False):
-            try:
-                yield from readers.read(item)
-            except InputError as exc:
-                yield exc
+            yield from read_safely(readers, item)
         else:
             yield item
 
@@ -93,15 +90,37 @@ def _results(engine: Engine, readers: ReaderSet | None, unit: Unit) -> Iterator[
     if isinstance(unit, InputError):
         yield unit
     elif isinstance(unit, Document):
-        yield engine.scan(unit)
+        yield scan_safely(engine, unit)
     else:
         if readers is None:
             raise ValueError("scan_all needs readers to read files")
-        try:
-            for document in readers.read(unit):
-                yield document if isinstance(document, InputError) else engine.scan(document)
-        except InputError as exc:
-            yield exc
+        for document in read_safely(readers, unit):
+            yield document if isinstance(document, InputError) else scan_safely(engine, document)
+
+
+def read_safely(readers: ReaderSet, item: Input) -> Iterator[Document | InputError]:
+    """The documents of one input; whatever goes wrong while reading it (a reader's bug on a
+    strange file included) becomes an error naming the input, and the run goes on."""
+    try:
+        yield from readers.read(item)
+    except InputError as exc:
+        yield exc
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the scan of the others
+        yield InputError(f"{item.name}: could not be read: {_describe(exc)}")
+
+
+def scan_safely(engine: Engine, document: Document) -> Result:
+    """The document's report, or an error naming it when the scan itself failed."""
+    try:
+        return engine.scan(document)
+    except Exception as exc:  # noqa: BLE001 - one bad document must never stop the scan of the others
+        return InputError(f"{document.source}: could not be scanned: {_describe(exc)}")
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:200] + "…"
+    return f"internal error {type(exc).__name__}: {text} (a framecheck bug; the other inputs were scanned)"
 
 
 def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[Unit], jobs: int) -> Iterator[Result]:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,6 +26,7 @@ from .model import Document
 from .structure import plain_structure
 
 STDIN = "-"
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape kept
 FALLBACK_ENCODING = "windows-1252"
 SNIFF_BYTES = 4096
 _BOMS = (
@@ -202,6 +204,12 @@ def jsonl_documents(
         except json.JSONDecodeError as exc:
             yield InputError(f"{where}: invalid JSON ({exc.msg}); record skipped")
             continue
+        except ValueError:  # an integer of more digits than Python converts
+            yield InputError(f"{where}: invalid JSON (a number too long to read); record skipped")
+            continue
+        except RecursionError:
+            yield InputError(f"{where}: invalid JSON (nested too deeply); record skipped")
+            continue
         if not isinstance(record, dict):
             yield InputError(f"{where}: a record must be a JSON object; skipped")
             continue
@@ -220,7 +228,9 @@ class CsvReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
         stream = item.open_binary()
-        text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        # Bytes that are not UTF-8 are kept as lone surrogates, so that one bad byte costs its
+        # row only: a strict decoder fails a whole buffer of rows at once.
+        text_stream = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="surrogateescape")
         try:
             rows = csv.DictReader(text_stream)
             if rows.fieldnames is None:
@@ -229,9 +239,11 @@ class CsvReader:
                 yield InputError(f"{item.name}: no column {options.text_field!r} (columns: {', '.join(rows.fieldnames)})")
                 return
             for number, row in enumerate(rows, 1):
-                yield _record_document(item, row, f"{item.name}:{rows.line_num}", number, options)
-        except UnicodeDecodeError:
-            yield InputError(f"{item.name}: not valid UTF-8; the rest of the file was skipped")
+                where = f"{item.name}:{rows.line_num}"
+                if any(isinstance(value, str) and _UNDECODED.search(value) for value in row.values()):
+                    yield InputError(f"{where}: not valid UTF-8; record skipped")
+                    continue
+                yield _record_document(item, row, where, number, options)
         except csv.Error as exc:
             yield InputError(f"{item.name}: malformed CSV ({exc}); the rest of the file was skipped")
         finally:

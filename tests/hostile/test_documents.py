@@ -1,0 +1,87 @@
+"""One strange document costs only itself: every other document is scanned and reported."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+LOADED = "They terrorised the town.\n"
+
+# name -> (bytes of the file, what the run must say about it)
+STRANGE: dict[str, tuple[bytes, str]] = {
+    "entity.html": (b"<p>x &#" + b"9" * 4301 + b"; y</p><p>They terrorised the town.</p>", "report"),
+    "cr.md": (b"x\r> quote\r", "report"),
+    "nested.md": (b"---\ntitle: " + b"[" * 500 + b"\n---\nThey terrorised the town.\n", "note"),
+    "digits.jsonl": (b'{"id": 1, "text": "a", "n": ' + b"9" * 5000 + b'}\n{"id": 2, "text": "They terrorised it."}\n',
+                     "digits.jsonl:1: invalid JSON (a number too long to read); record skipped"),
+    "deep.jsonl": (b"[" * 100_000 + b'\n{"id": 2, "text": "They terrorised it."}\n',
+                   "deep.jsonl:1: invalid JSON (nested too deeply); record skipped"),
+    "surrogate.jsonl": (b'{"id": "\\ud800", "text": "They terrorised \\ud800 it.", "by": "\\udfff"}\n', "report"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRANGE))
+def test_a_strange_document_never_aborts_the_run(inputs: Path, scan, name: str) -> None:
+    data, expected = STRANGE[name]
+    (inputs / name).write_bytes(data)
+    (inputs / "ok.txt").write_text(LOADED, encoding="utf-8")
+    reports = [inputs.parent / f"report.{fmt}" for fmt in ("text", "sarif", "html", "markdown", "github")]
+    outputs = [f"--output={report.suffix[1:]}={report}" for report in reports]
+    result = scan("--format", "json", *outputs, str(inputs / name), str(inputs / "ok.txt"))
+    assert "internal error" not in result.stderr
+    document = json.loads(result.stdout)
+    sources = [article["source"] for article in document["articles"]]
+    assert str(inputs / "ok.txt") in sources  # the other input is always scanned
+    for report in reports:
+        report.read_text(encoding="utf-8")  # every report is written, in valid UTF-8
+    if expected.startswith(name):  # a per-record error, and exit 2 at the end
+        assert result.returncode == 2
+        assert document["summary"]["errors"] == [str(inputs / expected)]
+        assert sources[0] == f"{inputs / name}#2"  # the corpus's good record is scanned too
+    else:
+        assert result.returncode == 1 and document["summary"]["errors"] == []
+        assert sources[0].startswith(str(inputs / name))
+
+
+def test_lone_surrogates_become_replacement_characters_and_escaped_names(inputs: Path, scan) -> None:
+    (inputs / "s.jsonl").write_bytes(STRANGE["surrogate.jsonl"][0])
+    document = json.loads(scan("--format", "json", str(inputs / "s.jsonl")).stdout)
+    (article,) = document["articles"]
+    assert article["source"] == f"{inputs / 's.jsonl'}#\\ud800"
+    assert article["metadata"] == {"id": "\\ud800", "by": "\\udfff"}
+    assert article["findings"][0]["excerpt"] == "terrorised"
+    assert article["warnings"] == ["lone surrogate code points in the text were replaced by U+FFFD"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="file names are bytes on POSIX only")
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_in_every_report(inputs: Path, scan) -> None:
+    folder = os.fsencode(inputs)
+    with open(os.path.join(folder, b"caf\xe9.txt"), "wb") as handle:
+        handle.write(LOADED.encode())
+    outputs = inputs.parent / "out"
+    outputs.mkdir()
+    formats = ["json", "sarif", "html", "github", "markdown", "annotated", "jsonl"]
+    args = [f"--output={fmt}={outputs / ('r.' + fmt)}" for fmt in formats]
+    baseline = os.fsdecode(os.path.join(os.fsencode(outputs), b"base\xe9.json"))
+    result = scan(*args, "--write-baseline", baseline, str(inputs))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{inputs}/caf\\xe9.txt:1:6: warning loaded-verb-terrorise")
+    for fmt in formats:
+        assert "caf\\\\xe9.txt" in (outputs / f"r.{fmt}").read_text(encoding="utf-8") or \
+            "caf\\xe9.txt" in (outputs / f"r.{fmt}").read_text(encoding="utf-8"), fmt
+    entries = json.loads(Path(baseline).read_text(encoding="utf-8"))["articles"]
+    assert [name.rsplit("/", 1)[-1] for name in entries] == ["caf\\xe9.txt"]
+
+
+def test_one_bad_byte_in_a_csv_costs_its_row_only(inputs: Path, scan) -> None:
+    rows = [b"id,text"] + [f"{n},They terrorised town {n}.".encode() for n in range(1, 1201)]
+    rows[1001] = b"1001,They terrorised caf\xe9."
+    (inputs / "corpus.csv").write_bytes(b"\n".join(rows) + b"\n")
+    result = scan("--format", "json", str(inputs / "corpus.csv"))
+    document = json.loads(result.stdout)
+    assert result.returncode == 2
+    assert len(document["articles"]) == 1199
+    assert document["summary"]["errors"] == [f"{inputs / 'corpus.csv'}:1002: not valid UTF-8; record skipped"]
