@@ -65,7 +65,7 @@ def write_baseline(path: Path, reports: Iterable[tuple[str, list[dict]]]) -> int
             articles[_article_key(source, root)] = findings
     document = {"baseline_version": BASELINE_VERSION, "articles": dict(sorted(articles.items()))}
     with atomic_text_file(path) as handle:
-        json.dump(document, handle, indent=2, ensure_ascii=False)
+        json.dump(document, handle, indent=2, ensure_ascii=False, allow_nan=False)
         handle.write("\n")
     return sum(len(items) for items in articles.values())
 

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .config import FAIL_SCOPES, MODEL_MODES, Config, resolve_config, split_output
+from .config import FAIL_SCOPES, MAX_REGEX_TIMEOUT, MIN_REGEX_TIMEOUT, MODEL_MODES, Config, resolve_config, split_output
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
 from .evaluation import (
@@ -95,6 +95,15 @@ def _split_ids(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for value in values for part in value.split(",") if part.strip()))
 
 
+def _finite(value: float | None, option: str) -> float | None:
+    """Refuse nan and inf, which a FloatRange lets through (no comparison is true for nan)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", param_hint=option)
+    return value
+
+
 def _warn(message: str) -> None:
     click.echo(f"framecheck: warning: {message}", err=True)
 
@@ -150,7 +159,8 @@ def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
         "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
         "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
         "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
-        "respect_gitignore": "respect_gitignore",
+        "respect_gitignore": "respect_gitignore", "plugin_timeout": "plugin_timeout",
+        "document_timeout": "document_timeout",
     }
     for option, name in replaced.items():
         if option in params and _given(ctx, option):
@@ -294,11 +304,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--fail-on-empty", is_flag=True, default=None,
               help="Exit 2 when no article was scanned (an empty folder, everything excluded).")
 @click.option("--max-score", type=click.FloatRange(min=0), metavar="SCORE",
-              help="Also exit 1 when an article's score is above SCORE.")
+              callback=lambda _ctx, _param, value: _finite(value, "--max-score"), help="Also exit 1 when an article's score is above SCORE.")
 @click.option("--stdin-filename", default="<stdin>", show_default=True,
               help="Name used for '-' in reports and for choosing its reader and config globs.")
-@click.option("--regex-timeout", type=click.FloatRange(min=0.01), default=ScanOptions.regex_timeout,
+@click.option("--regex-timeout", type=click.FloatRange(MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT),
+              default=ScanOptions.regex_timeout, callback=lambda _ctx, _param, value: _finite(value, "--regex-timeout"),
               show_default=True, help="Seconds one regex may run per million characters of a document.")
+@click.option("--plugin-timeout", type=click.FloatRange(min=0), default=ScanOptions.plugin_timeout, show_default=True,
+              callback=lambda _ctx, _param, value: _finite(value, "--plugin-timeout"),
+              help="Seconds one plugin may spend on one document (per million characters); over it, its "
+                   "findings for that document are dropped and the run exits 2. 0: no limit.")
+@click.option("--document-timeout", type=click.FloatRange(min=0), default=ScanOptions.document_timeout,
+              show_default=True, callback=lambda _ctx, _param, value: _finite(value, "--document-timeout"),
+              help="Seconds the whole scan of one document may take (per million characters); over it, the "
+                   "document is an error and the others are scanned. 0: no limit.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: on a terminal, unless NO_COLOR is set).")
 @click.option("--skip-unreadable", is_flag=True,
               help="Warn about inputs that cannot be read instead of exiting 2 for them.")
@@ -383,6 +402,11 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
                     summary.errors.append(message)
                 continue
             progress.advance(len(report.document.text), len(report.findings))
+            if report.incomplete:  # a check that did not run cannot pass: exit 2, and say which
+                message = printable(f"{report.source}: the check is incomplete: "
+                                    f"{'; '.join(report.incomplete)} failed (see its notes)")
+                click.echo(f"framecheck: error: {message}", err=True)
+                summary.incomplete.append(message)
             summary.add(report)
             failures, left_out = policy.judge(report)
             summary.failures.extend(failures)
@@ -412,7 +436,7 @@ def _scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exi
             click.echo(f"framecheck: error: {message}", err=True)
             return EXIT_ERROR
         _warn(message)
-    if summary.errors:
+    if summary.errors or summary.incomplete:
         return EXIT_ERROR
     if summary.not_counted:
         _warn(f"{plural(summary.not_counted, 'finding')} at or above --fail-on quoted from named speakers or in "
@@ -507,7 +531,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
         if article_labels is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in aucs.items()}
         with atomic_text_file(json_path) as handle:
-            json.dump(payload, handle, indent=2)
+            json.dump(payload, handle, indent=2, allow_nan=False)
             handle.write("\n")
 
 
@@ -648,7 +672,7 @@ def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
     if format_name == "json":
         rows = [{"id": r.id, "technique": r.technique, "severity": r.severity.label, "weight": r.weight,
                  "pack": r.pack, "origin": r.origin, "message": r.message} for r in infos]
-        click.echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False, allow_nan=False))
         return
     header = ("RULE", "TECHNIQUE", "SEVERITY", "PACK", "DEFINED IN")
     rows_text = [(r.id, r.technique, r.severity.label, r.pack or "-", r.origin) for r in infos]

@@ -8,6 +8,7 @@ that take one value replace the file's value; ``--rules`` and ``--plugin`` add t
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 import sys
 from dataclasses import dataclass, field, fields
@@ -25,7 +26,8 @@ FAIL_ON = ("info", "warning", "error", "never")
 # Which findings may fail the check: own-voice leaves out what a named speaker is quoted as
 # saying and site chrome (both are still reported, marked); all counts every active finding.
 FAIL_SCOPES = ("own-voice", "all")
-MODEL_MODES = ("filter", "add", "both")  # the learned layer's modes (plugins/learned_layer.py)
+MODEL_MODES = ("filter", "add", "both")
+MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT = 0.01, 600.0  # seconds per million characters  # the learned layer's modes (plugins/learned_layer.py)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Config:
     output: tuple[str, ...] = ()
     require_reason: bool = False
     regex_timeout: float = 2.0
+    plugin_timeout: float = 60.0
+    document_timeout: float = 600.0
     input_format: str | None = None
     text_field: str = "text"
     id_field: str = "id"
@@ -162,6 +166,8 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "output": ("output", list, "list of FORMAT=FILE"),
     "require-reason": ("require_reason", bool, "boolean"),
     "regex-timeout": ("regex_timeout", (int, float), "number"),
+    "plugin-timeout": ("plugin_timeout", (int, float), "number of seconds (0: no limit)"),
+    "document-timeout": ("document_timeout", (int, float), "number of seconds (0: no limit)"),
     "input-format": ("input_format", str, "reader name"),
     "text-field": ("text_field", str, "string"),
     "id-field": ("id_field", str, "string"),
@@ -174,23 +180,28 @@ _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevat
 _SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
 
 
+def _non_negative(value: Any) -> bool:
+    """A number a setting can use: not a boolean, finite (YAML's .nan and .inf are refused), >= 0."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
 def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
     for key, item in value.items():
         if key == "context":  # reviewers name their own contexts, so any name may be given a factor
             if not isinstance(item, dict) or not all(
-                isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                isinstance(k, str) and _non_negative(v)
                 for k, v in item.items()
             ):
-                raise _error(path, line, "scoring.context must map context names to non-negative numbers")
+                raise _error(path, line, "scoring.context must map context names to finite, non-negative numbers")
         elif key in _SCORING_MAPS:
             allowed = _SCORING_MAPS[key]
             if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in item.values()
+                _non_negative(v) for v in item.values()
             ):
-                raise _error(path, line, f"scoring.{key} must map {', '.join(allowed)} to non-negative numbers")
+                raise _error(path, line, f"scoring.{key} must map {', '.join(allowed)} to finite, non-negative numbers")
         elif key in _SCORING_NUMBERS:
-            if not isinstance(item, (int, float)) or isinstance(item, bool) or item < 0:
-                raise _error(path, line, f"scoring.{key} must be a non-negative number")
+            if not _non_negative(item):
+                raise _error(path, line, f"scoring.{key} must be a finite, non-negative number")
         else:
             allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
             raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
@@ -251,6 +262,10 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             raise _error(path, line, f"'model-mode' must be one of {', '.join(MODEL_MODES)}, not {value!r}")
         if key == "fail-on" and value not in FAIL_ON:
             raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        if key in ("max-score", "regex-timeout", "plugin-timeout", "document-timeout") and not _non_negative(value):
+            raise _error(path, line, f"{key!r} must be a finite, non-negative number, not {value!r}")
+        if key == "regex-timeout" and not MIN_REGEX_TIMEOUT <= value <= MAX_REGEX_TIMEOUT:
+            raise _error(path, line, f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
         if key == "fail-scope" and value not in FAIL_SCOPES:
             raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
         if key == "per-file-ignores":

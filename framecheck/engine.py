@@ -9,14 +9,19 @@ findings for that document.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
+import functools
+import math
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pluggy
 
+from .budget import OverBudget, budget
 from .config import Config
 from .errors import FramecheckError, PluginError
 from .hookspecs import Annotator, Detector, Reviewer
@@ -46,6 +51,7 @@ if TYPE_CHECKING:  # the baseline module is imported only by runs that use one
     from .baseline import Baseline
 
 
+T = TypeVar("T")
 PART_PRIORITY = {"body": 0, "lede": 1, "headline": 2, "boilerplate": 3}
 
 
@@ -102,6 +108,7 @@ class Engine:
         scoring: ScoringModel = DEFAULT_MODEL,
         reviewers: Sequence[Reviewer] = (),
         per_file_ignores: Callable[[str], frozenset[str]] | None = None,
+        options: ScanOptions = ScanOptions(),
     ):
         self.packs = tuple(packs)
         self.per_file_ignores = per_file_ignores
@@ -116,6 +123,7 @@ class Engine:
         self.selection = selection
         self.setup_warnings = tuple(setup_warnings)
         self.debug = debug
+        self.options = options
         self._owners = owners or {}
         self._declared = {d.name: {r.id for r in d.rules} for d in (*self.detectors, *self.reviewers)}
         indexes = [index for d in self.detectors for index in getattr(d, "phrase_indexes", ()) or ()]
@@ -191,7 +199,7 @@ class Engine:
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
                    annotators=annotators, severity_overrides=severity_overrides,
                    suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
-                   reviewers=reviewers)
+                   reviewers=reviewers, options=options)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -203,32 +211,34 @@ class Engine:
         return [found[rule_id] for rule_id in sorted(found)]
 
     def scan(self, document: Document) -> ArticleReport:
+        """The document's report. Every plugin runs with ``plugin_timeout`` seconds to spend and
+        with its stdout sent to stderr (a ``print`` must not corrupt a JSON report); one that
+        fails loses its own contribution, and the report is marked ``incomplete``."""
         _mend_surrogates(document)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
-        self._annotate(document, warnings)
-        if self._shared_index is not None:
-            self._shared_index.answer(document)  # one automaton pass for every detector that asks
-        regions = RegionIndex(document.regions)
-        for detector in self.detectors:
-            try:
-                found, notes = self._run(detector, document, regions)
-            except Exception as exc:  # a plugin bug must not stop the scan
-                warnings.append(self._failure(detector, exc))
-                continue
-            findings.extend(found)
-            warnings.extend(notes)
-        unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
-        ignored = self.per_file_ignores(document.source) if self.per_file_ignores is not None else frozenset()
-        waivers = read_waivers(document, self.suppression_policy, self._known_ids)
-        # Waived findings are marked before the reviewers run, so none of them counts a waived
-        # use (repetition); what the reviewers add is marked after.
-        unique = waivers.mark(document, _without(unique, ignored))
-        for reviewer in self.reviewers:
-            try:
-                unique = self._review(reviewer, document, unique, regions, warnings)
-            except Exception as exc:  # a plugin bug must not stop the scan
-                warnings.append(self._failure(reviewer, exc))
+        failed: list[str] = []  # labels of the plugins that failed on this document
+        guard = functools.partial(self._guarded, seconds=self.options.plugin_budget(document.text),
+                                  warnings=warnings, failed=failed)
+        with contextlib.redirect_stdout(sys.stderr):
+            self._annotate(document, warnings, guard)
+            if self._shared_index is not None:
+                self._shared_index.answer(document)  # one automaton pass for every detector that asks
+            regions = RegionIndex(document.regions)
+            for detector in self.detectors:
+                outcome = guard(detector, lambda d=detector: self._run(d, document, regions))
+                if outcome is not None:
+                    findings.extend(outcome[0])
+                    warnings.extend(outcome[1])
+            unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
+            ignored = self.per_file_ignores(document.source) if self.per_file_ignores is not None else frozenset()
+            waivers = read_waivers(document, self.suppression_policy, self._known_ids)
+            # Waived findings are marked before the reviewers run, so none of them counts a waived
+            # use (repetition); what the reviewers add is marked after.
+            unique = waivers.mark(document, _without(unique, ignored))
+            for reviewer in self.reviewers:
+                reviewed = guard(reviewer, lambda r=reviewer, f=unique: self._review(r, document, f, regions, warnings))
+                unique = unique if reviewed is None else reviewed
         marked = waivers.mark(document, with_fingerprints(_without(unique, ignored)))
         notes = waivers.notes()
         if self.baseline is not None:
@@ -236,16 +246,36 @@ class Engine:
             marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
         document.__dict__.pop("folded", None)  # scan-time copies of the text; reports may be kept long
         document.shared_candidates.clear()
-        return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes))
+        return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes),
+                             incomplete=tuple(failed))
 
-    def _annotate(self, document: Document, warnings: list[str]) -> None:
+    def _guarded(self, plugin: Detector | Annotator | Reviewer, call: Callable[[], T], *, seconds: float,
+                 warnings: list[str], failed: list[str]) -> T | None:
+        """``call()`` within the plugin time budget; None, with a note and the plugin in
+        ``failed``, when it raised (``sys.exit`` included) or ran out of time."""
+        label = self._label(plugin)
+        try:
+            with budget(seconds, label):
+                return call()
+        except OverBudget as exc:
+            if exc.label != label:
+                raise  # the document's own budget: not this plugin's to answer for
+            warnings.append(self._failure(plugin, exc))
+        except (Exception, SystemExit) as exc:  # a plugin bug must not stop the scan
+            warnings.append(self._failure(plugin, exc))
+        failed.append(label)
+        return None
+
+    def _label(self, plugin: Detector | Annotator | Reviewer) -> str:
+        role = "detector" if isinstance(plugin, Detector) else "reviewer" if isinstance(plugin, Reviewer) else "annotator"
+        return f"plugin {self._owners.get(plugin.name, '?')!r}, {role} {plugin.name!r}"
+
+    def _annotate(self, document: Document, warnings: list[str], guard: Callable) -> None:
         """Add annotators' regions to the document; a failing annotator is reported and skipped."""
         added: list[Region] = []
         for annotator in self.annotators:
-            try:
-                regions = [r for r in annotator.annotate(document)]
-            except Exception as exc:
-                warnings.append(self._failure(annotator, exc))
+            regions = guard(annotator, lambda a=annotator: list(a.annotate(document)))
+            if regions is None:
                 continue
             for region in regions:
                 if isinstance(region, Region) and region.kind in REGION_KINDS and 0 <= region.start <= region.end <= len(document.text):
@@ -307,18 +337,11 @@ class Engine:
         return (f"{reviewer.name}: dropped {original.rule_id} at {original.line}:{original.column} "
                 f"{original.excerpt!r} ({item.reason})")
 
-    def _failure(self, detector: Detector | Annotator | Reviewer, exc: Exception) -> str:
-        plugin = self._owners.get(detector.name, "?")
-        if isinstance(detector, Detector):
-            role, lost = "detector", "findings"
-        elif isinstance(detector, Reviewer):
-            role, lost = "reviewer", "changes"
-        else:
-            role, lost = "annotator", "regions"
-        message = (
-            f"plugin {plugin!r}, {role} {detector.name!r} failed: {type(exc).__name__}: {exc}; "
-            f"its {lost} for this document were dropped"
-        )
+    def _failure(self, detector: Detector | Annotator | Reviewer, exc: BaseException) -> str:
+        lost = "findings" if isinstance(detector, Detector) else "changes" if isinstance(detector, Reviewer) else "regions"
+        reason = (f"took longer than {exc.seconds:g} s (--plugin-timeout)" if isinstance(exc, OverBudget)
+                  else f"{type(exc).__name__}: {exc}")
+        message = f"{self._label(detector)} failed: {reason}; its {lost} for this document were dropped"
         if self.debug:
             import traceback  # only --debug runs pay for it
 
@@ -370,6 +393,8 @@ class Engine:
             return f"excerpt {item.excerpt!r} differs from the text at {item.start}..{item.end}"
         if item.technique not in TECHNIQUES:
             return f"unknown technique {item.technique!r}"
+        if not _usable_weight(item.weight):
+            return f"weight {item.weight!r} is not a finite, non-negative number"
         declared = self._declared.get(detector.name)
         if declared and item.rule_id not in declared:
             return f"rule {item.rule_id!r} is not among the detector's rules"
@@ -388,7 +413,8 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         rule_paths=config.rules,
         default_rules=not config.no_default_rules,
         selection=Selection(frozenset(config.select), frozenset(config.ignore)),
-        options=ScanOptions(regex_timeout=config.regex_timeout, model=config.model, model_mode=config.model_mode),
+        options=ScanOptions(regex_timeout=config.regex_timeout, model=config.model, model_mode=config.model_mode,
+                            plugin_timeout=config.plugin_timeout, document_timeout=config.document_timeout),
         debug=debug,
         severity_overrides=config.severity_overrides(),
         suppression_policy=SuppressionPolicy(require_reason=config.require_reason),
@@ -491,6 +517,10 @@ def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -
 REVISABLE = frozenset({"weight", "severity", "context"})
 
 
+def _usable_weight(weight: object) -> bool:
+    return isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight) and weight >= 0
+
+
 def _revision_problem(original: Finding, revised: object) -> str | None:
     """Why a reviewer's revision of ``original`` is not acceptable, or None: it may change
     only the weight, severity and context."""
@@ -502,8 +532,8 @@ def _revision_problem(original: Finding, revised: object) -> str | None:
     )
     if changed:
         return f"it changes {', '.join(changed)}; only weight, severity and context may change"
-    if not isinstance(revised.weight, (int, float)) or revised.weight < 0:
-        return "weight must be a non-negative number"
+    if not _usable_weight(revised.weight):
+        return "weight must be a finite, non-negative number"
     if not isinstance(revised.severity, Severity):
         return "severity must be a framecheck.Severity"
     if not (isinstance(revised.context, tuple) and all(isinstance(c, str) for c in revised.context)):

@@ -104,6 +104,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
         "baselined": summary.baselined,
         "errors": summary.errors,
         "skipped": summary.skipped,
+        "incomplete": summary.incomplete,
         "failed": summary.failed,
         "failures": [failure.to_dict() for failure in summary.failures],
     }
@@ -186,7 +187,7 @@ class TextFormatter(Formatter):
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
                 write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
-        if summary.articles > 1 or summary.errors or summary.skipped:
+        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete:
             counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
@@ -197,6 +198,8 @@ class TextFormatter(Formatter):
             unread = len(summary.errors) + len(summary.skipped)
             if unread:
                 line += f"; {plural(unread, 'input')} could not be read"
+            if summary.incomplete:
+                line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
             write(line + "\n")
 
 
@@ -237,16 +240,17 @@ class JsonFormatter(Formatter):
     description = f"a JSON document (schema_version {JSON_SCHEMA_VERSION}) with every article and a summary"
 
     def start(self) -> None:
-        header = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "tool": {"name": "framecheck", "version": __version__}})
+        header = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "tool": {"name": "framecheck", "version": __version__}},
+                            allow_nan=False)
         self.stream.write(header[:-1] + ', "articles": [')
         self._first = True
 
     def article(self, report: ArticleReport) -> None:
-        self.stream.write(("\n" if self._first else ",\n") + json.dumps(article_to_dict(report), ensure_ascii=False))
+        self.stream.write(("\n" if self._first else ",\n") + json.dumps(article_to_dict(report), ensure_ascii=False, allow_nan=False))
         self._first = False
 
     def finish(self, summary: RunSummary) -> None:
-        totals = json.dumps(summary_to_dict(summary), ensure_ascii=False)
+        totals = json.dumps(summary_to_dict(summary), ensure_ascii=False, allow_nan=False)
         self.stream.write(("\n" if not self._first else "") + '], "summary": ' + totals + "}\n")
 
 
@@ -258,10 +262,10 @@ class JsonLinesFormatter(Formatter):
 
     def article(self, report: ArticleReport) -> None:
         record = {"schema_version": JSON_SCHEMA_VERSION, **article_to_dict(report)}
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
 
     def finish(self, summary: RunSummary) -> None:
-        self.stream.write(json.dumps({"summary": summary_to_dict(summary)}, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps({"summary": summary_to_dict(summary)}, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 SARIF_LEVELS = {Severity.INFO: "note", Severity.WARNING: "warning", Severity.ERROR: "error"}
@@ -367,9 +371,9 @@ class SarifFormatter(Formatter):
             "columnKind": "unicodeCodePoints",
             "originalUriBaseIds": {"%SRCROOT%": {"uri": self.root.resolve().as_uri() + "/"}},
             "invocations": [{
-                "executionSuccessful": not summary.errors,
+                "executionSuccessful": not summary.errors and not summary.incomplete,
                 "toolExecutionNotifications": [
-                    {"level": "error", "message": {"text": error}} for error in summary.errors
+                    {"level": "error", "message": {"text": error}} for error in summary.errors + summary.incomplete
                 ] + self.notifications + [
                     self._notification("error", failure.reason, repository_uri(failure.source, self.root))
                     for failure in summary.failures if failure.kind == "score"
@@ -378,7 +382,7 @@ class SarifFormatter(Formatter):
             "results": self.results,
         }
         document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        self.stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self.stream.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _escape_data(text: str) -> str:

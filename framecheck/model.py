@@ -355,11 +355,21 @@ class ScanOptions:
     """
 
     regex_timeout: float = 2.0
+    # Seconds one plugin may spend on one document, and the whole scan of one document (per
+    # million characters, as for regexes); 0 turns a budget off. See framecheck.budget.
+    plugin_timeout: float = 60.0
+    document_timeout: float = 600.0
     model: str | None = None  # a trained model file (``--model``): the learned layer runs
     model_mode: str = "both"  # filter, add or both (see framecheck.learned)
 
     def timeout_for(self, text: str) -> float:
         return self.regex_timeout * max(1.0, len(text) / 1_000_000)
+
+    def document_budget(self, text: str) -> float:
+        return self.document_timeout * max(1.0, len(text) / 1_000_000)
+
+    def plugin_budget(self, text: str) -> float:
+        return self.plugin_timeout * max(1.0, len(text) / 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -396,6 +406,7 @@ class ArticleReport:
     findings: tuple[Finding, ...]
     score: Score
     warnings: tuple[str, ...] = ()
+    incomplete: tuple[str, ...] = ()  # the plugins that failed on this document (see warnings)
 
     @property
     def source(self) -> str:
@@ -474,6 +485,7 @@ class RunSummary:
     suppressed: int = 0
     baselined: int = 0
     failures: list[GateFailure] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # articles on which a plugin failed
     not_counted: int = 0  # findings at or over --fail-on that the fail scope leaves out
 
     @property

@@ -7,6 +7,7 @@ The format is documented in ``docs/rule-packs.md``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -205,8 +206,8 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     if not isinstance(message, str) or not message.strip():
         raise check.fail(rule.line_of("message"), "'message' must be a non-empty string")
     weight = float(check.typed(rule, "weight", (int, float), "number", 1.0))
-    if weight < 0:
-        raise check.fail(rule.line_of("weight"), "'weight' must not be negative")
+    if not math.isfinite(weight) or weight < 0:
+        raise check.fail(rule.line_of("weight"), f"'weight' must be a finite, non-negative number, not {weight}")
     case = check.typed(rule, "case", str, "string", "insensitive")
     if case not in CASE_CHOICES:
         raise check.fail(rule.line_of("case"), f"'case' must be one of {', '.join(CASE_CHOICES)}, not {case!r}")

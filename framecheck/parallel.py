@@ -18,11 +18,16 @@ import itertools
 import os
 import signal
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
+from .budget import OverBudget, budget
 from .engine import Engine
 from .errors import InputError
 from .model import ArticleReport, Document
 from .readers import Input, ReaderSet
+
+if TYPE_CHECKING:  # concurrent.futures is imported only by scans that fork
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 AUTO_PARALLEL_AFTER = 64
 BATCH_UNITS = 16
@@ -111,8 +116,13 @@ def read_safely(readers: ReaderSet, item: Input) -> Iterator[Document | InputErr
 
 def scan_safely(engine: Engine, document: Document) -> Result:
     """The document's report, or an error naming it when the scan itself failed."""
+    seconds = engine.options.document_budget(document.text)
     try:
-        return engine.scan(document)
+        with budget(seconds, "the scan"):
+            return engine.scan(document)
+    except OverBudget:
+        return InputError(f"{document.source}: not scanned: the scan took longer than {seconds:g} s "
+                          "(--document-timeout)")
     except Exception as exc:  # noqa: BLE001 - one bad document must never stop the scan of the others
         return InputError(f"{document.source}: could not be scanned: {_describe(exc)}")
 
@@ -128,17 +138,84 @@ def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[
     first = next(batches, None)
     if first is None:
         return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs, initializer=_adopt, initargs=(engine, readers)) as pool:
-        pending: collections.deque = collections.deque()
+    pool = _WorkerPool(engine, readers, jobs)
+    try:
+        pending: collections.deque[tuple[list[Unit], Future]] = collections.deque()
         for batch in itertools.chain([first], batches):
-            pending.append(pool.apply_async(_scan_batch, (batch,)))
+            pending.append((batch, pool.submit(batch)))
             if len(pending) >= jobs * BATCHES_IN_FLIGHT_PER_WORKER:
-                yield from pending.popleft().get()
+                yield from pool.collect(*pending.popleft(), pending)
         while pending:
-            yield from pending.popleft().get()
+            yield from pool.collect(*pending.popleft(), pending)
+    except BaseException:  # Ctrl-C, or the reader of the results went away: stop the workers now
+        _stop(pool.executor)
+        raise
+    pool.executor.shutdown(wait=True)
+
+
+WORKER_DIED = ("the worker process scanning it died (killed, out of memory, or a plugin ended the process); "
+               "it was not scanned")
+
+
+class _WorkerPool:
+    """Worker processes that may die: a dead worker (the OOM killer, ``kill -9``, a plugin's
+    ``os._exit``) breaks the pool, and a new one takes over. The batches in flight are sent
+    again; the batch the parent was waiting for is scanned unit by unit, each in a fresh worker,
+    so that only the document that kills its worker is lost, reported by name."""
+
+    def __init__(self, engine: Engine, readers: ReaderSet | None, jobs: int):
+        self.engine, self.readers, self.jobs = engine, readers, jobs
+        self.executor = self._start(jobs)
+
+    def _start(self, workers: int) -> ProcessPoolExecutor:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_adopt, initargs=(self.engine, self.readers))
+
+    def submit(self, batch: list[Unit]) -> Future:
+        return self.executor.submit(_scan_batch, batch)
+
+    def collect(self, batch: list[Unit], future: Future, pending: collections.deque) -> list[Result]:
+        """The results of ``batch``; after a worker died, the pool restarted and ``pending`` resent."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+        _stop(self.executor)
+        self.executor = self._start(self.jobs)
+        for index, (waiting, _) in enumerate(pending):
+            pending[index] = (waiting, self.submit(waiting))
+        return [result for unit in batch for result in self._alone(unit)]
+
+    def _alone(self, unit: Unit) -> list[Result]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        single = self._start(1)
+        try:
+            return single.submit(_scan_batch, [unit]).result()
+        except BrokenProcessPool:
+            return [InputError(f"{_unit_name(unit)}: {WORKER_DIED}")]
+        finally:
+            _stop(single)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Shut the pool down without waiting for work nobody will read (Ctrl-C, an error)."""
+    processes = list(getattr(executor, "_processes", None) or {})  # pids; CPython keeps them there
+    executor.shutdown(wait=False, cancel_futures=True)
+    for pid in processes:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _unit_name(unit: Unit) -> str:
+    return unit.source if isinstance(unit, Document) else unit.name if isinstance(unit, Input) else str(unit)
 
 
 def _adopt(engine: Engine, readers: ReaderSet | None) -> None:

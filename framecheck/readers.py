@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import math
 import os
 import re
 import stat
@@ -146,7 +147,7 @@ class TextReader:
 def _scalar_metadata(record: dict, skip: Iterable[str]) -> dict:
     skipped = set(skip)
     return {
-        key: value
+        key: value if not isinstance(value, float) or math.isfinite(value) else str(value)  # NaN is not JSON
         for key, value in record.items()
         if key not in skipped and isinstance(value, (str, int, float)) and not isinstance(value, bool)
     }

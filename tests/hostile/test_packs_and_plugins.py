@@ -111,8 +111,10 @@ def test_a_raising_plugin_is_named_and_the_scan_goes_on(tmp_path: Path, inputs: 
     plugin = pack(tmp_path, FAULTY, "faulty_plugin.py")
     story = article(inputs)
     result = scan("--plugin", str(plugin), str(story))
-    assert result.returncode == 1  # the loaded verb, from the built-in rules, still fails the check
-    assert f"{story}:1:6: warning loaded-verb-terrorise" in result.stdout
+    assert result.returncode == 2  # a check that did not fully run cannot pass: an error
+    assert result.stderr == (f"framecheck: error: {story}: the check is incomplete: plugin '{plugin}', "
+                             "detector 'faulty' failed (see its notes)\n")
+    assert f"{story}:1:6: warning loaded-verb-terrorise" in result.stdout  # the other rules still ran
     assert (
         f"{story}: note: plugin '{plugin}', detector 'faulty' failed: ValueError: lexicon file is corrupt; "
         "its findings for this document were dropped"
