@@ -1,0 +1,168 @@
+"""Faults in plugins and workers, and numbers that are not numbers: never a hang, a silent pass or broken JSON."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+LOADED = "They terrorised the town.\n"
+
+MISBEHAVING = """
+import os, signal, sys, time
+from framecheck import hookimpl
+
+class Misbehaving:
+    name = "misbehaving"
+    rules = ()
+    def detect(self, document):
+        print("chatter on stdout")
+        if "SLEEP" in document.text:
+            time.sleep(60)
+        if "LOOP" in document.text:
+            while True:
+                try:
+                    pass
+                except Exception:
+                    pass
+        if "EXIT" in document.text:
+            sys.exit(0)
+        if "KILL" in document.text:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return iter(())
+
+@hookimpl
+def framecheck_detectors(packs, options):
+    return [Misbehaving()]
+"""
+
+
+def plugin(tmp_path: Path) -> Path:
+    path = tmp_path / "misbehaving.py"
+    path.write_text(MISBEHAVING, encoding="utf-8")
+    return path
+
+
+def strict_json(text: str) -> dict:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("trigger", ["SLEEP", "LOOP", "EXIT"])
+def test_a_plugin_that_hangs_or_exits_loses_its_findings_and_fails_the_run(tmp_path: Path, inputs: Path, scan,
+                                                                           trigger: str) -> None:
+    (inputs / "bad.txt").write_text(f"{trigger} They terrorised the town.\n", encoding="utf-8")
+    (inputs / "ok.txt").write_text(LOADED, encoding="utf-8")
+    started = time.monotonic()
+    result = scan("--plugin", str(plugin(tmp_path)), "--plugin-timeout", "1", "--format", "json",
+                  str(inputs / "bad.txt"), str(inputs / "ok.txt"))
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2  # never 0: the check did not fully run
+    document = strict_json(result.stdout)  # print() in the plugin did not corrupt it
+    bad, ok = document["articles"]
+    assert [f["rule_id"] for f in bad["findings"]] == ["loaded-verb-terrorise"]  # the shipped rules still ran
+    reason = "took longer than 1 s (--plugin-timeout)" if trigger != "EXIT" else "SystemExit: 0"
+    assert bad["warnings"] == [f"plugin '{plugin(tmp_path)}', detector 'misbehaving' failed: {reason}; "
+                               "its findings for this document were dropped"]
+    assert ok["warnings"] == [] and document["summary"]["incomplete"] == [
+        f"{inputs / 'bad.txt'}: the check is incomplete: plugin '{plugin(tmp_path)}', detector 'misbehaving' failed "
+        "(see its notes)"
+    ]
+    assert "chatter on stdout" in result.stderr
+
+
+def test_a_document_over_its_time_budget_is_an_error_and_the_others_are_scanned(tmp_path: Path, inputs: Path,
+                                                                                scan) -> None:
+    (inputs / "bad.txt").write_text("SLEEP\n", encoding="utf-8")
+    (inputs / "ok.txt").write_text(LOADED, encoding="utf-8")
+    result = scan("--plugin", str(plugin(tmp_path)), "--plugin-timeout", "0", "--document-timeout", "1",
+                  "--format", "json", str(inputs / "bad.txt"), str(inputs / "ok.txt"))
+    assert result.returncode == 2
+    document = strict_json(result.stdout)
+    assert [a["source"] for a in document["articles"]] == [str(inputs / "ok.txt")]
+    assert document["summary"]["errors"] == [
+        f"{inputs / 'bad.txt'}: not scanned: the scan took longer than 1 s (--document-timeout)"
+    ]
+
+
+def test_a_worker_that_dies_costs_its_document_only(tmp_path: Path, inputs: Path, scan) -> None:
+    for number in range(40):
+        (inputs / f"a{number:02d}.txt").write_text(LOADED, encoding="utf-8")
+    (inputs / "a17.txt").write_text("KILL\n", encoding="utf-8")
+    result = scan("--plugin", str(plugin(tmp_path)), "--jobs", "2", "--format", "json", str(inputs), timeout=120)
+    assert result.returncode == 2
+    document = strict_json(result.stdout)
+    assert len(document["articles"]) == 39
+    assert [a["source"] for a in document["articles"]] == sorted(a["source"] for a in document["articles"])
+    assert document["summary"]["errors"] == [
+        f"{inputs / 'a17.txt'}: the worker process scanning it died (killed, out of memory, or a plugin ended the "
+        "process); it was not scanned"
+    ]
+
+
+NON_FINITE_PLUGIN = """
+from framecheck import RuleInfo, Severity, hookimpl
+
+RULE = RuleInfo("nan-weight", "doubt", Severity.WARNING, "m")
+
+class NanWeight:
+    name = "nan-weight"
+    rules = (RULE,)
+    def detect(self, document):
+        yield document.finding_of(RULE, 0, 4, detector=self.name).evolve(weight=float("nan"))
+
+@hookimpl
+def framecheck_detectors(packs, options):
+    return [NanWeight()]
+"""
+
+
+@pytest.mark.parametrize(("setup", "says"), [
+    ({"pack.yaml": "id: p\nname: p\nrules:\n  - id: r\n    technique: doubt\n    message: m\n    weight: .nan\n"
+                   "    patterns: [town]\n"},
+     "pack.yaml:7: rule 'r': 'weight' must be a finite, non-negative number, not nan"),
+    ({".framecheck.yaml": "scoring:\n  severity: {warning: .inf}\n"},
+     ".framecheck.yaml:1: scoring.severity must map info, warning, error to finite, non-negative numbers"),
+    ({".framecheck.yaml": "regex-timeout: .nan\n"}, ".framecheck.yaml:1: 'regex-timeout' must be a finite"),
+    ({".framecheck.yaml": "regex-timeout: 0\n"}, ".framecheck.yaml:1: 'regex-timeout' must be between 0.01 and 600"),
+    ({".framecheck.yaml": "max-score: .inf\n"}, ".framecheck.yaml:1: 'max-score' must be a finite"),
+])
+def test_non_finite_settings_are_refused_at_load(tmp_path: Path, inputs: Path, scan, setup: dict, says: str) -> None:
+    for name, text in setup.items():
+        (inputs / name).write_text(text, encoding="utf-8")
+    args = ["--rules", str(inputs / "pack.yaml")] if "pack.yaml" in setup else []
+    story = inputs / "story.txt"
+    story.write_text(LOADED, encoding="utf-8")
+    result = scan(*args, str(story))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"framecheck: error: {inputs}/{says}")
+
+
+@pytest.mark.parametrize("option", ["--max-score", "--regex-timeout", "--plugin-timeout", "--document-timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_non_finite_options_are_refused(inputs: Path, scan, option: str, value: str) -> None:
+    result = scan(option, value, str(inputs))
+    assert result.returncode == 2
+    refused = (f"Invalid value for {option}: {value} is not a finite number",
+               f"Invalid value for '{option}': {value} is not in the range")  # a range refuses inf itself
+    assert any(reason in result.stderr for reason in refused), result.stderr
+
+
+def test_non_finite_numbers_never_reach_a_json_report(tmp_path: Path, inputs: Path, scan) -> None:
+    (inputs / "corpus.jsonl").write_text('{"id": 1, "text": "They terrorised it.", "x": NaN, "y": -Infinity}\n',
+                                         encoding="utf-8")
+    nan_plugin = tmp_path / "nan_plugin.py"
+    nan_plugin.write_text(NON_FINITE_PLUGIN, encoding="utf-8")
+    for fmt in ("json", "jsonl", "sarif"):
+        result = scan("--plugin", str(nan_plugin), "--format", fmt, str(inputs / "corpus.jsonl"))
+        first = result.stdout if fmt != "jsonl" else result.stdout.splitlines()[0]
+        document = strict_json(first)
+        if fmt == "json":
+            (article,) = document["articles"]
+            assert article["metadata"] == {"id": 1, "x": "nan", "y": "-inf"}
+            assert article["score"]["value"] == 100.0
+            assert "weight nan is not a finite, non-negative number" in article["warnings"][0]
