@@ -33,7 +33,7 @@ from .evaluation import (
     score_table,
     spans_of,
 )
-from .formatters import Formatter, plural
+from .formatters import Formatter, plural, visible
 from .model import ArticleReport, RunSummary, ScanOptions, printable
 from .output import atomic_text_file
 from .packs import performance_hints
@@ -54,7 +54,7 @@ class UserError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"framecheck: error: {self.format_message()}", err=True)
+        click.echo(f"framecheck: error: {visible(self.format_message())}", err=True)
 
 
 class FramecheckGroup(click.Group):
@@ -105,7 +105,7 @@ def _finite(value: float | None, option: str) -> float | None:
 
 
 def _warn(message: str) -> None:
-    click.echo(f"framecheck: warning: {message}", err=True)
+    click.echo(f"framecheck: warning: {visible(message)}", err=True)
 
 
 def engine_options(command: Callable) -> Callable:
@@ -398,14 +398,14 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
                     _warn(message)
                     summary.skipped.append(message)
                 else:
-                    click.echo(f"framecheck: error: {message}", err=True)
+                    click.echo(f"framecheck: error: {visible(message)}", err=True)
                     summary.errors.append(message)
                 continue
             progress.advance(len(report.document.text), len(report.findings))
             if report.incomplete:  # a check that did not run cannot pass: exit 2, and say which
                 message = printable(f"{report.source}: the check is incomplete: "
                                     f"{'; '.join(report.incomplete)} failed (see its notes)")
-                click.echo(f"framecheck: error: {message}", err=True)
+                click.echo(f"framecheck: error: {visible(message)}", err=True)
                 summary.incomplete.append(message)
             summary.add(report)
             failures, left_out = policy.judge(report)
@@ -433,7 +433,7 @@ def _scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exi
         where = ", ".join(paths) or "the changed files"
         message = f"nothing was scanned: no article files under {where} (after include/exclude and .gitignore)"
         if config.fail_on_empty:
-            click.echo(f"framecheck: error: {message}", err=True)
+            click.echo(f"framecheck: error: {visible(message)}", err=True)
             return EXIT_ERROR
         _warn(message)
     if summary.errors or summary.incomplete:
@@ -448,7 +448,7 @@ def _scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exi
     if exit_zero:
         click.echo(f"framecheck: check would fail ({shown}); --exit-zero", err=True)
         return EXIT_OK
-    click.echo(f"framecheck: check failed: {shown}", err=True)
+    click.echo(f"framecheck: check failed: {visible(shown)}", err=True)
     return EXIT_FINDINGS
 
 
@@ -744,7 +744,7 @@ def rules_check(ctx: click.Context, paths: tuple[str, ...], no_default_rules: bo
     shipped = {} if no_default_rules else {rule.id: rule.origin for rule in build_engine(Config())[0].rules()}
     packs, problems = check_packs(paths, shipped)
     for problem in problems:
-        click.echo(f"framecheck: error: {problem}", err=True)
+        click.echo(f"framecheck: error: {visible(str(problem))}", err=True)
     for hint in (hint for pack in packs for hint in performance_hints(pack)):
         click.echo(f"framecheck: hint: {hint}", err=True)
     count = sum(len(pack.rules) for pack in packs)

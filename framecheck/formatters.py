@@ -50,6 +50,25 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+# Characters that must not reach a terminal or a CI log as they are: C0 controls (ESC starts
+# the sequences that recolour, retitle or hide text; a line break in a file name starts a forged
+# "::error" workflow command), DEL, C1 controls, and the bidirectional controls that make text
+# display in another order than it is read ("Trojan Source"). Each becomes one visible
+# character, so columns and carets stay aligned: the Unicode control pictures for C0 and DEL,
+# U+FFFD for the rest.
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_VISIBLE = {code: 0x2400 + code for code in range(0x20) if code != 0x09} | {0x7F: 0x2421} | {
+    code: 0xFFFD for code in (*range(0x80, 0xA0), *_BIDI)
+}
+_VISIBLE_KEEPING_LINES = {code: value for code, value in _VISIBLE.items() if code not in (0x0A, 0x0D)}
+
+
+def visible(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` safe to print on a terminal or in a CI log (see ``_VISIBLE``); with
+    ``keep_lines``, line breaks stay line breaks."""
+    return text.translate(_VISIBLE_KEEPING_LINES if keep_lines else _VISIBLE)
+
+
 def quote_excerpt(text: str) -> str:
     """The excerpt on one line, so one finding is always one line of output."""
     return '"' + text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n") + '"'
@@ -144,12 +163,12 @@ class TextFormatter(Formatter):
         severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
         rule = self._paint(finding.rule_id, _BOLD)
         return (
-            f"{source}:{finding.line}:{finding.column}: {severity} {rule} "
-            f"{finding.message} {quote_excerpt(finding.excerpt)}{finding.context_note}"
+            f"{visible(source)}:{finding.line}:{finding.column}: {severity} {rule} "
+            f"{visible(finding.message + ' ' + quote_excerpt(finding.excerpt) + finding.context_note)}"
         )
 
     def context_lines(self, report: ArticleReport, finding: Finding) -> list[str]:
-        line = source_line(report, finding.line)
+        line = visible(source_line(report, finding.line))  # one character for one: carets stay aligned
         start = finding.column - 1
         end = finding.end_column - 1 if finding.end_line == finding.line else len(line)
         end = max(start + 1, min(end, len(line)))
@@ -171,10 +190,11 @@ class TextFormatter(Formatter):
                     write(line + "\n")
         if self.quiet:
             return
+        source = visible(report.source)
         for warning in report.warnings:
-            write(f"{report.source}: note: {warning}\n")
-        write(f"{report.source}: {plural(len(active), 'finding')}{_hidden_counts(report)}, {score_summary(report)}\n")
-        self.rows.append((report.score.value, report.score.band, len(active), report.score.words, report.source))
+            write(f"{source}: note: {visible(warning)}\n")
+        write(f"{source}: {plural(len(active), 'finding')}{_hidden_counts(report)}, {score_summary(report)}\n")
+        self.rows.append((report.score.value, report.score.band, len(active), report.score.words, source))
 
     def finish(self, summary: RunSummary) -> None:
         if self.quiet:
@@ -182,7 +202,7 @@ class TextFormatter(Formatter):
         write = self.stream.write
         for failure in summary.failures:
             if failure.kind == "score":
-                write(f"{failure.source}: {failure.reason}\n")
+                write(f"{visible(failure.source)}: {failure.reason}\n")
         if summary.articles > 1:
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
@@ -386,7 +406,7 @@ class SarifFormatter(Formatter):
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -455,7 +475,8 @@ def merge_overlapping(findings: Iterable[Finding]) -> list[tuple[int, int, list[
 
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
+    cell = visible(" ".join(text.split()))
+    return cell.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "'")
 
 
 class MarkdownFormatter(Formatter):
@@ -531,10 +552,10 @@ class AnnotatedFormatter(Formatter):
             cursor = end
         pieces.append(text[cursor:])
         score = report.score
-        self.stream.write(f"=== {report.source} (score {score.value:.0f}/100, {score.band}) ===\n")
-        self.stream.write("".join(pieces).rstrip("\n") + "\n\n")
+        self.stream.write(f"=== {visible(report.source)} (score {score.value:.0f}/100, {score.band}) ===\n")
+        self.stream.write(visible("".join(pieces).rstrip("\n"), keep_lines=True) + "\n\n")
 
     def finish(self, summary: RunSummary) -> None:
         for failure in summary.failures:
             if failure.kind == "score":
-                self.stream.write(f"=== {failure.source}: {failure.reason} ===\n")
+                self.stream.write(f"=== {visible(failure.source)}: {failure.reason} ===\n")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,6 +41,13 @@ from .folding import FoldedText, fold_variant, is_word_char
 from .model import LARGE_TEXT, Document
 
 MAX_VARIANTS_PER_PHRASE = 4096
+# A phrase variant costs ~0.4 KB in the automaton and the confirming regexes: these caps keep a
+# pack (and a run) from costing gigabytes and minutes to load. The shipped packs have ~2,700.
+MAX_VARIANTS_PER_PACK = 100_000
+MAX_VARIANTS_PER_RUN = 250_000
+# Counted repetitions multiply when nested (((a{1000}){1000}){1000} is 10^9 copies): a regex
+# costs ~3 KB per copy to compile, so their product along any nesting is capped.
+MAX_REPETITION = 100_000
 # Phrases are confirmed with the standard library's ``re``: a trie cannot backtrack
 # catastrophically, and ``re`` starts a match ~10x faster than ``regex``, which matters when a
 # phrase is tried at every candidate. Raw regexes use ``regex`` for its features and timeouts.
@@ -51,6 +59,24 @@ class PatternError(ValueError):
 
 def expand_phrase(phrase: str) -> list[str]:
     """All literal variants of ``phrase``, in a stable order."""
+    segments = _segments(phrase)
+    count = math.prod(len(options) for options in segments)
+    if count > MAX_VARIANTS_PER_PHRASE:
+        raise PatternError(f"phrase {phrase!r} expands to {count} variants (limit {MAX_VARIANTS_PER_PHRASE})")
+    variants = [" ".join("".join(parts).split()) for parts in itertools.product(*segments)]
+    variants = [v for v in dict.fromkeys(variants) if v]
+    if not variants:
+        raise PatternError(f"phrase {phrase!r} is empty")
+    return variants
+
+
+def count_variants(phrase: str) -> int:
+    """How many variants ``phrase`` has (at most; duplicates count), without making them."""
+    return math.prod(len(options) for options in _segments(phrase))
+
+
+def _segments(phrase: str) -> list[list[str]]:
+    """The phrase as literal pieces and (a|b) groups, each a list of its options."""
     segments: list[list[str]] = []
     literal: list[str] = []
     index = 0
@@ -73,16 +99,7 @@ def expand_phrase(phrase: str) -> list[str]:
         literal.append(char)
         index += 1
     segments.append(["".join(literal)])
-    count = 1
-    for options in segments:
-        count *= len(options)
-    if count > MAX_VARIANTS_PER_PHRASE:
-        raise PatternError(f"phrase {phrase!r} expands to {count} variants (limit {MAX_VARIANTS_PER_PHRASE})")
-    variants = [" ".join("".join(parts).split()) for parts in itertools.product(*segments)]
-    variants = [v for v in dict.fromkeys(variants) if v]
-    if not variants:
-        raise PatternError(f"phrase {phrase!r} is empty")
-    return variants
+    return segments
 
 
 def _char_pattern(char: str) -> str:
@@ -139,12 +156,68 @@ def phrase_regex_source(variants: Iterable[str], *, word_boundary: bool) -> str:
 
 
 def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
+    copies = repetition_product(source)
+    if copies > MAX_REPETITION:
+        raise PatternError(f"regex {source!r}: its counted repetitions multiply to {copies:,} copies "
+                           f"(limit {MAX_REPETITION:,}); compiling it would take gigabytes")
     flags = regex.IGNORECASE if ignore_case else 0
     try:
         return regex.compile(source, flags)
     except regex.error as exc:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
 
+
+
+_COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def repetition_product(source: str) -> int:
+    """The largest product of counted-repetition bounds (``{n}``, ``{n,m}``) along any nesting
+    of groups in a regex: how many copies of its deepest part compiling it makes. ``*``, ``+``
+    and ``?`` make no copies. A conservative scan of the text: escapes and character classes are
+    skipped, every ``(`` opens a group."""
+    frames = [[1, 0]]  # per open group: [largest item so far, the current item's weight]
+    index = 0
+    while index < len(source):
+        char = source[index]
+        frame = frames[-1]
+        counted = _COUNTED.match(source, index) if char == "{" else None
+        if counted and (counted.group(1) or counted.group(2)):
+            bound = int(counted.group(2) or counted.group(1) or 0) if len(counted.group(0)) < 24 else 10**9
+            frame[1] = max(frame[1], 1) * max(bound, 1)
+            index = counted.end()
+            continue
+        frame[0] = max(frame[0], frame[1])
+        if char == "(":
+            frames.append([1, 0])
+        elif char == ")" and len(frames) > 1:
+            inner = frames.pop()
+            frames[-1][1] = max(inner)
+        elif char == "\\":
+            frame[1] = 1
+            index += 1
+        elif char == "[":
+            frame[1] = 1
+            index = _class_end(source, index)
+        else:
+            frame[1] = 1
+        index += 1
+    while len(frames) > 1:  # an unclosed group: the compiler will say so
+        inner = frames.pop()
+        frames[-1][1] = max(inner)
+    return max(frames[0])
+
+
+def _class_end(source: str, start: int) -> int:
+    """The index of the ``]`` closing the character class that opens at ``start``."""
+    index = start + 1
+    if index < len(source) and source[index] == "^":
+        index += 1
+    if index < len(source) and source[index] == "]":
+        index += 1
+    while index < len(source) and source[index] != "]":
+        index += 2 if source[index] == "\\" else 1
+    return index
 
 
 def _parsed(source: str, ignore_case: bool) -> list:

@@ -17,7 +17,16 @@ from typing import Any
 from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
 from .errors import PackError
-from .matching import CompiledPatterns, PatternError, compile_source, expand_phrase, starts_with_literal
+from .matching import (
+    MAX_VARIANTS_PER_PACK,
+    MAX_VARIANTS_PER_RUN,
+    CompiledPatterns,
+    PatternError,
+    compile_source,
+    count_variants,
+    expand_phrase,
+    starts_with_literal,
+)
 from .model import Examples, RuleInfo, Severity
 from .resources import bundled_rules_dir
 from .taxonomy import TECHNIQUES
@@ -83,6 +92,7 @@ class _Checker:
     def __init__(self, path: str):
         self.path = path
         self.rule_id: str | None = None
+        self.variants = 0  # phrase variants of the pack so far (MAX_VARIANTS_PER_PACK)
 
     def fail(self, line: int | None, message: str) -> PackError:
         return PackError(self.path, line, message, self.rule_id)
@@ -238,6 +248,29 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     return PackRule(info, patterns, exceptions, check.typed(rule, "enabled", bool, "boolean", True))
 
 
+def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
+    """Refuse, before anything is built, a pack whose phrases expand to more variants than
+    MAX_VARIANTS_PER_PACK: building them would cost gigabytes and minutes."""
+    total = 0
+    for rule in rules:
+        if not isinstance(rule, LocatedDict):
+            continue
+        for key in ("patterns", "exceptions"):
+            items = rule.get(key)
+            for item in items if isinstance(items, list) else ():
+                phrase = item if isinstance(item, str) else item.get("phrase") if isinstance(item, dict) else None
+                if isinstance(phrase, str):
+                    try:
+                        total += count_variants(phrase)
+                    except PatternError:
+                        continue  # the rule's own check reports it
+            if total > MAX_VARIANTS_PER_PACK:
+                check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
+                raise check.fail(rule.line_of(key), f"the pack's phrases expand to more than {MAX_VARIANTS_PER_PACK:,} "
+                                                    "variants (each costs memory and start-up time); split the pack "
+                                                    "or use fewer (a|b) groups")
+
+
 def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) -> Pack:
     """The validated pack. With ``problems``, a broken rule is recorded there and left out,
     so that one run reports every rule's error (``rules check``); without, it raises."""
@@ -256,6 +289,7 @@ def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) ->
     rules = check.require(data, "rules", "pack")
     if not isinstance(rules, LocatedList):
         raise check.fail(data.line_of("rules"), "'rules' must be a list of rules")
+    _check_variant_total(check, rules)
     seen: dict[str, int] = {}
     parsed = []
     for index, rule in enumerate(rules):
@@ -386,8 +420,14 @@ def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
     packs: list[Pack] = []
     owners: dict[str, str] = {}
     pack_ids: dict[str, str] = {}
+    variants = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
         pack = load_pack(pack_path, display_path(pack_path))
+        variants += sum(len(r.patterns.variants) + (len(r.exceptions.variants) if r.exceptions else 0)
+                        for r in pack.rules if r.patterns is not None)
+        if variants > MAX_VARIANTS_PER_RUN:
+            raise PackError(pack.path, None, f"the packs of this run expand to more than {MAX_VARIANTS_PER_RUN:,} "
+                                             "phrase variants; load fewer or smaller packs")
         if pack.id in pack_ids:
             raise PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})")
         pack_ids[pack.id] = pack.path

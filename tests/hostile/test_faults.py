@@ -166,3 +166,69 @@ def test_non_finite_numbers_never_reach_a_json_report(tmp_path: Path, inputs: Pa
             assert article["metadata"] == {"id": 1, "x": "nan", "y": "-inf"}
             assert article["score"]["value"] == 100.0
             assert "weight nan is not a finite, non-negative number" in article["warnings"][0]
+
+
+# --- packs that would cost gigabytes --------------------------------------------------------------
+
+
+def test_a_regex_whose_repetitions_multiply_is_refused_at_load(inputs: Path, scan) -> None:
+    pack = inputs / "mem.yaml"
+    pack.write_text("id: mem\nname: mem\nrules:\n  - id: mem-rule\n    technique: doubt\n    message: m\n"
+                    "    patterns:\n      - regex: '((a{1000}){1000}){1000}'\n", encoding="utf-8")
+    started = time.monotonic()
+    result = scan("--rules", str(pack), str(pack))
+    assert time.monotonic() - started < 20
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"framecheck: error: {pack}:8: rule 'mem-rule': regex '((a{{1000}}){{1000}}){{1000}}': its counted "
+        "repetitions multiply to 1,000,000,000 copies (limit 100,000); compiling it would take gigabytes\n"
+    )
+
+
+def test_rules_check_catches_the_same(inputs: Path) -> None:
+    from helpers import run_subprocess
+
+    pack = inputs / "mem.yaml"
+    pack.write_text("id: mem\nname: mem\nrules:\n  - id: mem-rule\n    technique: doubt\n    message: m\n"
+                    "    patterns:\n      - regex: '(x{500}){500}'\n", encoding="utf-8")
+    result = run_subprocess("rules", "check", "--no-default-rules", str(pack))
+    assert result.returncode == 2 and "multiply to 250,000 copies" in result.stderr
+
+
+def test_a_phrase_pack_that_expands_too_far_is_refused_before_it_is_built(inputs: Path, scan) -> None:
+    rules = "".join(
+        f"  - id: r{n}\n    technique: doubt\n    message: m\n    patterns:\n"
+        f"      - '(a|b|c|d|e|f|g|h) (i|j|k|l|m|n|o|p) (q|r|s|t|u|v|w|x) (y|z|aa|bb|cc|dd|ee|ff) word{n}'\n"
+        for n in range(400)
+    )
+    pack = inputs / "big.yaml"
+    pack.write_text("id: big\nname: big\nrules:\n" + rules, encoding="utf-8")
+    started = time.monotonic()
+    result = scan("--rules", str(pack), str(pack))
+    assert time.monotonic() - started < 20
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"framecheck: error: {pack}:127: rule 'r24': the pack's phrases expand to more than 100,000 variants "
+        "(each costs memory and start-up time); split the pack or use fewer (a|b) groups\n"
+    )
+
+
+# --- terminal and CI-log injection ------------------------------------------------------------------------
+
+
+INJECTED = "They terrorised \x1b]0;pwned\x07 the \x1b[2J town \u202e evil.\n"
+
+
+def test_control_characters_never_reach_the_terminal_or_a_ci_log(inputs: Path, scan) -> None:
+    name = inputs / "inj\n::error file=x::forged.txt"
+    name.write_text(INJECTED, encoding="utf-8")
+    for fmt in ("text", "concise", "github", "annotated", "markdown"):
+        result = scan("--format", fmt, str(name))
+        for stream in (result.stdout, result.stderr):
+            assert "\x1b" not in stream and "\x07" not in stream and "\u202e" not in stream, fmt
+            assert not any(line.startswith("::error file=x") for line in stream.splitlines()), fmt
+    text = scan(str(name)).stdout.splitlines()
+    at = next(i for i, line in enumerate(text) if "loaded-verb-terrorise frames" in line)
+    assert text[at].startswith(f"{inputs}/inj␊::error file=x::forged.txt:1:6: warning")
+    assert text[at + 1] == "  1 | They terrorised ␛]0;pwned␇ the ␛[2J town \ufffd evil."
+    assert text[at + 2] == "    |      ^^^^^^^^^^"  # one visible character per control: the caret still fits
