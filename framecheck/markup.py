@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
@@ -261,6 +262,7 @@ class _ArticleParser(HTMLParser):
         self.line_starts = _line_starts(source)
         self.assembly = _Assembly()
         self.stack: list[str] = []
+        self.open_counts: Counter[str] = Counter()  # tags on the stack: O(1) questions about it
         self.skip_depth = 0
         self.block_start = 0
         self.block_kind = "paragraph"
@@ -274,7 +276,7 @@ class _ArticleParser(HTMLParser):
     def _skipping(self, tag: str) -> bool:
         if tag in SKIPPED_TAGS:
             return True
-        return tag in CHROME_TAGS and not any(open_tag in ARTICLE_TAGS for open_tag in self.stack)
+        return tag in CHROME_TAGS and not any(self.open_counts[article] for article in ARTICLE_TAGS)
 
     def finish(self) -> _Assembly:
         self.close()
@@ -294,6 +296,7 @@ class _ArticleParser(HTMLParser):
                 self._end_block()
             return
         self.stack.append(tag)
+        self.open_counts[tag] += 1
         if tag == "title" and self.title_is_headline and self.assembly.headline is None:
             self.in_title = True
             self.block_start = self.assembly.open_block(self.source_offset())
@@ -316,10 +319,11 @@ class _ArticleParser(HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag not in self.stack:
+        if not self.open_counts[tag]:
             return  # a stray end tag: ignore it, as browsers do
         while self.stack:
             open_tag = self.stack.pop()
+            self.open_counts[open_tag] -= 1
             if open_tag == "title" and self.in_title:
                 self.in_title = False
                 self._end_block()
@@ -366,6 +370,28 @@ class _ArticleParser(HTMLParser):
 _LONG_DECIMAL_REFERENCE = re.compile(r"&#(\d{8,})")
 
 
+_OPENS_MARKUP = re.compile(r"<[A-Za-z!/?]")
+
+
+def _parsable_end(source: str) -> int:
+    """Where the HTML that can be parsed ends: at a comment, tag or declaration that never
+    closes. A browser drops such a construct, with everything after it; Python's parser looks
+    for its end again from every later "<", which is quadratic (a page of "<!--" takes minutes).
+    A construct is unclosed when it opens after the last character that could close it."""
+    end = len(source)
+    last_comment_end = source.rfind("-->")
+    opener = source.find("<!--", last_comment_end + 1 if last_comment_end >= 0 else 0)
+    if opener != -1:
+        end = opener
+    last_section_end = source.rfind("]>", 0, end)  # a marked section (<![CDATA[...]]>) ends in "]>"
+    opener = source.find("<![", last_section_end + 1 if last_section_end >= 0 else 0, end)
+    if opener != -1:
+        end = opener
+    last_tag_end = source.rfind(">", 0, end)
+    unclosed = _OPENS_MARKUP.search(source, last_tag_end + 1, end)
+    return unclosed.start() if unclosed else end
+
+
 def _as_hex_reference(match: re.Match) -> str:
     return "&#x" + "f" * (len(match.group(1)) - 1)
 
@@ -382,6 +408,11 @@ class HtmlReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
         source, notes = read_text(item)
         parser = _ArticleParser(source)
-        parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source))
+        end = _parsable_end(source)
+        if end < len(source):
+            line = source.count("\n", 0, end) + 1
+            notes += (f"the HTML ends inside a comment or tag that never closes (line {line}); "
+                      "the rest is not text a browser shows, and was not scanned",)
+        parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source[:end]))
         assembly = parser.finish()
         yield assembly.document(item, source, dict(parser.metadata), notes)

@@ -555,19 +555,43 @@ def _build_automaton(indexes: Sequence[Sequence[CompiledPatterns | None]]) -> ah
     return automaton
 
 
-def _run(automaton: ahocorasick.Automaton | None, folded: FoldedText, found: list[Candidates]) -> None:
+FOLD_CHUNK = 1_000_000  # characters of a LARGE_TEXT folded at a time
+FOLD_OVERLAP = 4_096  # characters a chunk reaches into the next, so no phrase is cut at the seam
+
+
+def _run_document(automaton: ahocorasick.Automaton | None, document: Document | str, found: list[Candidates]) -> None:
+    """One pass of ``automaton`` over the document's folded text. A text of LARGE_TEXT
+    characters or more is folded a chunk at a time (folding it whole would triple its memory);
+    each chunk reaches FOLD_OVERLAP characters into the next and keeps only the candidates that
+    start in its own part, so the candidates are those of one pass over the whole."""
+    text = document if isinstance(document, str) else document.text
+    if len(text) < LARGE_TEXT:
+        _run(automaton, FoldedText.of(text) if isinstance(document, str) else document.folded, found)
+        return
+    for base in range(0, len(text), FOLD_CHUNK):
+        limit = min(len(text), base + FOLD_CHUNK)
+        piece = FoldedText.of(text[base : min(len(text), limit + FOLD_OVERLAP)])
+        _run(automaton, piece, found, base=base, limit=limit)
+
+
+def _run(automaton: ahocorasick.Automaton | None, folded: FoldedText, found: list[Candidates], *,
+         base: int = 0, limit: int | None = None) -> None:
     """One pass of ``automaton`` over ``folded``, filling ``found`` (one per index); all share
-    one ``seen`` set (a gate only asks about its own literals)."""
+    one ``seen`` set (a gate only asks about its own literals). ``folded`` may be a chunk of the
+    text starting at ``base``: candidates are then moved there, and those starting at ``limit``
+    or later are left to the next chunk."""
     if automaton is None or not folded.text:
         return
     shifted = bool(folded.run_ends)
     seen = found[0].seen if found else set()
     for end, (extent, owners, key, is_gate) in automaton.iter(folded.text):
+        start = base + (folded.original(end - extent) if shifted else end - extent)
+        if limit is not None and start >= limit:
+            continue
         if is_gate:
             seen.add(key)
         if not owners:
             continue
-        start = folded.original(end - extent) if shifted else end - extent
         for index_number, number in owners:
             candidates = found[index_number]
             if number in candidates.starts:
@@ -582,10 +606,9 @@ class PhraseIndex:
     """Every phrase variant and gate literal of many :class:`CompiledPatterns` in one
     Aho-Corasick automaton.
 
-    :meth:`candidates` runs the automaton once over a folded copy of the text. Case-sensitive
-    rules and word boundaries are left to the confirming regex. Texts of ``LARGE_TEXT``
-    characters or more get ``None``: folding them would triple their memory, so they take the
-    simple path. A detector that lists its indexes in ``phrase_indexes`` gets them answered,
+    :meth:`candidates` runs the automaton once over a folded copy of the text (a chunk at a
+    time for texts of ``LARGE_TEXT`` characters or more). Case-sensitive rules and word
+    boundaries are left to the confirming regex. A detector that lists its indexes in ``phrase_indexes`` gets them answered,
     with every other detector's, by one shared pass per document (:class:`SharedPhraseIndex`).
     """
 
@@ -600,16 +623,12 @@ class PhraseIndex:
     def candidates(self, source: Document | str) -> Candidates | None:
         """The candidates in ``source``: from the engine's shared pass when it answered this
         index for the document, else from one pass of this index's own automaton."""
-        text = source if isinstance(source, str) else source.text
-        if len(text) >= LARGE_TEXT:
-            return None
         if not isinstance(source, str):
             shared = source.shared_candidates.get(id(self))
             if shared is not None:
                 return shared
         found = [Candidates({}, set())]
-        if text:
-            _run(self._automaton, FoldedText.of(text) if isinstance(source, str) else source.folded, found)
+        _run_document(self._automaton, source, found)
         return found[0]
 
 
@@ -626,10 +645,10 @@ class SharedPhraseIndex:
         self._automaton = _automaton([index.patterns for index in self.indexes])
 
     def answer(self, document: Document) -> None:
-        if len(document.text) >= LARGE_TEXT or not self.indexes:
+        if not self.indexes:
             return
         seen: set[str] = set()
         found = [Candidates({}, seen) for _ in self.indexes]
-        _run(self._automaton, document.folded, found)
+        _run_document(self._automaton, document, found)
         for index, candidates in zip(self.indexes, found):
             document.shared_candidates[id(index)] = candidates

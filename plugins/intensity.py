@@ -14,7 +14,7 @@ import regex
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
 from framecheck.folding import is_word_char
 from framecheck.matching import CompiledPatterns, PhraseIndex
-from framecheck.structure import SPEECH_VERBS
+from framecheck.structure import SPEECH_VERBS, Coverage
 
 
 def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple,
@@ -191,9 +191,9 @@ class IntensityDetector:
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
         if "!" in text:
-            quotes = document.regions_of("quote")
+            quoted = Coverage((q.start, q.end) for q in document.regions_of("quote"))
             for bang in BANGS.finditer(text):
-                if any(q.start <= bang.start() < q.end for q in quotes):
+                if quoted.covers(bang.start()):
                     continue  # a quoted speaker's exclamation is reported speech, not the outlet's voice
                 start = _sentence_start(text, bang.start())
                 if start is not None:
