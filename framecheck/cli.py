@@ -19,7 +19,16 @@ from typing import Any, NoReturn
 import click
 
 from . import __version__
-from .config import FAIL_SCOPES, MAX_REGEX_TIMEOUT, MIN_REGEX_TIMEOUT, MODEL_MODES, Config, resolve_config, split_output
+from .config import (
+    FAIL_SCOPES,
+    MAX_REGEX_TIMEOUT,
+    MIN_REGEX_TIMEOUT,
+    MODEL_MODES,
+    Config,
+    parse_size,
+    resolve_config,
+    split_output,
+)
 from .engine import Engine, engine_for
 from .errors import FramecheckError, InputError
 from .evaluation import (
@@ -104,6 +113,15 @@ def _finite(value: float | None, option: str) -> float | None:
     return value
 
 
+def _size(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-bytes") from None
+
+
 def _warn(message: str) -> None:
     click.echo(f"framecheck: warning: {visible(message)}", err=True)
 
@@ -159,7 +177,7 @@ def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
         "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
         "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
         "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
-        "respect_gitignore": "respect_gitignore", "plugin_timeout": "plugin_timeout",
+        "respect_gitignore": "respect_gitignore", "plugin_timeout": "plugin_timeout", "max_bytes": "max_bytes",
         "document_timeout": "document_timeout",
     }
     for option, name in replaced.items():
@@ -310,6 +328,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--regex-timeout", type=click.FloatRange(MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT),
               default=ScanOptions.regex_timeout, callback=lambda _ctx, _param, value: _finite(value, "--regex-timeout"),
               show_default=True, help="Seconds one regex may run per million characters of a document.")
+@click.option("--max-bytes", metavar="SIZE", callback=lambda _ctx, _param, value: _size(value),
+              help="Largest document (or corpus record) read, in bytes or with K, M or G; a larger one is an "
+                   "error and the others are scanned. Default 64M.")
 @click.option("--plugin-timeout", type=click.FloatRange(min=0), default=ScanOptions.plugin_timeout, show_default=True,
               callback=lambda _ctx, _param, value: _finite(value, "--plugin-timeout"),
               help="Seconds one plugin may spend on one document (per million characters); over it, its "
@@ -361,7 +382,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     # cannot) read the one the configuration names.
     baseline = Baseline.load(Path(config.baseline)) if config.baseline and not options["write_baseline"] else None
     engine, manager = build_engine(config, baseline=baseline)
-    read_options = ReadOptions(config.input_format, config.text_field, config.id_field)
+    read_options = ReadOptions(config.input_format, config.text_field, config.id_field, config.max_bytes)
     readers = ReaderSet(reader_objects(manager), read_options)
     formats = formatter_classes(manager)
     stdout_format, files = _output_targets(config, formats)

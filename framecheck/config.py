@@ -56,6 +56,7 @@ class Config:
     regex_timeout: float = 2.0
     plugin_timeout: float = 60.0
     document_timeout: float = 600.0
+    max_bytes: int = 64 * 2**20
     input_format: str | None = None
     text_field: str = "text"
     id_field: str = "id"
@@ -166,6 +167,7 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "output": ("output", list, "list of FORMAT=FILE"),
     "require-reason": ("require_reason", bool, "boolean"),
     "regex-timeout": ("regex_timeout", (int, float), "number"),
+    "max-bytes": ("max_bytes", (int, str), "size in bytes, or with K, M or G (64M)"),
     "plugin-timeout": ("plugin_timeout", (int, float), "number of seconds (0: no limit)"),
     "document-timeout": ("document_timeout", (int, float), "number of seconds (0: no limit)"),
     "input-format": ("input_format", str, "reader name"),
@@ -211,6 +213,24 @@ _PATH_VALUES = ("baseline", "model")
 # Keys whose default is "not set": null in the file means the same (``framecheck config``
 # prints them that way).
 _NULLABLE = ("max-score", "input-format", "baseline", "model")
+
+
+_SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
+
+
+def parse_size(value: int | str) -> int:
+    """A size in bytes: a whole number, or one with K, M or G (powers of 1024): "64M"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, unit = value, ""
+    else:
+        match = _SIZE.fullmatch(str(value))
+        if match is None:
+            raise ValueError(f"{value!r} is not a size (a number of bytes, or with K, M or G: 64M)")
+        number, unit = int(match.group(1)), (match.group(2) or "").upper()
+    size = number * {"K": 2**10, "M": 2**20, "G": 2**30}.get(unit[:1], 1)
+    if size <= 0:
+        raise ValueError(f"{value!r} must be more than 0 bytes")
+    return size
 
 
 def _check_per_file_ignores(value: dict, path: Path, line: int | None) -> dict[str, tuple[str, ...]]:
@@ -268,6 +288,11 @@ def _parse(data: Any, path: Path, where: str) -> Config:
             raise _error(path, line, f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
         if key == "fail-scope" and value not in FAIL_SCOPES:
             raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
+        if key == "max-bytes":
+            try:
+                value = parse_size(value)
+            except ValueError as exc:
+                raise _error(path, line, f"'max-bytes': {exc}") from None
         if key == "per-file-ignores":
             value = _check_per_file_ignores(value, path, line)
         if key == "output":

@@ -77,6 +77,11 @@ class _Assembly:
 # --------------------------------------------------------------------------------------
 
 
+# Quotes and lists nested deeper than this are not parsed (the parser's guard against runaway
+# recursion); the reader says so in a note. Real articles nest a few levels.
+MAX_MARKDOWN_NESTING = 100
+
+
 def _repeats_title(tokens: list, title: str) -> bool:
     """Whether the body's first heading is an ``# H1`` saying the front matter's title again:
     then the H1 is the headline, and the title is not scanned (or counted) a second time."""
@@ -197,14 +202,19 @@ class MarkdownReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
         from markdown_it import MarkdownIt  # imported here: only Markdown inputs pay for it
 
-        source, notes = read_text(item)
+        source, notes = read_text(item, options)
         metadata, body_start, problem = split_front_matter(source)
         if problem:
             notes += (problem,)
         line_starts = _line_starts(source)
         first_body_line = bisect.bisect_right(line_starts, body_start) - 1
         assembly = _Assembly()
-        tokens = MarkdownIt("commonmark").parse(source[body_start:])
+        tokens = MarkdownIt("commonmark", {"maxNesting": MAX_MARKDOWN_NESTING}).parse(source[body_start:])
+        deepest = max(tokens, key=lambda token: token.level, default=None)
+        if deepest is not None and deepest.level >= MAX_MARKDOWN_NESTING - 1:
+            line = first_body_line + (deepest.map[0] if deepest.map else 0) + 1
+            notes += (f"Markdown nested more than {MAX_MARKDOWN_NESTING} levels deep (line {line}): "
+                      "the text deeper than that was not scanned",)
         title = metadata.get("title") or metadata.get("headline")
         if isinstance(title, str) and title.strip() and not _repeats_title(tokens, title):
             at = source.find(title.strip(), 0, body_start)
@@ -406,7 +416,7 @@ class HtmlReader:
         return start.startswith(("<!doctype html", "<html", "<article", "<body", "<head"))
 
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
-        source, notes = read_text(item)
+        source, notes = read_text(item, options)
         parser = _ArticleParser(source)
         end = _parsable_end(source)
         if end < len(source):

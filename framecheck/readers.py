@@ -27,6 +27,7 @@ from .model import Document
 from .structure import plain_structure
 
 STDIN = "-"
+DEFAULT_MAX_BYTES = 64 * 2**20  # --max-bytes: a bigger article is a mistake or an attack
 _UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that surrogateescape kept
 FALLBACK_ENCODING = "windows-1252"
 SNIFF_BYTES = 4096
@@ -59,15 +60,20 @@ class Input:
         except OSError as exc:
             raise InputError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
 
-    def read_bytes(self) -> bytes:
+    def read_bytes(self, limit: int | None = None) -> bytes:
+        """The input's bytes; more than ``limit`` of them (``--max-bytes``) is an error, found
+        before they are read (standard input has no size: it is read up to the limit)."""
         stream = self.open_binary()
         try:
-            return stream.read()
+            data = stream.read() if limit is None else stream.read(limit + 1)
         except OSError as exc:
             raise InputError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
         finally:
             if self.path is not None:
                 stream.close()
+        if limit is not None and len(data) > limit:
+            raise InputError(f"{self.name}: larger than --max-bytes ({format_bytes(limit)}); not scanned")
+        return data
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,11 @@ class ReadOptions:
     input_format: str | None = None
     text_field: str = "text"
     id_field: str = "id"
+    max_bytes: int = 0  # one document's limit (0: DEFAULT_MAX_BYTES); also one corpus record's
+
+    def __post_init__(self) -> None:
+        if not self.max_bytes:
+            object.__setattr__(self, "max_bytes", DEFAULT_MAX_BYTES)
 
 
 @runtime_checkable
@@ -127,8 +138,17 @@ def text_document(source: str, text: str, notes: tuple[str, ...] = ()) -> Docume
     return document
 
 
-def read_text(item: Input) -> tuple[str, tuple[str, ...]]:
-    return decode(item.read_bytes(), item.name)
+def read_text(item: Input, options: ReadOptions | None = None) -> tuple[str, tuple[str, ...]]:
+    """The input decoded (see :func:`decode`), refused when over ``options.max_bytes``."""
+    return decode(item.read_bytes(options.max_bytes if options else DEFAULT_MAX_BYTES), item.name)
+
+
+def format_bytes(count: int) -> str:
+    """1048576 -> "1 MiB": how limits are shown."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
 
 
 class TextReader:
@@ -140,7 +160,7 @@ class TextReader:
         return False
 
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
-        text, notes = read_text(item)
+        text, notes = read_text(item, options)
         yield text_document(item.name, text, notes)
 
 
@@ -179,10 +199,28 @@ class JsonlReader:
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
         stream = item.open_binary()
         try:
-            yield from jsonl_documents(item, stream, options)
+            yield from jsonl_documents(item, bounded_lines(stream, options.max_bytes), options)
         finally:
             if item.path is not None:
                 stream.close()
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes]:
+    """The stream's lines, each read up to ``limit`` bytes: a longer line comes as ``b""`` plus
+    its length class (``OVERSIZED``) and is skipped without being held in memory."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # the rest of the record, a block at a time
+                line = stream.readline(2**20)
+            yield OVERSIZED
+            continue
+        yield line
+
+
+OVERSIZED = b"\0oversized"  # a record longer than --max-bytes (never a real JSON line: NUL)
 
 
 def jsonl_documents(
@@ -193,6 +231,9 @@ def jsonl_documents(
     distributed scans, which hand each worker a slice of the file."""
     for number, raw in enumerate(lines, first_number):
         where = f"{item.name}:{number}"
+        if raw is OVERSIZED:
+            yield InputError(f"{where}: record larger than --max-bytes ({format_bytes(options.max_bytes)}); skipped")
+            continue
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
@@ -227,7 +268,7 @@ class CsvReader:
         return False
 
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document | InputError]:
-        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1, options.max_bytes))  # csv's default is 128 KiB
         stream = item.open_binary()
         # Bytes that are not UTF-8 are kept as lone surrogates, so that one bad byte costs its
         # row only: a strict decoder fails a whole buffer of rows at once.
@@ -302,13 +343,19 @@ def _head(path: Path) -> str:
         return ""
 
 
-def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset()) -> Iterator[Path]:
+def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset()
+          ) -> Iterator[Path | InputError]:
     """Readable files below ``directory`` in sorted order, skipping hidden files and folders and
-    the ``ignored`` ones (absolute paths: what git ignores).
+    the ``ignored`` ones (absolute paths: what git ignores). A folder that cannot be listed is an
+    error naming it, never a silent gap.
 
     Symbolic links to directories are not followed, so a link loop cannot make the walk endless.
     """
-    for root, dirs, files in os.walk(directory):
+    unreadable: list[OSError] = []
+    for root, dirs, files in os.walk(directory, onerror=unreadable.append):
+        while unreadable:
+            error = unreadable.pop(0)
+            yield InputError(f"{error.filename}: cannot read folder: {error.strerror or error}; skipped")
         here = Path(root)
         if ignored:
             absolute = here.absolute()
@@ -318,6 +365,8 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in extensions:
                 yield here / name
+    for error in unreadable:  # the last folder listed, when it failed
+        yield InputError(f"{error.filename}: cannot read folder: {error.strerror or error}; skipped")
 
 
 def collect_inputs(
@@ -333,19 +382,27 @@ def collect_inputs(
             yield Input(stdin_name, None)
             continue
         path = Path(raw)
-        if path.is_dir():
+        try:
+            is_dir, exists = path.is_dir(), path.exists() or path.is_symlink()
+        except OSError as exc:  # a folder on the way that cannot be searched
+            yield InputError(f"{raw}: cannot read: {exc.strerror or exc}")
+            continue
+        if is_dir:
             ignored = frozenset()
             if respect_gitignore:
                 from .vcs import ignored_paths  # imported on use: only folder walks ask git
 
                 ignored = ignored_paths(path)
             candidates = list(_walk(path, extensions, ignored))
-        elif path.exists() or path.is_symlink():
+        elif exists:
             candidates = [path]
         else:
             yield InputError(f"{raw}: no such file or directory")
             continue
         for candidate in candidates:
+            if isinstance(candidate, InputError):
+                yield candidate
+                continue
             name = str(candidate)
             if name not in seen:
                 seen.add(name)

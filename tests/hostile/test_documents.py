@@ -85,3 +85,80 @@ def test_one_bad_byte_in_a_csv_costs_its_row_only(inputs: Path, scan) -> None:
     assert result.returncode == 2
     assert len(document["articles"]) == 1199
     assert document["summary"]["errors"] == [f"{inputs / 'corpus.csv'}:1002: not valid UTF-8; record skipped"]
+
+
+# --- nothing is lost silently ------------------------------------------------------------------
+
+
+def test_markdown_nested_past_the_parsers_limit_says_so(inputs: Path, scan) -> None:
+    shallow = inputs / "shallow.md"
+    shallow.write_text("Intro.\n\n" + "> " * 25 + "They terrorised it.\n", encoding="utf-8")
+    article = json.loads(scan("--format", "json", str(shallow)).stdout)["articles"][0]
+    assert [f["excerpt"] for f in article["findings"]] == ["terrorised"]  # 25 levels: read
+    deep = inputs / "deep.md"
+    deep.write_text("Intro.\n\n" + "> " * 150 + "They terrorised it.\n", encoding="utf-8")
+    article = json.loads(scan("--format", "json", str(deep)).stdout)["articles"][0]
+    assert article["warnings"] == [
+        "Markdown nested more than 100 levels deep (line 3): the text deeper than that was not scanned"
+    ]
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_not_a_gap(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from framecheck.readers import Input, collect_inputs
+
+    (inputs / "open").mkdir()
+    (inputs / "open" / "a.txt").write_text(LOADED, encoding="utf-8")
+    (inputs / "locked").mkdir()
+    (inputs / "locked" / "b.txt").write_text(LOADED, encoding="utf-8")
+    real_scandir = os.scandir
+
+    def refusing(path):  # what chmod 000 does to anyone but root
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    found = list(collect_inputs([str(inputs)], frozenset({".txt"})))
+    assert [item.name for item in found if isinstance(item, Input)] == [str(inputs / "open" / "a.txt")]
+    assert [str(item) for item in found if not isinstance(item, Input)] == [
+        f"{inputs / 'locked'}: cannot read folder: Permission denied; skipped"
+    ]
+    real_is_dir = Path.is_dir
+
+    def searching(path: Path) -> bool:
+        if "locked" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_dir(path)
+
+    monkeypatch.setattr(Path, "is_dir", searching)
+    (under,) = collect_inputs([str(inputs / "locked" / "b.txt")], frozenset({".txt"}))
+    assert str(under) == f"{inputs / 'locked' / 'b.txt'}: cannot read: Permission denied"
+
+
+def test_max_bytes_bounds_files_stdin_and_corpus_records(inputs: Path, scan) -> None:
+    from helpers import run_subprocess
+
+    big = inputs / "big.txt"
+    big.write_bytes(b"a " * 600_000)
+    (inputs / "ok.txt").write_text(LOADED, encoding="utf-8")
+    result = scan("--max-bytes", "1M", "--format", "json", str(big), str(inputs / "ok.txt"))
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    assert document["summary"]["errors"] == [f"{big}: larger than --max-bytes (1 MiB); not scanned"]
+    assert [a["source"] for a in document["articles"]] == [str(inputs / "ok.txt")]
+    with open("/dev/zero", "rb") as endless:
+        import subprocess
+        import sys
+
+        started = subprocess.run([sys.executable, "-m", "framecheck", "scan", "--max-bytes", "2M", "-"],
+                                 stdin=endless, capture_output=True, text=True, timeout=60)
+    assert started.returncode == 2
+    assert started.stderr == "framecheck: error: <stdin>: larger than --max-bytes (2 MiB); not scanned\n"
+    corpus = inputs / "corpus.jsonl"
+    corpus.write_text('{"id": 1, "text": "' + "a" * 5000 + '"}\n{"id": 2, "text": "They terrorised it."}\n',
+                      encoding="utf-8")
+    result = scan("--max-bytes", "4K", "--format", "json", str(corpus))
+    document = json.loads(result.stdout)
+    assert document["summary"]["errors"] == [f"{corpus}:1: record larger than --max-bytes (4 KiB); skipped"]
+    assert [a["source"] for a in document["articles"]] == [f"{corpus}#2"]
+    assert run_subprocess("scan", "--max-bytes", "lots", str(corpus)).returncode == 2
