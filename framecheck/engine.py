@@ -37,10 +37,8 @@ from .model import (
     ScanOptions,
     ScanWarning,
     Severity,
-    has_surrogates,
-    printable,
-    without_surrogates,
 )
+from .normalise import normalise
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
 from .scoring import DEFAULT_MODEL, ScoringModel
@@ -214,7 +212,7 @@ class Engine:
         """The document's report. Every plugin runs with ``plugin_timeout`` seconds to spend and
         with its stdout sent to stderr (a ``print`` must not corrupt a JSON report); one that
         fails loses its own contribution, and the report is marked ``incomplete``."""
-        _mend_surrogates(document)
+        restoration = normalise(document)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
         failed: list[str] = []  # labels of the plugins that failed on this document
@@ -244,6 +242,9 @@ class Engine:
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)
             marked = [f.evolve(baselined=True) if f.fingerprint in accepted else f for f in marked]
+        if restoration is not None:  # report what the file says, where it says it
+            marked = [restoration.finding(f) for f in marked]
+            restoration.restore(document)
         document.__dict__.pop("folded", None)  # scan-time copies of the text; reports may be kept long
         document.shared_candidates.clear()
         return ArticleReport(document, tuple(marked), self.scoring.score(document, marked), tuple(warnings + notes),
@@ -425,24 +426,6 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         engine.check_ids((i for ids in config.per_file_ignores.values() for i in ids), "per-file-ignores")
         engine.per_file_ignores = config.ignored_for
     return engine, manager
-
-
-def _mend_surrogates(document: Document) -> None:
-    """Lone surrogates (a JSON "\\ud800", a file name with bytes that are not UTF-8) cannot be
-    written to any UTF-8 report: the text gets U+FFFD in their place, with a note, and names
-    and metadata show them escaped. Checked for every document, whichever reader made it."""
-    document.source = printable(document.source)
-    mended = False
-    for name in ("text", "source_text"):
-        value = getattr(document, name)
-        if value is not None and has_surrogates(value):
-            setattr(document, name, without_surrogates(value))
-            mended = True
-    if any(isinstance(v, str) and has_surrogates(v) for v in (*document.metadata, *document.metadata.values())):
-        document.metadata = {printable(str(k)): printable(v) if isinstance(v, str) else v
-                             for k, v in document.metadata.items()}
-    if mended:
-        document.notes = (*document.notes, "lone surrogate code points in the text were replaced by U+FFFD")
 
 
 def _without(findings: list[Finding], ignored: frozenset[str]) -> list[Finding]:
