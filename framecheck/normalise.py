@@ -71,8 +71,8 @@ def normalise(document: Document) -> Restoration | None:
     read = Restoration(document.text, document.source_text, document.offsets, document.regions, lambda offset: offset)
     removed = _drop_invisibles(document, read)
     if removed:
-        notes.append(f"{removed} invisible character{'s were' if removed != 1 else ' was'} (soft hyphens, "
-                     "zero-width spaces) ignored inside the text")
+        notes.append(f"ignored {removed} invisible character{'s' if removed != 1 else ''} (soft hyphens, "
+                     "zero-width spaces) inside words")
     mixed = _read_lookalikes_as_latin(document)
     if mixed:
         notes.append(f"{mixed} word{'s' if mixed != 1 else ''} mixing Latin and look-alike Cyrillic letters "

@@ -25,7 +25,7 @@ def test_invisible_characters_inside_a_word_do_not_hide_it(tmp_path: Path) -> No
     for finding in found:  # offsets stay offsets into the file as decoded
         assert text[finding["start"] : finding["end"]] == finding["excerpt"]
     article = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]
-    assert "2 invisible characters were (soft hyphens, zero-width spaces) ignored inside the text" in article["warnings"]
+    assert "ignored 2 invisible characters (soft hyphens, zero-width spaces) inside words" in article["warnings"]
 
 
 def test_invisible_characters_in_markdown_keep_positions_in_the_file(tmp_path: Path) -> None:
