@@ -816,10 +816,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv is not None:
         cli.main(args=argv, prog_name="framecheck")
         return
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(prog_name="framecheck")
     except SystemExit as exc:
         _exit_now(exc.code)
+    except Terminated:
+        print("framecheck: terminated", file=sys.stderr)
+        _exit_now(EXIT_TERMINATED)
+
+
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException of its own: no plugin's ``except`` and no
+    per-document guard takes it for a failure of theirs."""
+
+
+def _terminated(_signum: int, _frame: object) -> None:
+    """SIGTERM (a CI job cancelled, a container stopped): unwind like Ctrl-C, so temporary
+    report files are removed and no half-written report replaces a whole one."""
+    raise Terminated()
 
 
 def _exit_now(code: object) -> NoReturn:

@@ -223,6 +223,7 @@ def _adopt(engine: Engine, readers: ReaderSet | None) -> None:
     global _worker
     _worker = (engine, readers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
 
 
 def _scan_batch(batch: list[Unit]) -> list[Result]:

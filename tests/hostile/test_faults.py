@@ -232,3 +232,27 @@ def test_control_characters_never_reach_the_terminal_or_a_ci_log(inputs: Path, s
     assert text[at].startswith(f"{inputs}/inj␊::error file=x::forged.txt:1:6: warning")
     assert text[at + 1] == "  1 | They terrorised ␛]0;pwned␇ the ␛[2J town \ufffd evil."
     assert text[at + 2] == "    |      ^^^^^^^^^^"  # one visible character per control: the caret still fits
+
+
+def test_sigterm_leaves_no_temporary_report_and_keeps_the_old_one(tmp_path: Path, inputs: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    (inputs / "SLEEP.txt").write_text("SLEEP\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "r.json").write_text("the previous report\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "framecheck", "scan", "--plugin", str(plugin(tmp_path)), "-o", f"json={reports / 'r.json'}",
+         str(inputs / "SLEEP.txt")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not any(p.name.startswith(".r.json.") for p in reports.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the report's temporary file exists: the scan is under way
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 143, stderr
+    assert sorted(p.name for p in reports.iterdir()) == ["r.json"]
+    assert (reports / "r.json").read_text(encoding="utf-8") == "the previous report\n"
