@@ -60,13 +60,16 @@ _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 _VISIBLE = {code: 0x2400 + code for code in range(0x20) if code != 0x09} | {0x7F: 0x2421} | {
     code: 0xFFFD for code in (*range(0x80, 0xA0), *_BIDI)
 }
-_VISIBLE_KEEPING_LINES = {code: value for code, value in _VISIBLE.items() if code not in (0x0A, 0x0D)}
+_VISIBLE_KEEPING_LINES = {code: value for code, value in _VISIBLE.items() if code != 0x0A}
 
 
 def visible(text: str, *, keep_lines: bool = False) -> str:
     """``text`` safe to print on a terminal or in a CI log (see ``_VISIBLE``); with
-    ``keep_lines``, line breaks stay line breaks."""
-    return text.translate(_VISIBLE_KEEPING_LINES if keep_lines else _VISIBLE)
+    ``keep_lines``, line breaks stay line breaks (CRLF becomes LF; a lone CR, which would
+    send the cursor back over the line, is shown)."""
+    if keep_lines:
+        return text.replace("\r\n", "\n").translate(_VISIBLE_KEEPING_LINES)
+    return text.translate(_VISIBLE)
 
 
 def quote_excerpt(text: str) -> str:
@@ -274,6 +277,15 @@ class JsonFormatter(Formatter):
         self.stream.write(("\n" if not self._first else "") + '], "summary": ' + totals + "}\n")
 
 
+# Characters that many line readers (Python's str.splitlines among them) take for line breaks;
+# JSON allows them raw inside strings, so a JSON-lines record escapes them to stay one line.
+_LINE_SEPARATORS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def _one_line(encoded: str) -> str:
+    return encoded.translate(_LINE_SEPARATORS)
+
+
 class JsonLinesFormatter(Formatter):
     """One JSON object per article per line, then a summary line: for big corpora and streaming."""
 
@@ -282,10 +294,11 @@ class JsonLinesFormatter(Formatter):
 
     def article(self, report: ArticleReport) -> None:
         record = {"schema_version": JSON_SCHEMA_VERSION, **article_to_dict(report)}
-        self.stream.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
+        self.stream.write(_one_line(json.dumps(record, ensure_ascii=False, allow_nan=False)) + "\n")
 
     def finish(self, summary: RunSummary) -> None:
-        self.stream.write(json.dumps({"summary": summary_to_dict(summary)}, ensure_ascii=False, allow_nan=False) + "\n")
+        self.stream.write(_one_line(json.dumps({"summary": summary_to_dict(summary)}, ensure_ascii=False,
+                                               allow_nan=False)) + "\n")
 
 
 SARIF_LEVELS = {Severity.INFO: "note", Severity.WARNING: "warning", Severity.ERROR: "error"}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from .errors import FramecheckError, InputError
-from .model import Document
+from .model import Document, printable
 from .structure import plain_structure
 
 STDIN = "-"
@@ -278,7 +278,8 @@ class CsvReader:
             if rows.fieldnames is None:
                 return
             if options.text_field not in rows.fieldnames:
-                yield InputError(f"{item.name}: no column {options.text_field!r} (columns: {', '.join(rows.fieldnames)})")
+                columns = printable(", ".join(rows.fieldnames))  # a header may hold bytes that are not UTF-8
+                yield InputError(f"{item.name}: no column {options.text_field!r} (columns: {columns})")
                 return
             for number, row in enumerate(rows, 1):
                 where = f"{item.name}:{rows.line_num}"
