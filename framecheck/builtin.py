@@ -78,7 +78,13 @@ class PackMatcher:
             except TimeoutError:
                 yield ScanWarning(
                     f"rule {rule.id!r} ({rule.info.origin}) exceeded the {timeout:g}s regex "
-                    "timeout and was skipped for this document"
+                    "timeout and was skipped for this document", incomplete=True,
+                )
+                continue
+            except Exception as exc:  # noqa: BLE001 - one failing rule loses only itself
+                yield ScanWarning(
+                    f"rule {rule.id!r} ({rule.info.origin}) failed: {type(exc).__name__}: {exc}; "
+                    "it was skipped for this document", incomplete=True,
                 )
                 continue
             for start, end in spans:

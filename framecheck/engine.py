@@ -228,6 +228,8 @@ class Engine:
                 if outcome is not None:
                     findings.extend(outcome[0])
                     warnings.extend(outcome[1])
+                    if outcome[2]:  # a rule it could not run: the check is incomplete
+                        failed.append(self._label(detector))
             unique = sorted({(f.start, f.end, f.rule_id): f for f in findings}.values(), key=lambda f: f.sort_key)
             ignored = self.per_file_ignores(document.source) if self.per_file_ignores is not None else frozenset()
             waivers = read_waivers(document, self.suppression_policy, self._known_ids)
@@ -349,17 +351,21 @@ class Engine:
             message += "\n" + "".join(traceback.format_exception(exc)).rstrip()
         return message
 
-    def _run(self, detector: Detector, document: Document, regions: RegionIndex) -> tuple[list[Finding], list[str]]:
+    def _run(self, detector: Detector, document: Document, regions: RegionIndex
+             ) -> tuple[list[Finding], list[str], bool]:
+        """The detector's admitted findings, its notes, and whether it skipped a check."""
         found: list[Finding] = []
         notes: list[str] = []
+        skipped = False
         for item in detector.detect(document):
             if isinstance(item, ScanWarning):
                 notes.append(item.message)
+                skipped = skipped or bool(getattr(item, "incomplete", False))
                 continue
             admitted = self._admit(item, "detector", detector, document, regions, notes)
             if admitted is not None:
                 found.append(admitted)
-        return found, notes
+        return found, notes, skipped
 
     def _admit(
         self, item: object, role: str, source: Detector | Reviewer, document: Document, regions: RegionIndex,

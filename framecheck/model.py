@@ -327,10 +327,12 @@ class ScanWarning:
     """Something a detector could not do for one document (e.g. a rule that timed out).
 
     Detectors may yield these among their findings; they end up in the article's report so
-    that a skipped check is never silent.
+    that a skipped check is never silent. ``incomplete`` says that a check did not run on the
+    document (a rule that timed out or failed): the run then exits 2 rather than pass it.
     """
 
     message: str
+    incomplete: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -62,9 +63,25 @@ def test_a_catastrophic_regex_cannot_hang_the_scan(tmp_path: Path, inputs: Path,
     started = time.perf_counter()
     result = scan("--rules", str(redos), "--regex-timeout", "0.5", str(story), timeout=60)
     assert time.perf_counter() - started < 15
-    assert result.returncode == 1  # the other rules still ran and found the loaded verb
-    assert f"{story}:1:6: warning loaded-verb-terrorise" in result.stdout
+    assert result.returncode == 2  # a rule that did not run leaves the check incomplete: never a pass
+    assert f"{story}:1:6: warning loaded-verb-terrorise" in result.stdout  # the other rules still ran
     assert f"{story}: note: rule 'redos-rule' ({redos}:4) exceeded the 0.5s regex timeout" in result.stdout
+    assert result.stderr == (f"framecheck: error: {story}: the check is incomplete: plugin 'framecheck.core', "
+                             "detector 'yaml-rules' failed (see its notes)\n")
+
+
+def test_a_rule_that_recurses_forever_loses_only_itself_and_fails_the_run(tmp_path: Path, inputs: Path, scan) -> None:
+    recursive = pack(
+        tmp_path,
+        "id: rec\nname: rec\nrules:\n  - id: rec-rule\n    technique: doubt\n    message: m\n"
+        "    patterns:\n      - regex: '(?(DEFINE)(?<x>(?&x)))(?&x)'\n",
+    )
+    story = article(inputs)
+    result = scan("--rules", str(recursive), "--regex-timeout", "0.2", "--format", "json", str(story))
+    assert result.returncode == 2  # it was 0 when the failure dropped every shipped finding
+    (report,) = json.loads(result.stdout)["articles"]
+    assert [f["rule_id"] for f in report["findings"]] == ["loaded-verb-terrorise"]
+    assert report["warnings"][0].startswith("rule 'rec-rule'")
 
 
 def test_a_pattern_that_does_not_compile_names_file_and_line(tmp_path: Path, inputs: Path, scan) -> None:
