@@ -207,8 +207,13 @@ def reader_objects(manager: Any) -> list[Reader]:
     for call in call_each(manager, "framecheck_readers"):
         if call.error is not None:
             _warn(call.describe_error("framecheck_readers") + "; its readers are unavailable")
-        else:
-            found.extend(call.result or ())
+            continue
+        for reader in call.result or ():
+            if isinstance(reader, Reader):
+                found.append(reader)
+            else:
+                _warn(f"plugin {call.plugin!r} returned {reader!r} as a reader (it needs name, description, "
+                      "extensions, sniff() and read()); it was left out")
     return found
 
 
@@ -219,7 +224,11 @@ def formatter_classes(manager: Any) -> dict[str, type[Formatter]]:
             _warn(call.describe_error("framecheck_formatters") + "; its formats are unavailable")
             continue
         for cls in call.result or ():
-            classes.setdefault(cls.name, cls)
+            if isinstance(cls, type) and issubclass(cls, Formatter) and isinstance(getattr(cls, "name", None), str):
+                classes.setdefault(cls.name, cls)
+            else:
+                _warn(f"plugin {call.plugin!r} returned {cls!r} as a formatter (it needs a framecheck "
+                      "Formatter subclass with a name); it was left out")
     return classes
 
 

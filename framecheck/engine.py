@@ -192,6 +192,9 @@ class Engine:
         annotators: list[Annotator] = []
         for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
             for annotator in found:
+                if not isinstance(annotator, Annotator):
+                    raise PluginError(f"plugin {plugin!r} returned {annotator!r} as an annotator; "
+                                      "it needs name and annotate()")
                 annotators.append(annotator)
                 owners.setdefault(getattr(annotator, "name", ""), plugin)
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,

@@ -219,9 +219,19 @@ def call_each(
         if impl.plugin in skip:
             continue
         try:
-            result = impl.function(*(kwargs[name] for name in impl.argnames))
+            result = _as_list(impl.function(*(kwargs[name] for name in impl.argnames)))
         except Exception as exc:
             calls.append(HookCall(impl.plugin_name, error=exc))
         else:
             calls.append(HookCall(impl.plugin_name, result))
     return calls
+
+
+def _as_list(result: Any) -> list | None:
+    """A hook's result as a list (every hook returns a sequence, or None for nothing); any
+    other return value is the plugin's error, reported with its name."""
+    if result is None:
+        return None
+    if isinstance(result, (str, bytes, dict)) or not hasattr(result, "__iter__"):
+        raise TypeError(f"returned {result!r}, not a list")
+    return list(result)

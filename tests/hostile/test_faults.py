@@ -256,3 +256,33 @@ def test_sigterm_leaves_no_temporary_report_and_keeps_the_old_one(tmp_path: Path
     assert process.returncode == 143, stderr
     assert sorted(p.name for p in reports.iterdir()) == ["r.json"]
     assert (reports / "r.json").read_text(encoding="utf-8") == "the previous report\n"
+
+
+WRONG_RETURNS = {
+    "framecheck_rule_pack_paths():\n    return 7":
+        "warning: plugin '{plugin}': framecheck_rule_pack_paths raised TypeError: returned 7, not a list; "
+        "its contributions were skipped",
+    "framecheck_readers():\n    return [42]":
+        "warning: plugin '{plugin}' returned 42 as a reader (it needs name, description, extensions, sniff() "
+        "and read()); it was left out",
+    "framecheck_formatters():\n    return ['not a class']":
+        "warning: plugin '{plugin}' returned 'not a class' as a formatter (it needs a framecheck Formatter "
+        "subclass with a name); it was left out",
+    "framecheck_annotators():\n    return ['x']":
+        "error: plugin '{plugin}' returned 'x' as an annotator; it needs name and annotate()",
+    "framecheck_detectors(packs, options):\n    return 'abc'":
+        "warning: plugin '{plugin}': framecheck_detectors raised TypeError: returned 'abc', not a list; "
+        "its contributions were skipped",
+}
+
+
+@pytest.mark.parametrize("hook", sorted(WRONG_RETURNS))
+def test_a_hook_returning_the_wrong_type_is_named_never_an_internal_error(tmp_path: Path, inputs: Path, scan,
+                                                                         hook: str) -> None:
+    source = tmp_path / "wrong.py"
+    source.write_text(f"from framecheck import hookimpl\n\n@hookimpl\ndef {hook}\n", encoding="utf-8")
+    story = inputs / "story.txt"
+    story.write_text(LOADED, encoding="utf-8")
+    result = scan("--plugin", str(source), str(story))
+    assert "internal error" not in result.stderr
+    assert f"framecheck: {WRONG_RETURNS[hook].format(plugin=source)}\n" in result.stderr
