@@ -17,7 +17,9 @@ runs of end-to-end ``framecheck scan --format json`` (read, scan, score, JSON ou
   matcher's cost) and common words (tens of thousands of extra findings to report);
 * memory when streaming: peak RSS of a JSONL corpus of the 1x and the 16x articles;
 * cold start: ``framecheck scan`` of one article with a warm and with no pack cache, next to
-  ``python -c pass`` and to importing framecheck's own dependencies.
+  ``python -c pass`` and to importing framecheck's own dependencies;
+* one huge line: the 1x corpus joined into a single line of --line-mb MB (no line breaks, so
+  no paragraph or line structure to lean on), in MB/s next to the 1x corpus of articles.
 
 ``--quick`` uses one run and a 10 MB corpus, for a smoke check of the script itself.
 """
@@ -103,9 +105,33 @@ def synthetic_pack(articles: list[Path], root: Path, kind: str, phrases: int = 5
     return path
 
 
+def single_line(articles: list[Path], megabytes: float, root: Path) -> Path:
+    """The articles joined by spaces into one line of ``megabytes`` MB."""
+    path = root / f"line-{megabytes:g}mb.txt"
+    if not path.exists():
+        text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in articles) + " "
+        size = int(megabytes * 1e6)
+        path.write_text((text * (size // len(text) + 1))[:size], encoding="utf-8")
+    return path
+
+
 def corpus_size(folder: Path) -> tuple[int, int]:
     files = list(folder.rglob("*.txt"))
     return len(files), sum(len(p.read_text(encoding="utf-8")) for p in files)
+
+
+def line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck) -> None:
+    """The one-line file's MB/s next to the 1x corpus of separate articles, in the same run."""
+    articles_seconds, _ = scan(replicate(articles, 1, work), "--jobs", "1")
+    add("articles: 1x corpus, --jobs 1", articles_seconds, 1)
+    line = single_line(articles, args.line_mb, work)
+    seconds, rss = median_run([framecheck, "scan", "--quiet", "--format", "json", "--max-bytes",
+                               f"{int(args.line_mb * 2)}M", str(line)], args.runs, cache_env)
+    line_rate = args.line_mb / seconds
+    articles_rate = base_chars / 1e6 / articles_seconds
+    rows.append((f"one line of {args.line_mb:g} MB", f"{seconds:8.2f} s", f"{line_rate:6.2f} MB/s",
+                 f"{articles_rate / line_rate:.2f}x slower" if line_rate < articles_rate else "not slower"))
+    rows.append(("  its peak memory", "", "", f"{rss / 1024:5.0f} MiB"))
 
 
 def main() -> None:
@@ -113,6 +139,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target-mb", type=float, default=50)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--line-mb", type=float, default=50, help="Size of the one-line file (MB).")
+    parser.add_argument("--only-line", action="store_true", help="Measure the one-line file and the 1x corpus only.")
     parser.add_argument("--work", type=Path, help="Folder for the generated corpora (default: a temporary one).")
     args = parser.parse_args()
     if args.quick:
@@ -138,6 +166,11 @@ def main() -> None:
         rows.append((label, f"{seconds:8.2f} s", rate, f"{rss_kib / 1024:5.0f} MiB" if rss_kib else note))
 
     timed([framecheck, "scan", "--quiet", str(SEED)], cache_env)  # fill the pack cache
+    if args.only_line:
+        line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
+        for label, seconds, rate, extra in rows:
+            print(f"{label:<38}{seconds:>11}  {rate:<32}{extra:>12}")
+        return
     big = replicate(articles, copies, work)
     one_core, one_core_rss = scan(big, "--jobs", "1")
     add(f"framecheck --jobs 1, {copies}x corpus", one_core, copies, one_core_rss)
@@ -174,6 +207,7 @@ def main() -> None:
                                   args.runs, cache_env)
         add(f"JSONL stream, {factor}x corpus", seconds, factor, rss)
 
+    line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
     starts = max(args.runs, 9)
     warm, warm_rss = median_run([framecheck, "scan", str(SEED)], starts, cache_env)
     cold, _ = median_run([framecheck, "scan", str(SEED)], starts, {**cache_env, "FRAMECHECK_NO_CACHE": "1"})
