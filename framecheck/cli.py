@@ -250,7 +250,8 @@ def _inputs(paths: Sequence[str], config: Config, readers: ReaderSet, stdin_name
     for item in walked:
         if isinstance(item, Input) and item.path is not None:
             named = item.name in paths
-            if (not named and not config.wants(item.path)) or (named and config.force_exclude and config.excluded(item.path)):
+            excluded = config.force_exclude and config.excluded(item.path) if named else not config.wants(item.path)
+            if excluded:
                 continue
         yield item
 
@@ -327,11 +328,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--fail-scope", type=click.Choice(FAIL_SCOPES), default="own-voice", show_default=True,
               help="Which findings --fail-on counts: own-voice leaves out quotations of named speakers and "
                    "site chrome (still reported, marked); all counts every active finding.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings or scores fail the check (errors still exit 2).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when findings or scores fail the check (errors still exit 2).")
 @click.option("--fail-on-empty", is_flag=True, default=None,
               help="Exit 2 when no article was scanned (an empty folder, everything excluded).")
 @click.option("--max-score", type=click.FloatRange(min=0), metavar="SCORE",
-              callback=lambda _ctx, _param, value: _finite(value, "--max-score"), help="Also exit 1 when an article's score is above SCORE.")
+              callback=lambda _ctx, _param, value: _finite(value, "--max-score"),
+              help="Also exit 1 when an article's score is above SCORE.")
 @click.option("--stdin-filename", default="<stdin>", show_default=True,
               help="Name used for '-' in reports and for choosing its reader and config globs.")
 @click.option("--regex-timeout", type=click.FloatRange(MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT),
@@ -371,7 +374,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
                    "passes 64 documents, one process before that.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Findings only: no progress line, notes, per-article summaries or totals in text output.")
-@click.option("--statistics", is_flag=True, help="Print how many active findings each rule has, instead of the findings.")
+@click.option("--statistics", is_flag=True,
+              help="Print how many active findings each rule has, instead of the findings.")
 @model_options
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Scan JSONL corpora on the Dask scheduler at ADDRESS (needs framecheck[dask]); "
@@ -453,7 +457,8 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         _print_statistics(statistics)
     if options["write_baseline"]:
         count = write_baseline(Path(options["write_baseline"]), recorded)
-        click.echo(f"framecheck: wrote {count} findings to the baseline {printable(options['write_baseline'])}", err=True)
+        shown = printable(options["write_baseline"])
+        click.echo(f"framecheck: wrote {count} findings to the baseline {shown}", err=True)
     ctx.exit(_scan_exit(summary, paths, config, exit_zero=options["exit_zero"]))
 
 

@@ -26,8 +26,8 @@ FAIL_ON = ("info", "warning", "error", "never")
 # Which findings may fail the check: own-voice leaves out what a named speaker is quoted as
 # saying and site chrome (both are still reported, marked); all counts every active finding.
 FAIL_SCOPES = ("own-voice", "all")
-MODEL_MODES = ("filter", "add", "both")
-MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT = 0.01, 600.0  # seconds per million characters  # the learned layer's modes (plugins/learned_layer.py)
+MODEL_MODES = ("filter", "add", "both")  # the learned layer's modes (plugins/learned_layer.py)
+MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT = 0.01, 600.0  # seconds per million characters
 
 
 @dataclass(frozen=True)
@@ -285,7 +285,8 @@ def _parse(data: Any, path: Path, where: str) -> Config:
         if key in ("max-score", "regex-timeout", "plugin-timeout", "document-timeout") and not _non_negative(value):
             raise _error(path, line, f"{key!r} must be a finite, non-negative number, not {value!r}")
         if key == "regex-timeout" and not MIN_REGEX_TIMEOUT <= value <= MAX_REGEX_TIMEOUT:
-            raise _error(path, line, f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
+            raise _error(path, line,
+                         f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
         if key == "fail-scope" and value not in FAIL_SCOPES:
             raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
         if key == "max-bytes":

@@ -70,7 +70,8 @@ class Selection:
         for option, names in (("--select", self.select), ("--ignore", self.ignore)):
             unknown = sorted(names - known)
             if unknown:
-                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}")
+                hint = did_you_mean(unknown[0], known)
+                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}{hint}")
 
 
 def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
@@ -144,7 +145,8 @@ class Engine:
         """Fail with a did-you-mean when a setting names an id no rule or technique has."""
         unknown = sorted(set(ids) - self._known_ids)
         if unknown:
-            raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], self._known_ids)}")
+            hint = did_you_mean(unknown[0], self._known_ids)
+            raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{hint}")
 
     @classmethod
     def from_plugins(
@@ -273,7 +275,8 @@ class Engine:
         return None
 
     def _label(self, plugin: Detector | Annotator | Reviewer) -> str:
-        role = "detector" if isinstance(plugin, Detector) else "reviewer" if isinstance(plugin, Reviewer) else "annotator"
+        role = ("detector" if isinstance(plugin, Detector)
+                else "reviewer" if isinstance(plugin, Reviewer) else "annotator")
         return f"plugin {self._owners.get(plugin.name, '?')!r}, {role} {plugin.name!r}"
 
     def _annotate(self, document: Document, warnings: list[str], guard: Callable) -> None:
@@ -344,7 +347,8 @@ class Engine:
                 f"{original.excerpt!r} ({item.reason})")
 
     def _failure(self, detector: Detector | Annotator | Reviewer, exc: BaseException) -> str:
-        lost = "findings" if isinstance(detector, Detector) else "changes" if isinstance(detector, Reviewer) else "regions"
+        lost = ("findings" if isinstance(detector, Detector)
+                else "changes" if isinstance(detector, Reviewer) else "regions")
         reason = (f"took longer than {exc.seconds:g} s (--plugin-timeout)" if isinstance(exc, OverBudget)
                   else f"{type(exc).__name__}: {exc}")
         message = f"{self._label(detector)} failed: {reason}; its {lost} for this document were dropped"

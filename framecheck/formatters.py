@@ -263,13 +263,14 @@ class JsonFormatter(Formatter):
     description = f"a JSON document (schema_version {JSON_SCHEMA_VERSION}) with every article and a summary"
 
     def start(self) -> None:
-        header = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "tool": {"name": "framecheck", "version": __version__}},
-                            allow_nan=False)
+        tool = {"name": "framecheck", "version": __version__}
+        header = json.dumps({"schema_version": JSON_SCHEMA_VERSION, "tool": tool}, allow_nan=False)
         self.stream.write(header[:-1] + ', "articles": [')
         self._first = True
 
     def article(self, report: ArticleReport) -> None:
-        self.stream.write(("\n" if self._first else ",\n") + json.dumps(article_to_dict(report), ensure_ascii=False, allow_nan=False))
+        encoded = json.dumps(article_to_dict(report), ensure_ascii=False, allow_nan=False)
+        self.stream.write(("\n" if self._first else ",\n") + encoded)
         self._first = False
 
     def finish(self, summary: RunSummary) -> None:
@@ -457,9 +458,8 @@ class GithubFormatter(Formatter):
     def finish(self, summary: RunSummary) -> None:
         for failure in summary.failures:
             if failure.kind == "score":
-                self.stream.write(
-                    f"::error file={self._path(failure.source)},title=framecheck max-score::{_escape_data(failure.reason)}\n"
-                )
+                where = f"file={self._path(failure.source)},title=framecheck max-score"
+                self.stream.write(f"::error {where}::{_escape_data(failure.reason)}\n")
 
 
 _NOTE_LINE = re.compile(r"\bat line (\d+)\b")
@@ -541,7 +541,8 @@ class MarkdownFormatter(Formatter):
         out += self.details
         over = [f for f in summary.failures if f.kind == "score"]
         if over:
-            out.append("**Over the maximum score:** " + "; ".join(f"`{_cell(f.source)}`: {_cell(f.reason)}" for f in over))
+            reasons = "; ".join(f"`{_cell(f.source)}`: {_cell(f.reason)}" for f in over)
+            out.append(f"**Over the maximum score:** {reasons}")
             out.append("")
         if summary.errors or summary.skipped:
             out.append("**Could not be read:** " + "; ".join(_cell(e) for e in summary.errors + summary.skipped))

@@ -223,8 +223,12 @@ SEVERITY_LEGEND = (
 
 def _severity_counts(report: ArticleReport) -> str:
     counts = Counter(f.severity.label for f in report.active_findings)
-    return " ".join(f'<span class="badge {label}">{counts[label]} {label}{"s" if counts[label] > 1 and label != "info" else ""}</span>'
-                    for label in ("error", "warning", "info") if counts[label])
+    badges = []
+    for label in ("error", "warning", "info"):
+        if counts[label]:
+            noun = label + ("s" if counts[label] > 1 and label != "info" else "")  # "2 info", not "2 infos"
+            badges.append(f'<span class="badge {label}">{counts[label]} {noun}</span>')
+    return " ".join(badges)
 
 
 def _failure_line(source: str, summary: RunSummary) -> str:
@@ -286,14 +290,17 @@ class HtmlFormatter(Formatter):
         body = []
         for row in self.rows:
             check = "fails" if row["source"] in failing else "passes"
-            cells = [f'<td><a href="#article-{row["index"]}">{_e(row["source"])}</a></td>', f"<td>{_e(row['headline'])}</td>"]
+            cells = [f'<td><a href="#article-{row["index"]}">{_e(row["source"])}</a></td>',
+                     f"<td>{_e(row['headline'])}</td>"]
             cells += [f"<td>{_e(row[key])}</td>" for key in optional]
-            cells += [f'<td class="num" data-value="{row["score"]}">{row["score"]:.0f}</td>', f"<td>{_e(row['band'])}</td>",
+            cells += [f'<td class="num" data-value="{row["score"]}">{row["score"]:.0f}</td>',
+                      f"<td>{_e(row['band'])}</td>",
                       f'<td class="num">{row["findings"]}</td>', f"<td>{_e(row['top'])}</td>",
                       f'<td><span class="badge {check}">{check}</span></td>']
             body.append(f"<tr>{''.join(cells)}</tr>")
         header = "".join(f"<th>{name}</th>" for name in head)
-        return f'<h2>Articles</h2><table class="sortable"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        table = f'<table class="sortable"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        return f"<h2>Articles</h2>{table}"
 
     def finish(self, summary: RunSummary) -> None:
         title = "framecheck report"

@@ -608,8 +608,9 @@ class PhraseIndex:
 
     :meth:`candidates` runs the automaton once over a folded copy of the text (a chunk at a
     time for texts of ``LARGE_TEXT`` characters or more). Case-sensitive rules and word
-    boundaries are left to the confirming regex. A detector that lists its indexes in ``phrase_indexes`` gets them answered,
-    with every other detector's, by one shared pass per document (:class:`SharedPhraseIndex`).
+    boundaries are left to the confirming regex. A detector that lists its indexes in
+    ``phrase_indexes`` gets them answered, with every other detector's, by one shared pass per
+    document (:class:`SharedPhraseIndex`).
     """
 
     def __init__(self, patterns: Sequence[CompiledPatterns | None]):

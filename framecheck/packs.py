@@ -386,7 +386,9 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
         for rule in pack.rules:
             line = int(rule.info.origin.rsplit(":", 1)[1])
             if rule.id in owners:
-                problems.append(PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id))
+                problems.append(
+                    PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id)
+                )
             elif rule.id in shipped and data not in bundled:
                 problems.append(PackError(
                     pack.path, line, f"rule id clashes with the shipped rule at {shipped[rule.id]} "

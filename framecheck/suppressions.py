@@ -212,7 +212,10 @@ def read_waivers(document: Document, policy: SuppressionPolicy, known_ids: Itera
     return Waivers(spans, valid, problems)
 
 
-def _suppression(source: str, blocks: list[tuple[int, int]], match: regex.Match, line: int) -> tuple[Suppression, list[str]]:
+def _suppression(
+    source: str, blocks: list[tuple[int, int]], match: regex.Match, line: int
+) -> tuple[Suppression, list[str]]:
+    """The waiver a well-formed directive writes, and the names of arguments it does not know."""
     kind = match.group("kind").lower()
     rule_text = (match.group("rules") or "") + " "
     words, values, unknown = _parse_arguments(rule_text.replace(",", " ") + (match.group("args") or ""))

@@ -2,9 +2,9 @@
 
 Repeating a charged label ("illegal alien" ten times, "annihilate" in every paragraph) makes
 it familiar, and familiar claims feel true. One use is loaded language; a word used three
-times or more in one story is a device of its own, and every use after the first is reported. This reviewer reads the other detectors'
-findings, so it recognises exactly the words the packs know to be loaded, including a
-newsroom's own packs.
+times or more in one story is a device of its own, and every use after the first is
+reported. This reviewer reads the other detectors' findings, so it recognises exactly the
+words the packs know to be loaded, including a newsroom's own packs.
 
 Uses are grouped by a rough stem (the first STEM_LETTERS letters of each word, case folded),
 so "annihilate", "annihilated" and "annihilation" count as one word. The first use is left
