@@ -178,14 +178,11 @@ class Waivers:
         return self.problems + unused
 
 
-NO_WAIVERS = Waivers([], [], [])
-
-
 def read_waivers(document: Document, policy: SuppressionPolicy, known_ids: Iterable[str]) -> Waivers:
     """Every directive in the document's source, checked against the policy and the known ids."""
     source = _source(document)
     if _NAME.search(source) is None:  # a literal search: 50x faster than looking for directives
-        return NO_WAIVERS
+        return Waivers([], [], [])
     spans: list[tuple[int, int]] = []
     valid: list[Suppression] = []
     problems: list[str] = []
