@@ -130,7 +130,8 @@ def scan_safely(engine: Engine, document: Document) -> Result:
 def _describe(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     text = text if len(text) <= 200 else text[:200] + "…"
-    return f"internal error {type(exc).__name__}: {text} (a bug in framecheck or a plugin; the other inputs were scanned)"
+    return (f"internal error {type(exc).__name__}: {text} "
+            "(a bug in framecheck or a plugin; the other inputs were scanned)")
 
 
 def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[Unit], jobs: int) -> Iterator[Result]:
