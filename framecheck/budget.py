@@ -30,8 +30,11 @@ class OverBudget(BaseException):
 
 
 # Deadlines of the budgets open in this process, innermost last: (monotonic deadline, label,
-# seconds). Each process has its own (workers are forked before any budget opens).
+# seconds). Each process has its own (workers are forked before any budget opens). The alarm
+# handler stays installed once a budget has opened (installing it costs more than a plugin call
+# on a short article) and does nothing while no budget is open: signals are process state.
 _open: list[tuple[float, str, float]] = []
+_handler_installed: list[bool] = []
 
 
 def enforced() -> bool:
@@ -40,6 +43,8 @@ def enforced() -> bool:
 
 
 def _on_alarm(_signum: int, _frame: object) -> None:
+    if not _open:
+        return  # a late alarm after the last budget closed
     now = time.monotonic()
     for deadline, label, seconds in reversed(_open):  # the innermost spent budget
         if deadline <= now + 0.001:
@@ -49,10 +54,13 @@ def _on_alarm(_signum: int, _frame: object) -> None:
 
 def _arm() -> None:
     if not _open:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(_REAL, 0)
         return
     remaining = min(deadline for deadline, _, _ in _open) - time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))
+    signal.setitimer(_REAL, max(remaining, 0.001))
+
+
+_REAL = getattr(signal, "ITIMER_REAL", 0)  # looked up once: the module's enum lookups cost a call each
 
 
 @contextmanager
@@ -61,7 +69,9 @@ def budget(seconds: float | None, label: str) -> Iterator[None]:
     if not seconds or not enforced():
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    if not _handler_installed:
+        signal.signal(signal.SIGALRM, _on_alarm)
+        _handler_installed.append(True)
     _open.append((time.monotonic() + seconds, label, seconds))
     try:
         _arm()
@@ -69,5 +79,3 @@ def budget(seconds: float | None, label: str) -> Iterator[None]:
     finally:
         _open.pop()
         _arm()
-        if not _open:
-            signal.signal(signal.SIGALRM, previous)

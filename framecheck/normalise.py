@@ -15,6 +15,7 @@ decoded file) and an excerpt shows what the file says.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -25,7 +26,8 @@ from .offsets import OffsetMap
 
 # Format characters with no width and no letters of their own: soft hyphen, zero-width space,
 # non-joiner and joiner, word joiner, byte order mark inside text, Mongolian vowel separator.
-INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]+")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
+INVISIBLE = f"[{_INVISIBLE_CHARS}]+"
 
 # Cyrillic letters drawn like Latin ones. Inside a word that also has Latin letters they are
 # read as the Latin letter (a Ukrainian or Russian word, all Cyrillic, is left alone).
@@ -34,8 +36,17 @@ LOOKALIKES = str.maketrans(
     "aeopcyxijsdhlqwABEKMHOPCTXIJSG",
 )
 _LOOKALIKE_CHARS = "".join(chr(code) for code in LOOKALIKES)
-_MIXED_WORD = re.compile(rf"\b(?=\w*[A-Za-z])(?=\w*[{_LOOKALIKE_CHARS}])\w+\b")
-_OTHER_CYRILLIC = re.compile(rf"[^\W{_LOOKALIKE_CHARS}A-Za-z\d_]")
+# The characters normalise acts on besides surrogates: a text without any (nearly all) costs
+# a few substring searches, 4x faster than one regex scan for a character class.
+_ACTIONABLE_CHARS = _INVISIBLE_CHARS + _LOOKALIKE_CHARS
+_MIXED_WORD = rf"\b(?=\w*[A-Za-z])(?=\w*[{_LOOKALIKE_CHARS}])\w+\b"
+_OTHER_CYRILLIC = rf"[^\W{_LOOKALIKE_CHARS}A-Za-z\d_]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern:
+    """Patterns compiled on first use: nearly every document needs none of them."""
+    return re.compile(pattern)
 
 
 @dataclass
@@ -65,6 +76,9 @@ _CACHED = ("paragraphs", "folded", "word_count", "line_starts")
 def normalise(document: Document) -> Restoration | None:
     """Mend the document in place (see the module's docstring); notes say what changed. The
     restoration, when the text changed other than one character for one surrogate."""
+    if _nothing_to_mend(document):
+        document.source = printable(document.source)
+        return None
     notes = []
     if _mend_surrogates(document):
         notes.append("lone surrogate code points in the text were replaced by U+FFFD")
@@ -80,6 +94,17 @@ def normalise(document: Document) -> Restoration | None:
     if notes:
         document.notes = (*document.notes, *notes)
     return read if removed or mixed else None
+
+
+def _nothing_to_mend(document: Document) -> bool:
+    """The fast answer for the common case: no character normalise acts on, anywhere."""
+    text = document.text
+    if not text.isascii() and (has_surrogates(text) or any(char in text for char in _ACTIONABLE_CHARS)):
+        return False
+    if document.source_text is not None and has_surrogates(document.source_text):
+        return False
+    return not any(isinstance(item, str) and has_surrogates(item)
+                   for item in (*document.metadata, *document.metadata.values()))
 
 
 def _mend_surrogates(document: Document) -> bool:
@@ -103,7 +128,9 @@ def _drop_invisibles(document: Document, read: Restoration) -> int:
     """Remove invisible format characters from the scanned text; how many were removed. The
     way back to the text as read goes into ``read``."""
     text = document.text
-    runs = [match.span() for match in INVISIBLE.finditer(text)]
+    if text.isascii() or not any(char in text for char in _INVISIBLE_CHARS):  # substring searches: fast
+        return 0
+    runs = [match.span() for match in _compiled(INVISIBLE).finditer(text)]
     if not runs:
         return 0
     kept: list[tuple[int, int]] = []  # (start, end) in the old text of each piece that stays
@@ -174,7 +201,8 @@ def _read_lookalikes_as_latin(document: Document) -> int:
     text = document.text
     if text.isascii() or not any(char in text for char in _LOOKALIKE_CHARS):
         return 0
-    words = [match.span() for match in _MIXED_WORD.finditer(text) if not _OTHER_CYRILLIC.search(match.group())]
+    other = _compiled(_OTHER_CYRILLIC)
+    words = [match.span() for match in _compiled(_MIXED_WORD).finditer(text) if not other.search(match.group())]
     if not words:
         return 0
     pieces = []
