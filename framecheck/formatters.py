@@ -67,6 +67,8 @@ def visible(text: str, *, keep_lines: bool = False) -> str:
     """``text`` safe to print on a terminal or in a CI log (see ``_VISIBLE``); with
     ``keep_lines``, line breaks stay line breaks (CRLF becomes LF; a lone CR, which would
     send the cursor back over the line, is shown)."""
+    if text.isprintable():  # no control or format character at all: the common case, checked in C
+        return text
     if keep_lines:
         return text.replace("\r\n", "\n").translate(_VISIBLE_KEEPING_LINES)
     return text.translate(_VISIBLE)
