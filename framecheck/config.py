@@ -18,6 +18,7 @@ from typing import Any
 from ._yaml import LocatedDict, load_located_yaml
 from .errors import FramecheckError, PackError
 from .model import Severity
+from .readers import DEFAULT_MAX_BYTES
 from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 
 YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
@@ -56,7 +57,7 @@ class Config:
     regex_timeout: float = 2.0
     plugin_timeout: float = 60.0
     document_timeout: float = 600.0
-    max_bytes: int = 64 * 2**20
+    max_bytes: int = DEFAULT_MAX_BYTES
     input_format: str | None = None
     text_field: str = "text"
     id_field: str = "id"

@@ -221,9 +221,10 @@ class Engine:
         return [found[rule_id] for rule_id in sorted(found)]
 
     def scan(self, document: Document) -> ArticleReport:
-        """The document's report. Every plugin runs with ``plugin_timeout`` seconds to spend and
-        with its stdout sent to stderr (a ``print`` must not corrupt a JSON report); one that
-        fails loses its own contribution, and the report is marked ``incomplete``."""
+        """The document's report. Every plugin runs with its stdout sent to stderr (a ``print``
+        must not corrupt a JSON report), and every third-party one with ``plugin_timeout`` seconds
+        to spend; one that fails loses its own contribution, and the report is marked
+        ``incomplete``. The document is normalised for the detectors and given back as read."""
         restoration = normalise(document)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)

@@ -83,11 +83,7 @@ class ReadOptions:
     input_format: str | None = None
     text_field: str = "text"
     id_field: str = "id"
-    max_bytes: int = 0  # one document's limit (0: DEFAULT_MAX_BYTES); also one corpus record's
-
-    def __post_init__(self) -> None:
-        if not self.max_bytes:
-            object.__setattr__(self, "max_bytes", DEFAULT_MAX_BYTES)
+    max_bytes: int = DEFAULT_MAX_BYTES  # one document's limit (--max-bytes); also one corpus record's
 
 
 @runtime_checkable
