@@ -34,7 +34,6 @@ class OverBudget(BaseException):
 # handler stays installed once a budget has opened (installing it costs more than a plugin call
 # on a short article) and does nothing while no budget is open: signals are process state.
 _open: list[tuple[float, str, float]] = []
-_handler_installed: list[bool] = []
 
 
 def enforced() -> bool:
@@ -69,9 +68,8 @@ def budget(seconds: float | None, label: str) -> Iterator[None]:
     if not seconds or not enforced():
         yield
         return
-    if not _handler_installed:
+    if signal.getsignal(signal.SIGALRM) is not _on_alarm:
         signal.signal(signal.SIGALRM, _on_alarm)
-        _handler_installed.append(True)
     _open.append((time.monotonic() + seconds, label, seconds))
     try:
         _arm()

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -30,7 +31,7 @@ from .config import (
     split_output,
 )
 from .engine import Engine, engine_for
-from .errors import FramecheckError, InputError
+from .errors import FramecheckError, InputError, did_you_mean
 from .evaluation import (
     SPLITS,
     Evaluation,
@@ -280,8 +281,6 @@ def _output_targets(config: Config, formats: dict[str, type[Formatter]]) -> tupl
 
 def _require_format(name: str, formats: dict[str, type[Formatter]], where: str) -> None:
     if name not in formats:
-        from .engine import did_you_mean
-
         hint = did_you_mean(name, formats) or f" (available: {', '.join(sorted(formats))})"
         raise FramecheckError(f"{where}: unknown format {name!r}{hint}")
 
@@ -402,7 +401,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     policy = GatePolicy.from_config(config)
     summary = RunSummary()
     recorded: list[tuple[str, list[dict]]] = []
-    statistics: dict[str, list[Any]] = {}
+    statistics: Counter[tuple[str, str, str]] = Counter()  # (rule, severity, technique) -> active findings
     items = _inputs(paths, config, readers, options["stdin_filename"], options["changed_since"])
     with ExitStack() as stack:
         outputs: list[Formatter] = []
@@ -446,7 +445,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
             summary.failures.extend(failures)
             summary.not_counted += left_out
             if options["statistics"]:
-                _count_rules(statistics, report)
+                statistics.update((f.rule_id, f.severity.label, f.technique) for f in report.active_findings)
             report_to.article(report)
             if options["write_baseline"]:
                 recorded.append((report.source, baseline_entries(report)))
@@ -487,19 +486,13 @@ def _scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exi
     return EXIT_FINDINGS
 
 
-def _count_rules(statistics: dict[str, list[Any]], report: ArticleReport) -> None:
-    for finding in report.active_findings:
-        entry = statistics.setdefault(finding.rule_id, [0, finding.severity.label, finding.technique])
-        entry[0] += 1
-
-
-def _print_statistics(statistics: dict[str, list[Any]]) -> None:
+def _print_statistics(statistics: Counter[tuple[str, str, str]]) -> None:
     """Active findings per rule, most frequent first (ties by rule id), and the total."""
-    rows = sorted(statistics.items(), key=lambda item: (-item[1][0], item[0]))
-    width = max((len(rule) for rule, _ in rows), default=0)
-    for rule, (count, severity, technique) in rows:
+    rows = sorted(statistics.items(), key=lambda item: (-item[1], item[0]))
+    width = max((len(rule) for (rule, _, _), _ in rows), default=0)
+    for (rule, severity, technique), count in rows:
         click.echo(f"{count:6d}  {rule.ljust(width)}  {severity:<7}  {technique}")
-    click.echo(f"{sum(row[1][0] for row in rows):6d}  total")
+    click.echo(f"{statistics.total():6d}  total")
 
 
 @cli.command("eval")
@@ -730,8 +723,6 @@ def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
         _show_technique(rule_id, [r for r in found.values() if r.technique == rule_id])
         return
     if rule_id not in found:
-        from .engine import did_you_mean
-
         hint = did_you_mean(rule_id, [*found, *TECHNIQUES]) or " (see 'framecheck rules list')"
         raise FramecheckError(f"no rule or technique {rule_id!r}{hint}")
     info = found[rule_id]

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._yaml import LocatedDict, load_located_yaml
-from .errors import FramecheckError, PackError
+from .errors import FramecheckError, PackError, did_you_mean
 from .model import Severity
 from .readers import DEFAULT_MAX_BYTES
 from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
@@ -264,10 +264,7 @@ def _parse(data: Any, path: Path, where: str) -> Config:
     for key, value in data.items():
         line = data.line_of(key) if isinstance(data, LocatedDict) else None
         if key not in _KEYS:
-            import difflib  # only for a mistake's did-you-mean
-
-            hint = difflib.get_close_matches(str(key), list(_KEYS), n=1)
-            suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(_KEYS)})"
+            suffix = did_you_mean(str(key), _KEYS) or f" (allowed: {', '.join(_KEYS)})"
             raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
         name, kind, label = _KEYS[key]
         if value is None and key in _NULLABLE:

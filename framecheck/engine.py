@@ -23,7 +23,7 @@ import pluggy
 
 from .budget import OverBudget, budget
 from .config import Config
-from .errors import FramecheckError, PluginError
+from .errors import FramecheckError, PluginError, did_you_mean
 from .hookspecs import Annotator, Detector, Reviewer
 from .matching import SharedPhraseIndex
 from .model import (
@@ -67,11 +67,15 @@ class Selection:
         return keys.isdisjoint(self.ignore)
 
     def check_known(self, known: set[str]) -> None:
-        for option, names in (("--select", self.select), ("--ignore", self.ignore)):
-            unknown = sorted(names - known)
-            if unknown:
-                hint = did_you_mean(unknown[0], known)
-                raise FramecheckError(f"{option}: unknown rule or technique {unknown[0]!r}{hint}")
+        require_known(self.select, known, "--select")
+        require_known(self.ignore, known, "--ignore")
+
+
+def require_known(ids: Iterable[str], known: Iterable[str], setting: str) -> None:
+    """Fail, with the closest id, when a setting names an id no rule or technique has."""
+    unknown = sorted(set(ids) - set(known))
+    if unknown:
+        raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}")
 
 
 def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
@@ -143,18 +147,6 @@ class Engine:
             rule.id for d in (*self.detectors, *self.reviewers) for rule in d.rules if not rule.technique_severity
         )
 
-    @property
-    def known_ids(self) -> frozenset[str]:
-        """Every rule id this run can report, and every technique id."""
-        return self._known_ids
-
-    def check_ids(self, ids: Iterable[str], setting: str) -> None:
-        """Fail with a did-you-mean when a setting names an id no rule or technique has."""
-        unknown = sorted(set(ids) - self._known_ids)
-        if unknown:
-            hint = did_you_mean(unknown[0], self._known_ids)
-            raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{hint}")
-
     @classmethod
     def from_plugins(
         cls,
@@ -193,11 +185,7 @@ class Engine:
         rules = _check_detectors(detectors, owners, reviewers)
         known = set(TECHNIQUES) | {r.id for p in packs for r in p.rules} | set(rules)
         selection.check_known(known)
-        unknown = sorted(set(severity_overrides or {}) - known)
-        if unknown:
-            raise FramecheckError(
-                f"severity override for unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}"
-            )
+        require_known(severity_overrides or {}, known, "severity")
         annotators: list[Annotator] = []
         for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
             for annotator in found:
@@ -449,7 +437,8 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         scoring=config.scoring_model(),
     )
     if config.per_file_ignores:
-        engine.check_ids((i for ids in config.per_file_ignores.values() for i in ids), "per-file-ignores")
+        named = [rule for rules in config.per_file_ignores.values() for rule in rules]
+        require_known(named, engine._known_ids, "per-file-ignores")
         engine.per_file_ignores = config.ignored_for
     return engine, manager
 
@@ -459,14 +448,6 @@ def _without(findings: list[Finding], ignored: frozenset[str]) -> list[Finding]:
     if not ignored:
         return findings
     return [f for f in findings if f.rule_id not in ignored and f.technique not in ignored]
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" for the closest known name, or ""."""
-    import difflib  # only for a mistake
-
-    hint = difflib.get_close_matches(name, sorted(known), n=1)
-    return f" (did you mean {hint[0]!r}?)" if hint else ""
 
 
 def place(finding: Finding, document: Document, regions: RegionIndex) -> Finding:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the known name closest to a mistyped one, or "": every
+    error about an unknown key, id, format or directive says it the same way."""
+    import difflib  # imported only when somebody made a mistake
+
+    hint = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean {hint[0]!r}?)" if hint else ""
+
 
 class FramecheckError(Exception):
     """Base class for every error framecheck reports as one line and exit code 2."""

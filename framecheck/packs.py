@@ -16,7 +16,7 @@ from typing import Any
 
 from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
-from .errors import PackError
+from .errors import PackError, did_you_mean
 from .matching import (
     MAX_VARIANTS_PER_PACK,
     MAX_VARIANTS_PER_RUN,
@@ -101,8 +101,7 @@ class _Checker:
         allowed = list(allowed)
         for key in mapping:
             if key not in allowed:
-                hint = _close_matches(str(key), allowed, n=1)
-                suffix = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
+                suffix = did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"
                 where = f" in {what}" if what else ""
                 raise self.fail(mapping.line_of(key), f"unknown key {key!r}{where}{suffix}")
 
@@ -130,13 +129,6 @@ class _Checker:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise self.fail(mapping.line_of(key), f"{key!r} must be a list of strings")
         return tuple(value)
-
-
-def _close_matches(word: str, choices: list[str] | tuple[str, ...], n: int = 1) -> list[str]:
-    """Did-you-mean candidates; difflib is imported only when a pack has a mistake."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(choices), n=n)
 
 
 def _describe(value: Any) -> str:
@@ -205,8 +197,7 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
 
     technique = check.require(rule, "technique", "rule")
     if technique not in TECHNIQUES:
-        hint = _close_matches(str(technique), list(TECHNIQUES), n=1)
-        suffix = f" (did you mean {hint[0]!r}?)" if hint else " (see 'framecheck rules techniques')"
+        suffix = did_you_mean(str(technique), TECHNIQUES) or " (see 'framecheck rules techniques')"
         raise check.fail(rule.line_of("technique"), f"unknown technique {technique!r}{suffix}")
     try:
         severity = Severity.parse(check.typed(rule, "severity", str, "string", "warning"))
@@ -334,10 +325,12 @@ def performance_hints(pack: Pack) -> list[str]:
     return hints
 
 
-def load_pack(path: Path | str, shown: str | None = None) -> Pack:
+def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None) -> Pack:
     """Read and validate one pack file; any problem raises PackError naming file and line.
 
-    ``shown`` is the name used in errors and rule origins (default: the path as given).
+    ``shown`` is the name used in errors and rule origins (default: the path as given). With
+    ``problems``, a broken rule is recorded there and left out instead (``rules check``), and the
+    pack is not cached.
     """
     shown = shown or str(path)
     try:
@@ -347,7 +340,36 @@ def load_pack(path: Path | str, shown: str | None = None) -> Pack:
         raise PackError(shown, None, "rule pack is not valid UTF-8") from None
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
+    if problems is not None:
+        return _read_pack(load_located_yaml(text, shown), shown, problems)
     return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
+
+
+class _Registry:
+    """The packs of one run so far: a pack id or rule id may be defined once across them."""
+
+    def __init__(self) -> None:
+        self.pack_ids: dict[str, str] = {}
+        self.rule_origins: dict[str, str] = {}
+
+    def add(self, pack: Pack) -> list[PackError]:
+        """Register ``pack``; the ids it repeats, as errors."""
+        problems = []
+        if pack.id in self.pack_ids:
+            also = self.pack_ids[pack.id]
+            problems.append(PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {also})"))
+        self.pack_ids.setdefault(pack.id, pack.path)
+        for rule in pack.rules:
+            if rule.id in self.rule_origins:
+                first = self.rule_origins[rule.id]
+                problems.append(PackError(pack.path, _line_of(rule), f"duplicate rule id (already defined at {first})",
+                                          rule.id))
+            self.rule_origins.setdefault(rule.id, rule.info.origin)
+        return problems
+
+
+def _line_of(rule: PackRule) -> int:
+    return int(rule.info.origin.rsplit(":", 1)[1])
 
 
 def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tuple[list[Pack], list[PackError]]:
@@ -357,9 +379,7 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
     in a scan (a copy of a shipped pack file is that pack, not a clash)."""
     packs: list[Pack] = []
     problems: list[PackError] = []
-    owners: dict[str, str] = {}
-    pack_ids: dict[str, str] = {}
-    bundled = {p.read_bytes() for p in pack_files(bundled_rules_dir())}
+    registry = _Registry()
     files: list[Path] = []
     for root in paths:
         try:
@@ -367,36 +387,25 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
         except PackError as error:
             problems.append(error)
     for pack_path in dict.fromkeys(files):
-        shown = display_path(pack_path)
         try:
-            data = pack_path.read_bytes()
-            pack = _read_pack(load_located_yaml(data.decode("utf-8-sig"), shown), shown, problems)
-        except UnicodeDecodeError:
-            problems.append(PackError(shown, None, "rule pack is not valid UTF-8"))
-            continue
-        except OSError as exc:
-            problems.append(PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}"))
-            continue
+            pack = load_pack(pack_path, display_path(pack_path), problems)
         except PackError as error:
             problems.append(error)
             continue
-        if pack.id in pack_ids:
-            problems.append(PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})"))
-        pack_ids.setdefault(pack.id, pack.path)
-        for rule in pack.rules:
-            line = int(rule.info.origin.rsplit(":", 1)[1])
-            if rule.id in owners:
-                problems.append(
-                    PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id)
-                )
-            elif rule.id in shipped and data not in bundled:
-                problems.append(PackError(
-                    pack.path, line, f"rule id clashes with the shipped rule at {shipped[rule.id]} "
-                    "(rename it, or scan with --no-default-rules)", rule.id,
-                ))
-            owners.setdefault(rule.id, rule.info.origin)
+        problems += registry.add(pack)
+        clashes = [rule for rule in pack.rules if rule.id in shipped and shipped[rule.id] != rule.info.origin]
+        if clashes and not _is_shipped_copy(pack_path):
+            problems += [PackError(pack.path, _line_of(rule), f"rule id clashes with the shipped rule at "
+                                   f"{shipped[rule.id]} (rename it, or scan with --no-default-rules)", rule.id)
+                         for rule in clashes]
         packs.append(pack)
     return packs, problems
+
+
+def _is_shipped_copy(path: Path) -> bool:
+    """Whether the file is byte for byte one of the shipped packs (checked out, copied)."""
+    data = path.read_bytes()
+    return any(data == shipped.read_bytes() for shipped in pack_files(bundled_rules_dir()))
 
 
 def pack_files(path: Path | str) -> list[Path]:
@@ -420,8 +429,7 @@ def display_path(path: Path) -> str:
 def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
     """Load every pack below ``paths`` and check that rule ids are unique across them."""
     packs: list[Pack] = []
-    owners: dict[str, str] = {}
-    pack_ids: dict[str, str] = {}
+    registry = _Registry()
     variants = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
         pack = load_pack(pack_path, display_path(pack_path))
@@ -430,14 +438,8 @@ def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
         if variants > MAX_VARIANTS_PER_RUN:
             raise PackError(pack.path, None, f"the packs of this run expand to more than {MAX_VARIANTS_PER_RUN:,} "
                                              "phrase variants; load fewer or smaller packs")
-        if pack.id in pack_ids:
-            raise PackError(pack.path, None, f"duplicate pack id {pack.id!r} (also in {pack_ids[pack.id]})")
-        pack_ids[pack.id] = pack.path
-        for rule in pack.rules:
-            if rule.id in owners:
-                line = int(rule.info.origin.rsplit(":", 1)[1])
-                raise PackError(pack.path, line, f"duplicate rule id (already defined at {owners[rule.id]})", rule.id)
-            owners[rule.id] = rule.info.origin
+        problems = registry.add(pack)
+        if problems:
+            raise problems[0]
         packs.append(pack)
     return packs
-

@@ -350,9 +350,7 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
     """
     unreadable: list[OSError] = []
     for root, dirs, files in os.walk(directory, onerror=unreadable.append):
-        while unreadable:
-            error = unreadable.pop(0)
-            yield InputError(f"{error.filename}: cannot read folder: {error.strerror or error}; skipped")
+        yield from _folder_errors(unreadable)
         here = Path(root)
         if ignored:
             absolute = here.absolute()
@@ -362,7 +360,13 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in extensions:
                 yield here / name
-    for error in unreadable:  # the last folder listed, when it failed
+    yield from _folder_errors(unreadable)  # the last folder listed, when it failed
+
+
+def _folder_errors(unreadable: list[OSError]) -> Iterator[InputError]:
+    """The folders os.walk could not list since it was last asked, as errors (and forgotten)."""
+    while unreadable:
+        error = unreadable.pop(0)
         yield InputError(f"{error.filename}: cannot read folder: {error.strerror or error}; skipped")
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .errors import did_you_mean
 from .model import Document, Finding, Suppression
 from .structure import paragraphs
 
@@ -113,13 +114,6 @@ def _source(document: Document) -> str:
     return document.source_text if document.source_text is not None else document.text
 
 
-def _close_to(word: str, choices: Sequence[str]) -> str:
-    import difflib  # only for a mistake's did-you-mean
-
-    hint = difflib.get_close_matches(word.lower(), list(choices), n=1)
-    return f" (did you mean {hint[0]!r}?)" if hint else ""
-
-
 def _misread(mention: regex.Match) -> str:
     """Why a directive-like comment or line is not a directive."""
     comment = mention.group("comment")
@@ -128,7 +122,7 @@ def _misread(mention: regex.Match) -> str:
         return "write 'framecheck:' with a colon"
     word = regex.match(r"\s*:?\s*([\w-]*)", rest).group(1)
     if word.lower() not in KINDS:
-        return f"unknown directive {word!r}{_close_to(word, KINDS)}; use ignore or ignore-file"
+        return f"unknown directive {word!r}{did_you_mean(word.lower(), KINDS)}; use ignore or ignore-file"
     if comment is None:
         after = rest[rest.lower().index(word.lower()) + len(word):]
         if not after.startswith("["):
@@ -199,7 +193,8 @@ def read_waivers(document: Document, policy: SuppressionPolicy, known_ids: Itera
             continue
         suppression, unknown_arguments = _suppression(source, blocks, directive, line)
         for name in unknown_arguments:
-            problems.append(f"suppression at line {line} has an unknown argument {name!r}{_close_to(name, ARGUMENTS)}")
+            hint = did_you_mean(name.lower(), ARGUMENTS)
+            problems.append(f"suppression at line {line} has an unknown argument {name!r}{hint}")
         unknown = [rule for rule in suppression.rules if rule not in known]
         if unknown:
             problems.append(f"suppression at line {line} names unknown rule(s): {', '.join(unknown)}")

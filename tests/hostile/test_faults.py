@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import run_subprocess, write_rule_pack
 
 LOADED = "They terrorised the town.\n"
 
@@ -172,25 +173,19 @@ def test_non_finite_numbers_never_reach_a_json_report(tmp_path: Path, inputs: Pa
 
 
 def test_a_regex_whose_repetitions_multiply_is_refused_at_load(inputs: Path, scan) -> None:
-    pack = inputs / "mem.yaml"
-    pack.write_text("id: mem\nname: mem\nrules:\n  - id: mem-rule\n    technique: doubt\n    message: m\n"
-                    "    patterns:\n      - regex: '((a{1000}){1000}){1000}'\n", encoding="utf-8")
+    pack = write_rule_pack(inputs / "mem.yaml", "mem-rule", "[{regex: '((a{1000}){1000}){1000}'}]")
     started = time.monotonic()
     result = scan("--rules", str(pack), str(pack))
     assert time.monotonic() - started < 20
     assert result.returncode == 2
     assert result.stderr == (
-        f"framecheck: error: {pack}:8: rule 'mem-rule': regex '((a{{1000}}){{1000}}){{1000}}': its counted "
+        f"framecheck: error: {pack}:7: rule 'mem-rule': regex '((a{{1000}}){{1000}}){{1000}}': its counted "
         "repetitions multiply to 1,000,000,000 copies (limit 100,000); compiling it would take gigabytes\n"
     )
 
 
 def test_rules_check_catches_the_same(inputs: Path) -> None:
-    from helpers import run_subprocess
-
-    pack = inputs / "mem.yaml"
-    pack.write_text("id: mem\nname: mem\nrules:\n  - id: mem-rule\n    technique: doubt\n    message: m\n"
-                    "    patterns:\n      - regex: '(x{500}){500}'\n", encoding="utf-8")
+    pack = write_rule_pack(inputs / "mem.yaml", "mem-rule", "[{regex: '(x{500}){500}'}]")
     result = run_subprocess("rules", "check", "--no-default-rules", str(pack))
     assert result.returncode == 2 and "multiply to 250,000 copies" in result.stderr
 
