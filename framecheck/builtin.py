@@ -23,11 +23,14 @@ from .formatters import (
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
 from .markup import HtmlReader, MarkdownReader
+from .language import document_language, runs_in
+from .lemmas import LemmaIndex, non_overlapping, tokens
 from .matching import PhraseIndex
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
 from .readers import CsvReader, JsonlReader, TextReader
 from .resources import bundled_rules_dir
+from .structure import extent_around
 
 
 def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
@@ -35,12 +38,24 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
     return any(other_start < end and start < other_end for other_start, other_end in others)
 
 
+def _widened(document: Document, start: int, end: int, extent: str) -> tuple[int, int]:
+    """The clause or sentence around a match (``extent``), kept inside the quotation that holds
+    the match, if any: a label in a speaker's words stays the speaker's."""
+    first, last = extent_around(document.text, start, end, extent)
+    for quote in document.regions_of("quote"):
+        if quote.start <= start and end <= quote.end:
+            return max(first, quote.start), min(last, quote.end)
+    return first, last
+
+
 class PackMatcher:
     """Runs the patterns of every enabled pack rule over a document.
 
     By default candidates come from one :class:`PhraseIndex` over all rules (the combined
     path); ``combined=False`` scans with each rule's regex instead (the simple path, kept as
-    the reference the combined one is tested against).
+    the reference the combined one is tested against). Lemma phrases (``match: lemma``) are
+    found by one walk over the document's words (:class:`LemmaIndex`). A rule runs only on
+    documents in its pack's language.
     """
 
     name = "yaml-rules"
@@ -52,13 +67,29 @@ class PackMatcher:
         compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions)]
         self._index = PhraseIndex(compiled) if combined else None
         self.phrase_indexes = (self._index,) if self._index is not None else ()
+        self._lemmas = LemmaIndex([c for rule in self._rules for c in (rule.lemma_patterns, rule.lemma_exceptions)])
         self._options = options
+
+    def _lemma_spans(self, document: Document, active: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """Pattern id -> spans of the lemma phrases of the ``active`` rules (one walk)."""
+        if not self._lemmas:
+            return {}
+        wanted = frozenset(n for number in active for n in (2 * number, 2 * number + 1))
+        found = self._lemmas.spans(document.text, tokens(document.text), wanted) if wanted else {}
+        return {number: list(non_overlapping(spans)) for number, spans in found.items()}
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
+        language = document.language or document_language(text, document.metadata, None)  # outside an engine
+        active = [n for n, rule in enumerate(self._rules) if runs_in(rule.info.language, language)]
+        if not active:
+            return
+        lemma_rules = [n for n in active if self._rules[n].lemma_patterns is not None]
+        lemma_spans = self._lemma_spans(document, lemma_rules)
         candidates = self._index.candidates(document) if self._index is not None else None
         timeout = self._options.timeout_for(text)
-        for number, rule in enumerate(self._rules):
+        for number in active:
+            rule = self._rules[number]
             starts = exception_starts = seen = keys = exception_keys = None
             if candidates is not None:
                 starts = candidates.starts.get(2 * number, ())
@@ -66,15 +97,15 @@ class PackMatcher:
                 exception_starts = candidates.starts.get(2 * number + 1, ())
                 exception_keys = candidates.keys.get(2 * number + 1, ())
                 seen = candidates.seen
-                if not starts and not rule.patterns.raw_sources:
+                if not starts and not rule.patterns.raw_sources and 2 * number not in lemma_spans:
                     continue
             try:
-                spans = sorted(set(rule.patterns.spans(text, starts, seen, timeout=timeout, keys=keys)))
-                cancelled = []
+                spans = set(rule.patterns.spans(text, starts, seen, timeout=timeout, keys=keys))
+                spans = sorted(spans.union(lemma_spans.get(2 * number, ())))
+                cancelled = list(lemma_spans.get(2 * number + 1, ()))
                 if spans and rule.exceptions is not None:
-                    cancelled = list(
-                        rule.exceptions.spans(text, exception_starts, seen, timeout=timeout, keys=exception_keys)
-                    )
+                    cancelled += rule.exceptions.spans(text, exception_starts, seen, timeout=timeout,
+                                                       keys=exception_keys)
             except TimeoutError:
                 yield ScanWarning(
                     f"rule {rule.id!r} ({rule.info.origin}) exceeded the {timeout:g}s regex "
@@ -88,8 +119,13 @@ class PackMatcher:
                 )
                 continue
             for start, end in spans:
-                if not (cancelled and _overlaps((start, end), cancelled)):
+                if cancelled and _overlaps((start, end), cancelled):
+                    continue
+                if rule.extent == "match":
                     yield document.finding_of(rule.info, start, end, detector=self.name)
+                else:
+                    first, last = _widened(document, start, end, rule.extent)
+                    yield document.finding_of(rule.info, first, last, detector=self.name, cue=(start, end))
 
 
 class CorePlugin:

@@ -38,12 +38,14 @@ from .evaluation import (
     RuleFinding,
     labelled_documents,
     read_article_labels,
+    read_article_languages,
     read_labels,
     roc_auc,
     score_table,
     spans_of,
 )
 from .formatters import Formatter, plural, visible
+from .language import checked_language
 from .model import ArticleReport, RunSummary, ScanOptions, printable
 from .output import atomic_text_file
 from .packs import performance_hints
@@ -123,6 +125,15 @@ def _size(value: str | None) -> int | None:
         raise click.BadParameter(str(exc), param_hint="--max-bytes") from None
 
 
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return checked_language(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _warn(message: str) -> None:
     click.echo(f"framecheck: warning: {visible(message)}", err=True)
 
@@ -144,6 +155,9 @@ def engine_options(command: Callable) -> Callable:
                      help="Only these rule ids or technique ids (comma-separated, repeatable)."),
         click.option("--ignore", multiple=True, metavar="IDS",
                      help="Skip these rule ids or technique ids (comma-separated, repeatable)."),
+        click.option("--language", metavar="CODE", callback=_language,
+                     help="Take every document to be in this language (en, uk, ru, ...): only its packs run. "
+                          "Default: auto, told per document from its letters."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -179,7 +193,7 @@ def resolve_settings(ctx: click.Context, paths: Sequence[str]) -> Config:
         "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
         "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
         "respect_gitignore": "respect_gitignore", "plugin_timeout": "plugin_timeout", "max_bytes": "max_bytes",
-        "document_timeout": "document_timeout",
+        "document_timeout": "document_timeout", "language": "language",
     }
     for option, name in replaced.items():
         if option in params and _given(ctx, option):
@@ -521,6 +535,7 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     labels = read_labels(Path(labels_path))
     article_labels = read_article_labels(Path(article_labels_path)) if article_labels_path else None
+    languages = read_article_languages(Path(article_labels_path)) if article_labels_path else {}
     runs = {"rules": config}
     if model_path:
         runs.update({mode: dataclasses.replace(config, model=model_path, model_mode=mode) for mode in MODEL_MODES})
@@ -529,9 +544,12 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     for name, settings in runs.items():
         engine, _manager = build_engine(settings)
         documents = labelled_documents(Path(articles_dir), split)  # read per run: memory stays flat
-        results[name], scored = _evaluate(engine, documents, labels, include_unmapped)
+        results[name], scored = _evaluate(engine, documents, labels, include_unmapped, languages)
         if article_labels is not None:
             aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
+            for language in sorted(set(languages.values())):
+                aucs[f"{name} ({language})"] = roc_auc([(score, article_labels[i]) for i, score in scored
+                                                        if i in article_labels and languages.get(i) == language])
     evaluation = results["rules"]
     click.echo(f"{evaluation.articles} articles ({split} split)")
     for line in evaluation.table():
@@ -539,6 +557,10 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     if by_rule:
         click.echo("")
         for line in evaluation.rule_table():
+            click.echo(line)
+    if evaluation.by_language:
+        click.echo("")
+        for line in score_table("LANGUAGE", sorted(evaluation.by_language.items())):
             click.echo(line)
     if model_path:
         click.echo("")
@@ -563,9 +585,10 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
             handle.write("\n")
 
 
-def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool
-              ) -> tuple[Evaluation, list[tuple[str, float]]]:
-    """Span scores of one engine over the articles, and each article's score."""
+def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool,
+              languages: dict[str, str] | None = None) -> tuple[Evaluation, list[tuple[str, float]]]:
+    """Span scores of one engine over the articles (also per language, where ``languages``
+    names the article's), and each article's score."""
     evaluation = Evaluation()
     scored = []
     for identifier, document in documents:
@@ -584,7 +607,7 @@ def _evaluate(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict
             if label is not None:
                 predicted.setdefault(label, []).append((finding.start, finding.end))
         gold = labels.get(identifier, {})
-        evaluation.add_article(predicted, gold, untyped)
+        evaluation.add_article(predicted, gold, untyped, (languages or {}).get(identifier))
         evaluation.add_rule_findings(found, gold)
         scored.append((identifier, report.score.value))
     return evaluation, scored

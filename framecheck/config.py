@@ -17,6 +17,7 @@ from typing import Any
 
 from ._yaml import LocatedDict, load_located_yaml
 from .errors import FramecheckError, PackError, did_you_mean
+from .language import checked_language
 from .model import Severity
 from .readers import DEFAULT_MAX_BYTES
 from .scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
@@ -65,6 +66,7 @@ class Config:
     scoring: dict[str, Any] = field(default_factory=dict)
     model: str | None = None
     model_mode: str = "both"
+    language: str | None = None  # None: told per document (framecheck.language)
 
     @property
     def root(self) -> Path:
@@ -177,6 +179,7 @@ _KEYS: dict[str, tuple[str, Any, str]] = {
     "baseline": ("baseline", str, "path"),
     "model": ("model", str, "path to a model file from 'framecheck train'"),
     "model-mode": ("model_mode", str, "one of filter, add, both"),
+    "language": ("language", str, "language code (en, uk, ru, ...) or auto"),
     "scoring": ("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)"),
 }
 _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
@@ -213,7 +216,7 @@ _PATH_LISTS = ("rules",)
 _PATH_VALUES = ("baseline", "model")
 # Keys whose default is "not set": null in the file means the same (``framecheck config``
 # prints them that way).
-_NULLABLE = ("max-score", "input-format", "baseline", "model")
+_NULLABLE = ("max-score", "input-format", "baseline", "model", "language")
 
 
 _SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
@@ -287,6 +290,11 @@ def _parse(data: Any, path: Path, where: str) -> Config:
                          f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
         if key == "fail-scope" and value not in FAIL_SCOPES:
             raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
+        if key == "language":
+            try:
+                value = checked_language(value)
+            except ValueError as exc:
+                raise _error(path, line, f"'language': {exc}") from None
         if key == "max-bytes":
             try:
                 value = parse_size(value)

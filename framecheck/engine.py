@@ -25,6 +25,7 @@ from .budget import OverBudget, budget
 from .config import Config
 from .errors import FramecheckError, PluginError, did_you_mean
 from .hookspecs import Annotator, Detector, Reviewer
+from .language import document_language
 from .matching import SharedPhraseIndex
 from .model import (
     REGION_KINDS,
@@ -214,6 +215,8 @@ class Engine:
         to spend; one that fails loses its own contribution, and the report is marked
         ``incomplete``. The document is normalised for the detectors and given back as read."""
         restoration = normalise(document)
+        if self.options.language or not document.language:
+            document.language = document_language(document.text, document.metadata, self.options.language)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
         failed: list[str] = []  # labels of the plugins that failed on this document
@@ -429,6 +432,7 @@ def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool 
         default_rules=not config.no_default_rules,
         selection=Selection(frozenset(config.select), frozenset(config.ignore)),
         options=ScanOptions(regex_timeout=config.regex_timeout, model=config.model, model_mode=config.model_mode,
+                            language=config.language,
                             plugin_timeout=config.plugin_timeout, document_timeout=config.document_timeout),
         debug=debug,
         severity_overrides=config.severity_overrides(),

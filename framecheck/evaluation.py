@@ -148,6 +148,8 @@ class Evaluation:
     spans: SpanScore = field(default_factory=SpanScore)
     by_label: dict[str, SpanScore] = field(default_factory=lambda: defaultdict(SpanScore))
     by_rule: dict[str, RuleScore] = field(default_factory=dict)
+    # Span identification per article language, when the article labels name one.
+    by_language: dict[str, SpanScore] = field(default_factory=lambda: defaultdict(SpanScore))
 
     @property
     def technique_aware(self) -> SpanScore:
@@ -157,13 +159,18 @@ class Evaluation:
         return pooled
 
     def add_article(
-        self, predicted: Mapping[str, list[Span]], gold: Mapping[str, list[Span]], untyped: Sequence[Span] = ()
+        self, predicted: Mapping[str, list[Span]], gold: Mapping[str, list[Span]], untyped: Sequence[Span] = (),
+        language: str | None = None,
     ) -> None:
         """``predicted`` and ``gold`` map corpus labels to spans of one article; ``untyped`` spans
-        (the learned layer's, which name no technique) count in span identification only."""
+        (the learned layer's, which name no technique) count in span identification only, which
+        is also kept per ``language`` when the article's is known."""
         self.articles += 1
-        self.spans.add([s for spans in predicted.values() for s in spans] + list(untyped),
-                       [s for spans in gold.values() for s in spans])
+        all_predicted = [s for spans in predicted.values() for s in spans] + list(untyped)
+        all_gold = [s for spans in gold.values() for s in spans]
+        self.spans.add(all_predicted, all_gold)
+        if language:
+            self.by_language[language].add(all_predicted, all_gold)
         for label in set(predicted) | set(gold):
             self.by_label[label].add(predicted.get(label, []), gold.get(label, []))
 
@@ -182,6 +189,7 @@ class Evaluation:
             "technique_aware": self.technique_aware.to_dict(),
             "by_label": {label: self.by_label[label].to_dict() for label in sorted(self.by_label)},
             "by_rule": {rule: self.by_rule[rule].to_dict() for rule in sorted(self.by_rule)},
+            "by_language": {language: self.by_language[language].to_dict() for language in sorted(self.by_language)},
         }
 
     def table(self) -> list[str]:
@@ -249,6 +257,20 @@ def read_article_labels(path: Path) -> dict[str, int]:
     except UnicodeDecodeError:
         raise FramecheckError(f"{path}: article labels are not valid UTF-8") from None
     return labels
+
+
+def read_article_languages(path: Path) -> dict[str, str]:
+    """article id -> language, from the ``lang`` (or ``language``) column of the article labels
+    CSV when it has one (the UNLP posts do); empty otherwise."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            column = next((name for name in ("lang", "language") if name in (reader.fieldnames or ())), None)
+            if column is None:
+                return {}
+            return {(row.get("id") or "").strip(): (row.get(column) or "").strip() for row in reader}
+    except (OSError, UnicodeDecodeError):
+        return {}  # read_article_labels has already said what is wrong with the file
 
 
 def roc_auc(scored: Sequence[tuple[float, int]]) -> float | None:

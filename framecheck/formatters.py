@@ -242,6 +242,7 @@ def article_to_dict(report: ArticleReport) -> dict[str, Any]:
     return {
         "source": report.source,
         "metadata": dict(report.document.metadata),
+        "language": report.document.language,
         "words": score.words,
         "score": {
             "value": score.value,

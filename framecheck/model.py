@@ -126,6 +126,9 @@ class Document:
     offsets: OffsetMap | None = None
     regions: tuple[Region, ...] = ()
     notes: tuple[str, ...] = ()
+    # The language packs are chosen by (framecheck.language): given by the reader or the run,
+    # else detected by the engine when the scan begins.
+    language: str = ""
     # Filled by the engine during a scan (see matching.SharedPhraseIndex), emptied after it.
     shared_candidates: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -201,12 +204,15 @@ class Document:
             detector=detector,
         )
 
-    def finding_of(self, rule: RuleInfo, start: int, end: int, *, detector: str) -> Finding:
+    def finding_of(self, rule: RuleInfo, start: int, end: int, *, detector: str, cue: tuple[int, int] | None = None
+                   ) -> Finding:
         """A finding of ``rule`` for ``text[start:end]``: its technique, severity and weight, and
-        its message with ``{match}`` filled in."""
+        its message with ``{match}`` filled in by the words matched (``cue``, when the finding
+        covers more than them: the clause or sentence that holds them)."""
+        matched = " ".join(self.text[cue[0] : cue[1]].split()) if cue is not None else self.text[start:end]
         return self.finding(
             rule_id=rule.id, technique=rule.technique, severity=rule.severity,
-            message=rule.render_message(self.text[start:end]), start=start, end=end,
+            message=rule.render_message(matched), start=start, end=end,
             weight=rule.weight, detector=detector,
         )
 
@@ -373,6 +379,7 @@ class ScanOptions:
     document_timeout: float = 600.0
     model: str | None = None  # a trained model file (``--model``): the learned layer runs
     model_mode: str = "both"  # filter, add or both (see framecheck.learned)
+    language: str | None = None  # ``--language``: every document is taken to be in it
 
     def timeout_for(self, text: str) -> float:
         return self.regex_timeout * max(1.0, len(text) / 1_000_000)
@@ -463,6 +470,8 @@ class RuleInfo:
     exceptions: tuple[str, ...] = ()
     origin: str = ""
     pack: str = ""
+    # The language of the documents the rule runs on ("any", or "" for a plugin's rule: all).
+    language: str = ""
     # False for rules that a severity set for the whole technique should leave alone
     # (typography such as exclamation, aggregates such as stacked-framing).
     technique_severity: bool = True

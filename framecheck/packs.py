@@ -17,6 +17,8 @@ from typing import Any
 from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
 from .errors import PackError, did_you_mean
+from .language import ANY, LANGUAGE_CODE, primary
+from .lemmas import LemmaPatterns, LexiconError, Lexicons, dictionary_signature
 from .matching import (
     MAX_VARIANTS_PER_PACK,
     MAX_VARIANTS_PER_RUN,
@@ -35,7 +37,7 @@ FORMAT_VERSION = 1
 PACK_SUFFIXES = (".yaml", ".yml")
 RULE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
-PACK_KEYS = ("format", "id", "name", "version", "language", "description", "license", "sources", "rules")
+PACK_KEYS = ("format", "id", "name", "version", "language", "match", "description", "license", "sources", "rules")
 RULE_KEYS = (
     "id",
     "technique",
@@ -46,6 +48,8 @@ RULE_KEYS = (
     "exceptions",
     "case",
     "word_boundary",
+    "match",
+    "extent",
     "examples",
     "why",
     "suggest",
@@ -55,6 +59,8 @@ RULE_KEYS = (
 EXAMPLE_KEYS = ("match", "no_match")
 PATTERN_KINDS = ("phrase", "regex")
 CASE_CHOICES = ("insensitive", "sensitive")
+MATCH_CHOICES = ("literal", "lemma")
+EXTENT_CHOICES = ("match", "clause", "sentence")
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,11 @@ class PackRule:
     patterns: CompiledPatterns
     exceptions: CompiledPatterns | None
     enabled: bool = True
+    # ``match: lemma``: the phrases, each word standing for all its forms (regexes stay above).
+    lemma_patterns: LemmaPatterns | None = None
+    lemma_exceptions: LemmaPatterns | None = None
+    # What a finding covers: the words matched, or the clause or sentence that holds them.
+    extent: str = "match"
 
     @property
     def id(self) -> str:
@@ -89,10 +100,20 @@ class Pack:
 class _Checker:
     """Validation helpers bound to one file so every error carries its location."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, lexicons: Lexicons | None = None):
         self.path = path
         self.rule_id: str | None = None
-        self.variants = 0  # phrase variants of the pack so far (MAX_VARIANTS_PER_PACK)
+        self.lexicons = lexicons or Lexicons()
+        # Pack-wide settings every rule starts from.
+        self.language = "en"
+        self.match = "literal"
+
+    def choice(self, mapping: LocatedDict, key: str, choices: Sequence[str], default: str) -> str:
+        value = self.typed(mapping, key, str, "string", default)
+        if value not in choices:
+            suffix = did_you_mean(value, choices) or ""
+            raise self.fail(mapping.line_of(key), f"{key!r} must be one of {', '.join(choices)}, not {value!r}{suffix}")
+        return value
 
     def fail(self, line: int | None, message: str) -> PackError:
         return PackError(self.path, line, message, self.rule_id)
@@ -159,22 +180,30 @@ def _read_patterns(check: _Checker, rule: LocatedDict, key: str) -> list[tuple[s
 
 
 def _compile_patterns(
-    check: _Checker, rule: LocatedDict, key: str, *, ignore_case: bool, word_boundary: bool
-) -> tuple[CompiledPatterns, tuple[str, ...]]:
+    check: _Checker, rule: LocatedDict, key: str, *, ignore_case: bool, word_boundary: bool, lemma: bool = False
+) -> tuple[CompiledPatterns, LemmaPatterns | None, tuple[str, ...]]:
+    """The rule's regexes and literal phrases compiled, and with ``lemma`` its phrases as
+    lemma phrases instead; and the patterns as ``rules show`` lists them."""
     items = _read_patterns(check, rule, key)
     phrases = [source for kind, source, _ in items if kind == "phrase"]
     regexes = [source for kind, source, _ in items if kind == "regex"]
+    lemma_patterns = None
     for kind, source, line in items:
         try:
-            if kind == "phrase":
+            if kind == "phrase" and lemma:
+                lemma_patterns = LemmaPatterns.build([source], check.language, check.lexicons)
+            elif kind == "phrase":
                 expand_phrase(source)
             else:
                 compile_source(source, ignore_case=ignore_case)
-        except PatternError as exc:
+        except (PatternError, LexiconError) as exc:
             raise check.fail(line, str(exc)) from None
+    if lemma:
+        lemma_patterns = LemmaPatterns.build(phrases, check.language, check.lexicons) if phrases else None
+        phrases = []
     compiled = CompiledPatterns.build(phrases, regexes, ignore_case=ignore_case, word_boundary=word_boundary)
-    shown = tuple(phrases) + tuple(f"regex: {source}" for source in regexes)
-    return compiled, shown
+    shown = tuple(phrases) + (lemma_patterns.shown if lemma_patterns else ()) + tuple(f"regex: {s}" for s in regexes)
+    return compiled, lemma_patterns, shown
 
 
 def _read_examples(check: _Checker, rule: LocatedDict) -> Examples:
@@ -213,13 +242,18 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     if case not in CASE_CHOICES:
         raise check.fail(rule.line_of("case"), f"'case' must be one of {', '.join(CASE_CHOICES)}, not {case!r}")
     word_boundary = check.typed(rule, "word_boundary", bool, "boolean", True)
-    options = {"ignore_case": case == "insensitive", "word_boundary": word_boundary}
+    lemma = check.choice(rule, "match", MATCH_CHOICES, check.match) == "lemma"
+    if lemma and case == "sensitive":
+        raise check.fail(rule.line_of("case"), "'match: lemma' compares words case-insensitively; "
+                                               "use 'match: literal' for a case-sensitive rule")
+    extent = check.choice(rule, "extent", EXTENT_CHOICES, "match")
+    options = {"ignore_case": case == "insensitive", "word_boundary": word_boundary, "lemma": lemma}
 
     check.require(rule, "patterns", "rule")
-    patterns, shown_patterns = _compile_patterns(check, rule, "patterns", **options)
-    exceptions, shown_exceptions = None, ()
+    patterns, lemma_patterns, shown_patterns = _compile_patterns(check, rule, "patterns", **options)
+    exceptions, lemma_exceptions, shown_exceptions = None, None, ()
     if "exceptions" in rule:
-        exceptions, shown_exceptions = _compile_patterns(check, rule, "exceptions", **options)
+        exceptions, lemma_exceptions, shown_exceptions = _compile_patterns(check, rule, "exceptions", **options)
 
     info = RuleInfo(
         id=rule_id,
@@ -235,8 +269,10 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
         exceptions=shown_exceptions,
         origin=f"{check.path}:{rule.line}",
         pack=pack_id,
+        language=check.language,
     )
-    return PackRule(info, patterns, exceptions, check.typed(rule, "enabled", bool, "boolean", True))
+    enabled = check.typed(rule, "enabled", bool, "boolean", True)
+    return PackRule(info, patterns, exceptions, enabled, lemma_patterns, lemma_exceptions, extent)
 
 
 def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
@@ -262,10 +298,11 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                                                     "or use fewer (a|b) groups")
 
 
-def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) -> Pack:
+def _read_pack(data: Any, path: str, problems: list[PackError] | None = None,
+               lexicons: Lexicons | None = None) -> Pack:
     """The validated pack. With ``problems``, a broken rule is recorded there and left out,
     so that one run reports every rule's error (``rules check``); without, it raises."""
-    check = _Checker(path)
+    check = _Checker(path, lexicons)
     if not isinstance(data, LocatedDict):
         raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
     check.check_keys(data, PACK_KEYS, "pack")
@@ -281,6 +318,12 @@ def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) ->
     if not isinstance(rules, LocatedList):
         raise check.fail(data.line_of("rules"), "'rules' must be a list of rules")
     _check_variant_total(check, rules)
+    language = check.typed(data, "language", str, "string", "en")
+    if not LANGUAGE_CODE.match(language):
+        raise check.fail(data.line_of("language"), f"'language' must be a language code such as en, uk, ru "
+                                                   f"(or 'any' for every language), not {language!r}")
+    check.language = language if language == ANY else primary(language)
+    check.match = check.choice(data, "match", MATCH_CHOICES, "literal")
     seen: dict[str, int] = {}
     parsed = []
     for index, rule in enumerate(rules):
@@ -301,7 +344,7 @@ def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) ->
         id=data["id"],
         name=data["name"],
         version=str(check.typed(data, "version", (str, int, float), "string", "0")),
-        language=check.typed(data, "language", str, "string", "en"),
+        language=check.language,
         description=" ".join(check.typed(data, "description", str, "string", "").split()),
         license=check.typed(data, "license", str, "string", ""),
         sources=check.string_list(data, "sources"),
@@ -325,12 +368,13 @@ def performance_hints(pack: Pack) -> list[str]:
     return hints
 
 
-def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None) -> Pack:
+def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None,
+              lexicons: Lexicons | None = None) -> Pack:
     """Read and validate one pack file; any problem raises PackError naming file and line.
 
     ``shown`` is the name used in errors and rule origins (default: the path as given). With
     ``problems``, a broken rule is recorded there and left out instead (``rules check``), and the
-    pack is not cached.
+    pack is not cached. ``lexicons`` shares the dictionaries of lemma packs between loads.
     """
     shown = shown or str(path)
     try:
@@ -341,8 +385,10 @@ def load_pack(path: Path | str, shown: str | None = None, problems: list[PackErr
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
     if problems is not None:
-        return _read_pack(load_located_yaml(text, shown), shown, problems)
-    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
+        return _read_pack(load_located_yaml(text, shown), shown, problems, lexicons)
+    if b"lemma" in data:  # its forms come from the dictionaries too
+        data += dictionary_signature().encode()
+    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown, None, lexicons))
 
 
 class _Registry:
@@ -380,6 +426,7 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
     packs: list[Pack] = []
     problems: list[PackError] = []
     registry = _Registry()
+    lexicons = Lexicons()
     files: list[Path] = []
     for root in paths:
         try:
@@ -388,7 +435,7 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
             problems.append(error)
     for pack_path in dict.fromkeys(files):
         try:
-            pack = load_pack(pack_path, display_path(pack_path), problems)
+            pack = load_pack(pack_path, display_path(pack_path), problems, lexicons)
         except PackError as error:
             problems.append(error)
             continue
@@ -430,9 +477,10 @@ def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
     """Load every pack below ``paths`` and check that rule ids are unique across them."""
     packs: list[Pack] = []
     registry = _Registry()
+    lexicons = Lexicons()
     variants = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
-        pack = load_pack(pack_path, display_path(pack_path))
+        pack = load_pack(pack_path, display_path(pack_path), lexicons=lexicons)
         variants += sum(len(r.patterns.variants) + (len(r.exceptions.variants) if r.exceptions else 0)
                         for r in pack.rules if r.patterns is not None)
         if variants > MAX_VARIANTS_PER_RUN:

@@ -43,7 +43,9 @@ def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult
         for expected, texts in ((True, examples.match), (False, examples.no_match)):
             label = "match" if expected else "no_match"
             for index, text in enumerate(texts, 1):
-                hits = [f.excerpt for f in engine.scan(text_document("<example>", text)).findings if f.rule_id == rule_id]
+                document = text_document("<example>", text)
+                document.language = rules[rule_id].language  # an example is in its pack's language
+                hits = [f.excerpt for f in engine.scan(document).findings if f.rule_id == rule_id]
                 passed = bool(hits) == expected
                 detail = repr(text) if passed else (
                     f"no finding in {text!r}" if expected else f"flagged {hits[0]!r} in {text!r}"

@@ -32,13 +32,22 @@ SENTENCE_BREAK = regex.compile(
 SPEECH_VERBS = (
     r"said|says|say|stated|states|told|tells|added|adds|noted|notes|stressed|stresses|explained|"
     r"argued|argues|warned|warns|insisted|insists|declared|declares|recalled|commented|wrote|writes|"
-    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded"
+    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded|"
+    # Ukrainian and Russian: the past tense reports use (masculine, feminine, plural), and a few present forms
+    r"заявив|заявила|заявили|сказав|сказала|сказали|повідомив|повідомила|повідомили|зазначив|зазначила|"
+    r"зазначили|наголосив|наголосила|наголосили|підкреслив|підкреслила|підкреслили|додав|додала|додали|"
+    r"пояснив|пояснила|пояснили|написав|написала|написали|відповів|відповіла|відповіли|уточнив|уточнила|"
+    r"уточнили|каже|говорить|пише|цитує|заявил|сказал|сообщил|сообщила|сообщили|отметил|отметила|отметили|"
+    r"подчеркнул|подчеркнула|подчеркнули|добавил|добавила|добавили|пояснил|написал|ответил|ответила|ответили|"
+    r"уточнил|говорит|пишет"
 )
 # Every verb above contains one of these (lower case): no stem in a window, no speaker there.
 SPEECH_VERB_STEMS = (
     "said", "say", "stat", "told", "tell", "add", "note", "stress", "explain", "argu", "warn", "insist",
     "declar", "recall", "comment", "wrote", "writ", "tweet", "post", "ask", "repl", "answer", "claim",
     "emphasi", "announc", "continu", "conclud",
+    "заяв", "сказа", "повідом", "зазнач", "наголос", "підкресл", "дода", "поясн", "написа", "відпов", "говор",
+    "каже", "сообщ", "отмет", "подчеркн", "добав", "ответ", "уточн", "цитує", "пише", "пишет",
 )
 SPEAKER_REACH = 120  # characters before or after a quotation searched for its speaker
 _WORD = r"[\p{L}\p{M}\d'’.\-]+"
@@ -46,11 +55,15 @@ _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
 _VERB = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{SPEECH_VERBS})(?!\w)"
 SPEAKER_AFTER = regex.compile(
-    rf"[ \t]*[,.:;!?—–-]?[ \t]*(?:(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})|(?P<speaker>{_NOUN_PHRASE}){_VERB})"
+    rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})|(?P<speaker>{_NOUN_PHRASE}){_VERB})"
 )
 _OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
 # Searched in reverse from the quotation mark, so only matches ending right there are tried.
-SPEAKER_BEFORE = regex.compile(rf"(?P<speaker>{_NOUN_PHRASE}){_VERB}{_OBJECT}[ \t]*[:,]?[ \t]*$", regex.REVERSE)
+# "X said: «...»", and "said X: «...»" (the order Ukrainian and Russian reports use).
+SPEAKER_BEFORE = regex.compile(
+    rf"(?:(?P<speaker>{_NOUN_PHRASE}){_VERB}{_OBJECT}|(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>{_NAME}))[ \t]*[:,]?[ \t]*[—–-]?[ \t]*$",
+    regex.REVERSE,
+)
 # A quotation may run over line breaks (a quote of two sentences in a one-sentence-a-line
 # corpus, a quote hard-wrapped in a plain-text file), but never over a blank line, and never
 # longer than MAX_QUOTE characters: an unbalanced mark must not swallow the article. An opening
@@ -60,7 +73,7 @@ _QUOTED = r"(?:[^{marks}\n]|\n(?![ \t]*\n))"
 QUOTATION = regex.compile(
     "|".join(
         f"{open_mark}(?=\\S){_QUOTED.format(marks=marks)}{{1,{MAX_QUOTE}}}(?<=\\S){close_mark}"
-        for open_mark, close_mark, marks in (("“", "”", "“”"), ('"', '"', '"'), ("«", "»", "«»"))
+        for open_mark, close_mark, marks in (("“", "”", "“”"), ('"', '"', '"'), ("«", "»", "«»"), ("„", "“", "„“"))
     )
 )
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i"})
@@ -115,6 +128,33 @@ def sentence_around(text: str, start: int, end: int, reach: int = 1000) -> tuple
     following = SENTENCE_BREAK.search(text, start, window_end)
     sentence_end = following.start() if following is not None else window_end
     return sentence_start, _trimmed_end(text, sentence_start, sentence_end)
+
+
+# What ends a clause inside a sentence: separating punctuation, quotation marks, brackets and
+# a dash between spaces (a hyphen inside a word does not).
+CLAUSE_BREAK = regex.compile(r"[,;:()\[\]«»“”„\"]|\s[–—-]\s|[–—]")
+_EDGE_NOISE = " \t\n,;:—–-"
+
+
+def extent_around(text: str, start: int, end: int, extent: str) -> tuple[int, int]:
+    """The span a finding covers when its rule says ``extent: sentence`` or ``clause``: the
+    sentence (never beyond its line: a post's lines are its sentences, a headline has no full
+    stop) or the clause within it that holds ``text[start:end]``; the span itself for ``match``."""
+    if extent == "match":
+        return start, end
+    sentence_start, sentence_end = sentence_around(text, start, end, reach=500)
+    line_start = text.rfind("\n", sentence_start, start) + 1 or sentence_start
+    line_end = text.find("\n", end, sentence_end)
+    first, last = max(sentence_start, line_start), sentence_end if line_end == -1 else line_end
+    if extent == "clause":
+        breaks = [m.span() for m in CLAUSE_BREAK.finditer(text, first, last)]
+        first = max([b_end for b_start, b_end in breaks if b_end <= start], default=first)
+        last = min([b_start for b_start, _ in breaks if b_start >= end], default=last)
+    while first < start and text[first] in _EDGE_NOISE:
+        first += 1
+    while last > end and text[last - 1] in _EDGE_NOISE:
+        last -= 1
+    return first, max(last, end)
 
 
 class Coverage:

@@ -30,14 +30,18 @@ LOOK_BACK = 80  # characters: the clause start a condition may stand at ("if the
 CLAUSE_END = regex.compile(r"[,;:.!?()\[\]\"“”«»\n]|\s[–—-]\s")
 WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
 
-NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "without", "hardly", "barely", "scarcely", "nothing"})
+NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "without", "hardly", "barely", "scarcely", "nothing",
+                       # Ukrainian and Russian
+                       "не", "ні", "ни", "нет", "ніколи", "никогда", "без"})
 # "not only", "no less", "never more": emphasis, not denial.
-EMPHATIC_AFTER = frozenset({"only", "just", "merely", "simply", "least", "less", "more", "doubt", "longer"})
-CONDITIONS = frozenset({"if", "whether", "unless"})
+EMPHATIC_AFTER = frozenset({"only", "just", "merely", "simply", "least", "less", "more", "doubt", "longer",
+                            "лише", "тільки", "только", "просто", "менш", "менее", "більше", "больше"})
+CONDITIONS = frozenset({"if", "whether", "unless", "якщо", "якби", "если"})
 # Verbs of labelling, in forms that are rarely nouns or adjectives ("terms", "brands" and
 # "the accused" would be).
 REPORTING = frozenset({
     "called", "calls", "calling", "dubbed", "dubs", "labelled", "labeled", "branded", "termed", "denounced",
+    "назвав", "назвала", "назвали", "називає", "називають", "назвал", "называет", "называют", "охрестили", "окрестили",
 })
 NOT_A_LABEL = frozenset({"for", "on", "upon", "off", "out", "up", "in", "back", "to"})  # "called for a brutal ..."
 DESCRIBING = frozenset({"described", "describes", "describing", "portrayed", "portrays", "characterised", "characterized"})

@@ -1,0 +1,185 @@
+"""Ukrainian and Russian: language routing, lemma phrases, extents, quotes and speech verbs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import make_engine, run
+
+from framecheck.errors import PackError
+from framecheck.language import detect, document_language
+from framecheck.lemmas import Lexicons
+from framecheck.packs import load_pack
+from framecheck.readers import text_document
+from framecheck.structure import extent_around, plain_structure
+
+
+def lemma_pack(path: Path, patterns: str, *, language: str = "uk", extra: str = "", pack_extra: str = "") -> Path:
+    path.write_text(
+        f"id: {path.stem}\nname: {path.stem}\nlanguage: {language}\nmatch: lemma\n{pack_extra}rules:\n"
+        f"  - id: {path.stem}-rule\n    technique: name-calling\n    message: 'label \"{{match}}\"'\n"
+        f"    patterns: {patterns}\n{extra}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def spans(engine, text: str, rule_id: str, language: str | None = None) -> list[str]:
+    document = text_document("<t>", text)
+    if language:
+        document.language = language
+    return [text[f.start:f.end] for f in engine.scan(document).findings if f.rule_id == rule_id]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Рашисти знову обстріляли Херсон, є поранені.", "uk"),
+    ("Российские войска снова обстреляли Херсон, есть раненые.", "ru"),
+    ("Russian forces shelled Kherson again.", "en"),
+    ("Ну що, дочекалися", "uk"),  # no і/ї/є: common words decide
+    ("Ну что, дождались", "ru"),
+    ("Видео https://example.com/watch #news @channel: Россия вернулась", "ru"),  # addresses are not prose
+    ("12345 !!! ---", "und"),
+])
+def test_language_is_told_by_letters_and_common_words(text: str, expected: str) -> None:
+    assert detect(text) == expected
+
+
+def test_a_forced_or_recorded_language_wins_over_the_letters() -> None:
+    assert document_language("Рашисти", {}, "ru") == "ru"
+    assert document_language("Рашисти", {"lang": "ru-RU"}, None) == "ru"
+    assert document_language("Рашисти обстріляли", {"language": 7}, None) == "uk"
+
+
+def test_lemma_phrases_match_every_inflected_form(tmp_path: Path) -> None:
+    pack = lemma_pack(tmp_path / "labels.yaml", "[рашист, не вестися на фейк, будь-який]")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    text = "Рашистів відкинули. Рашистам не вийти. Не ведіться на фейки! Будь-яка спроба. Не ведіться, на фейки."
+    assert spans(engine, text, "labels-rule") == ["Рашистів", "Рашистам", "Не ведіться на фейки", "Будь-яка"]
+    # a word of the phrase with another word in between, or another punctuation, is no match
+    assert spans(engine, "Не ведіться ні на які фейки. Будь який.", "labels-rule") == []
+
+
+def test_lemma_forms_fold_case_apostrophes_and_yo(tmp_path: Path) -> None:
+    lexicons = Lexicons()
+    assert {"рашистів", "рашистами", "рашисти"} <= lexicons.forms("uk", "Рашист")
+    assert "об'єкта" in lexicons.forms("uk", "об’єкт")
+    assert "елка" in lexicons.forms("ru", "ёлка")
+    pack = lemma_pack(tmp_path / "ru.yaml", "[ёлка, об'єкт]", language="ru")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    assert spans(engine, "Ёлки и елки.", "ru-rule") == ["Ёлки", "елки"]
+
+
+def test_rules_run_only_on_documents_in_their_language(tmp_path: Path) -> None:
+    pack = lemma_pack(tmp_path / "uk.yaml", "[рашист]")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    text = "Рашисти обстріляли місто. Russians."
+    assert spans(engine, text, "uk-rule") == ["Рашисти"]
+    assert spans(engine, text, "uk-rule", language="en") == []
+    shipped = make_engine()
+    english = "The terrorists terrorised the town."
+    assert spans(shipped, english, "loaded-verb-terrorise", language="uk") == []
+    assert spans(shipped, english, "loaded-verb-terrorise") != []
+
+
+def test_extent_widens_a_finding_to_its_clause_or_sentence(tmp_path: Path) -> None:
+    text = "Заголовок без крапки\nНе ведіться на фейки, бо рашисти брешуть! Друге речення."
+    start = text.index("рашисти")
+    assert text[slice(*extent_around(text, start, start + 7, "clause"))] == "бо рашисти брешуть!"
+    assert text[slice(*extent_around(text, start, start + 7, "sentence"))] == "Не ведіться на фейки, бо рашисти брешуть!"
+    assert extent_around(text, start, start + 7, "match") == (start, start + 7)
+    pack = lemma_pack(tmp_path / "wide.yaml", "[рашист]", extra="    extent: sentence\n")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    (finding,) = [f for f in engine.scan(text_document("<t>", text)).findings if f.rule_id == "wide-rule"]
+    assert text[finding.start:finding.end] == "Не ведіться на фейки, бо рашисти брешуть!"
+    assert finding.message == 'label "рашисти"'  # the message names the words that matched
+
+
+@pytest.mark.parametrize(("language", "extra", "message"), [
+    ("en", "", "'match: lemma' needs a dictionary for the pack's language 'en'"),
+    ("uk", "    case: sensitive\n", "'match: lemma' compares words case-insensitively"),
+    ("uk", "    extent: paragraph\n", "'extent' must be one of match, clause, sentence, not 'paragraph'"),
+    ("ukrainian!", "", "'language' must be a language code"),
+])
+def test_pack_errors_name_file_line_and_reason(tmp_path: Path, language: str, extra: str, message: str) -> None:
+    pack = lemma_pack(tmp_path / "bad.yaml", "[рашист]", language=language, extra=extra)
+    with pytest.raises(PackError) as caught:
+        load_pack(pack)
+    assert message in str(caught.value) and str(pack) in str(caught.value)
+    result = run("rules", "check", str(pack), "--no-default-rules")
+    assert result.exit_code == 2 and message in result.stdout + result.stderr
+
+
+def test_lemma_exceptions_cancel_a_match(tmp_path: Path) -> None:
+    pack = lemma_pack(tmp_path / "exc.yaml", "[горе]", extra="    exceptions: [велике горе]\n")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    assert spans(engine, "Горе-вояки втекли. У них велике горе.", "exc-rule", language="uk") == ["Горе"]
+
+
+def test_quotes_and_speakers_in_ukrainian_and_russian() -> None:
+    cases = {
+        "«Ми відкинули ворога», — заявив Олександр Сирський.": "Олександр Сирський",
+        "Як заявив Олександр Сирський: «Ми відкинули ворога».": "Олександр Сирський",
+        "«Это провокация», — сказал Дмитрий Песков.": "Дмитрий Песков",
+        "Він каже „все буде добре“, — написала Ольга Петренко.": "Ольга Петренко",
+    }
+    for text, speaker in cases.items():
+        (quote,) = [r for r in plain_structure(text, headline=False) if r.kind == "quote"]
+        assert quote.label.rstrip(".") == speaker, text
+
+
+def test_a_quoted_label_is_marked_with_its_speaker() -> None:
+    text = "«Рашисти обстріляли Херсон», — заявив Олександр Прокудін.\n"
+    findings = [f for f in make_engine().scan(text_document("<t>", text)).findings
+                if f.rule_id == "uk-dehumanising-label"]
+    assert findings and findings[0].quote and "Прокудін" in findings[0].quote
+
+
+def test_a_mixed_language_corpus_gets_each_record_its_own_packs(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts.jsonl"
+    records = [
+        {"id": "en", "text": "Do not fall for fakes! The regime terrorised the town."},
+        {"id": "uk", "text": "Не ведіться на фейки! Рашисти знову обстріляли Харків."},
+        {"id": "ru", "text": "Не ведитесь на фейки! Укронацисты снова обстреляли Донецк."},
+        {"id": "ru-named", "lang": "ru", "text": "Рашисты обстріляли місто."},  # Ukrainian letters, Russian word
+    ]
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    result = run("scan", "--format", "json", str(corpus))
+    assert result.exit_code == 1, result.stderr
+    articles = {a["source"].rsplit("#", 1)[1]: a for a in json.loads(result.stdout)["articles"]}
+    rules = {name: {f["rule_id"] for f in article["findings"]} for name, article in articles.items()}
+    assert {"distrust-fakes-warning", "loaded-verb-terrorise"} <= rules["en"] and not any(r.startswith(("uk-", "ru-"))
+                                                                                  for r in rules["en"])
+    assert {"uk-distrust-fakes-warning", "uk-dehumanising-label"} <= rules["uk"]
+    assert {"ru-distrust-fakes-warning", "ru-dehumanising-label"} <= rules["ru"]
+    assert "ru-dehumanising-label" in rules["ru-named"]  # the record's own "lang" field decides
+    assert {a["language"] for a in articles.values()} == {"en", "uk", "ru"}
+    forced = run("scan", "--format", "json", "--language", "en", str(corpus))
+    forced_rules = {f["rule_id"] for a in json.loads(forced.stdout)["articles"] for f in a["findings"]}
+    assert not any(rule.startswith(("uk-", "ru-")) for rule in forced_rules)
+
+
+def test_language_option_and_setting_are_checked() -> None:
+    result = run("scan", "--language", "klingon!", "-")
+    assert result.exit_code == 2 and "is not a language code" in result.stderr
+    assert run("scan", "--language", "auto", "-", input="Рашисти обстріляли місто.").exit_code == 1
+    assert run("scan", "--language", "ru", "-", input="Рашисти обстріляли місто.").exit_code == 0
+
+
+def test_eval_reports_each_language(tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "article2.txt").write_text("Рашисти знову обстріляли Харків. Погода гарна.", encoding="utf-8")
+    (articles / "article4.txt").write_text("Укронацисты снова обстреляли Донецк. Погода хорошая.", encoding="utf-8")
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("2\t?\t0\t32\n4\t?\t0\t36\n", encoding="utf-8")
+    posts = tmp_path / "posts.csv"
+    posts.write_text("id,label,lang\n2,1,uk\n4,1,ru\n", encoding="utf-8")
+    result = run("eval", "--articles", str(articles), "--labels", str(labels), "--article-labels", str(posts),
+                 "--json", str(tmp_path / "e.json"))
+    assert result.exit_code == 0, result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.split()[:1] in (["uk"], ["ru"])}
+    assert rows["uk"][1:4] == ["1.000", "1.000", "1.000"] and rows["ru"][1:4] == ["1.000", "1.000", "1.000"]
+    saved = json.loads((tmp_path / "e.json").read_text())
+    assert set(saved["span_identification"]) and set(saved["by_language"]) == {"uk", "ru"}
