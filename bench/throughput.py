@@ -19,7 +19,13 @@ runs of end-to-end ``framecheck scan --format json`` (read, scan, score, JSON ou
 * cold start: ``framecheck scan`` of one article with a warm and with no pack cache, next to
   ``python -c pass`` and to importing framecheck's own dependencies;
 * one huge line: the 1x corpus joined into a single line of --line-mb MB (no line breaks, so
-  no paragraph or line structure to lean on), in MB/s next to the 1x corpus of articles.
+  no paragraph or line structure to lean on), in MB/s next to the 1x corpus of articles;
+* Ukrainian and Russian: the UNLP 2025 posts in ../shared (replicated 4x, a file each) with the
+  uk/ru packs (lemma phrases, extents) against the same posts scanned as English
+  (``--language en``: the English packs, no uk/ru rules), and the time to build the uk/ru packs'
+  form tables from the dictionaries (the first scan, no pack cache) against a warm start.
+
+``--only-languages`` runs the last part alone.
 
 ``--quick`` uses one run and a 10 MB corpus, for a smoke check of the script itself.
 """
@@ -41,6 +47,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO.parent / "shared" / "corpora" / "ptc" / "train" / "articles"
+POSTS = REPO.parent / "shared" / "corpora" / "unlp25" / "train" / "articles"
 SEED = REPO / "examples" / "obozrevatel-iran-russia-2023.txt"
 
 
@@ -134,6 +141,28 @@ def line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_en
     rows.append(("  its peak memory", "", "", f"{rss / 1024:5.0f} MiB"))
 
 
+def languages(args, rows, work, cache_env, framecheck) -> None:
+    """uk/ru posts scanned with their packs against the same posts as English, same run."""
+    if not POSTS.is_dir():
+        rows.append(("uk/ru posts", "", f"not found: {POSTS}", ""))
+        return
+    posts = replicate(sorted(POSTS.glob("*.txt")), 4, work / "posts")
+    count, chars = corpus_size(posts)
+    command = [framecheck, "scan", "--quiet", "--format", "json", "--jobs", "1", str(posts)]
+    with_packs, rss = median_run(command, args.runs, cache_env)
+    as_english, _ = median_run(command[:-1] + ["--language", "en", str(posts)], args.runs, cache_env)
+    for label, seconds in (("uk/ru posts 4x, uk/ru packs", with_packs), ("uk/ru posts 4x, --language en", as_english)):
+        rows.append((label, f"{seconds:8.2f} s", f"{chars / 1e6 / seconds:6.2f} MB/s {count / seconds:7.0f} art/s", ""))
+    rows.append(("  uk/ru packs / as English", "", f"{with_packs / as_english:.2f}x the time", f"{rss / 1024:5.0f} MiB"))
+    post = str(next(iter(sorted(POSTS.glob("*.txt")))))
+    starts = max(args.runs, 9)
+    warm, _ = median_run([framecheck, "scan", post], starts, cache_env)
+    cold_cache = {**cache_env, "FRAMECHECK_NO_CACHE": "1"}
+    cold, _ = median_run([framecheck, "scan", post], starts, cold_cache)
+    rows.append(("start: one post, warm cache", f"{warm:8.3f} s", "", ""))
+    rows.append(("start: one post, no pack cache", f"{cold:8.3f} s", f"{cold / warm:.1f}x warm (dictionaries)", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -141,6 +170,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--line-mb", type=float, default=50, help="Size of the one-line file (MB).")
     parser.add_argument("--only-line", action="store_true", help="Measure the one-line file and the 1x corpus only.")
+    parser.add_argument("--only-languages", action="store_true", help="Measure the uk/ru posts only.")
     parser.add_argument("--work", type=Path, help="Folder for the generated corpora (default: a temporary one).")
     args = parser.parse_args()
     if args.quick:
@@ -166,8 +196,11 @@ def main() -> None:
         rows.append((label, f"{seconds:8.2f} s", rate, f"{rss_kib / 1024:5.0f} MiB" if rss_kib else note))
 
     timed([framecheck, "scan", "--quiet", str(SEED)], cache_env)  # fill the pack cache
-    if args.only_line:
-        line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
+    if args.only_line or args.only_languages:
+        if args.only_line:
+            line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
+        else:
+            languages(args, rows, work, cache_env, framecheck)
         for label, seconds, rate, extra in rows:
             print(f"{label:<38}{seconds:>11}  {rate:<32}{extra:>12}")
         return
@@ -208,6 +241,7 @@ def main() -> None:
         add(f"JSONL stream, {factor}x corpus", seconds, factor, rss)
 
     line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
+    languages(args, rows, work, cache_env, framecheck)
     starts = max(args.runs, 9)
     warm, warm_rss = median_run([framecheck, "scan", str(SEED)], starts, cache_env)
     cold, _ = median_run([framecheck, "scan", str(SEED)], starts, {**cache_env, "FRAMECHECK_NO_CACHE": "1"})

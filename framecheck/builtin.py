@@ -22,9 +22,9 @@ from .formatters import (
 )
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
-from .markup import HtmlReader, MarkdownReader
 from .language import document_language, runs_in
-from .lemmas import LemmaIndex, non_overlapping, tokens
+from .lemmas import LemmaIndex, non_overlapping
+from .markup import HtmlReader, MarkdownReader
 from .matching import PhraseIndex
 from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
@@ -67,25 +67,29 @@ class PackMatcher:
         compiled = [c for rule in self._rules for c in (rule.patterns, rule.exceptions)]
         self._index = PhraseIndex(compiled) if combined else None
         self.phrase_indexes = (self._index,) if self._index is not None else ()
-        self._lemmas = LemmaIndex([c for rule in self._rules for c in (rule.lemma_patterns, rule.lemma_exceptions)])
+        # Per document language: the rules that run on it, and one index of their lemma phrases.
+        self._active: dict[str, tuple[list[int], LemmaIndex | None]] = {}
         self._options = options
 
-    def _lemma_spans(self, document: Document, active: list[int]) -> dict[int, list[tuple[int, int]]]:
-        """Pattern id -> spans of the lemma phrases of the ``active`` rules (one walk)."""
-        if not self._lemmas:
-            return {}
-        wanted = frozenset(n for number in active for n in (2 * number, 2 * number + 1))
-        found = self._lemmas.spans(document.text, tokens(document.text), wanted) if wanted else {}
-        return {number: list(non_overlapping(spans)) for number, spans in found.items()}
+    def _for_language(self, language: str) -> tuple[list[int], LemmaIndex | None]:
+        """The rules that run on documents in ``language``, and the index of their lemma phrases
+        (pattern ids as in the shared index), made on first use."""
+        if language not in self._active:
+            active = [n for n, rule in enumerate(self._rules) if runs_in(rule.info.language, language)]
+            chosen = set(active)
+            index = LemmaIndex([c if n in chosen else None for n, rule in enumerate(self._rules)
+                                for c in (rule.lemma_patterns, rule.lemma_exceptions)])
+            self._active[language] = (active, index if index else None)
+        return self._active[language]
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
         language = document.language or document_language(text, document.metadata, None)  # outside an engine
-        active = [n for n, rule in enumerate(self._rules) if runs_in(rule.info.language, language)]
+        active, lemmas = self._for_language(language)
         if not active:
             return
-        lemma_rules = [n for n in active if self._rules[n].lemma_patterns is not None]
-        lemma_spans = self._lemma_spans(document, lemma_rules)
+        lemma_spans = {} if lemmas is None else {  # one walk over the words for every lemma rule
+            number: list(non_overlapping(spans)) for number, spans in lemmas.spans(text).items()}
         candidates = self._index.candidates(document) if self._index is not None else None
         timeout = self._options.timeout_for(text)
         for number in active:
