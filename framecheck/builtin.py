@@ -23,7 +23,7 @@ from .formatters import (
 from .hookspecs import hookimpl
 from .html_report import HtmlFormatter
 from .language import document_language, runs_in
-from .lemmas import LemmaIndex, non_overlapping
+from .lemmas import LemmaIndex, Lexicons, non_overlapping
 from .markup import HtmlReader, MarkdownReader
 from .matching import PhraseIndex
 from .model import Document, Finding, ScanOptions, ScanWarning
@@ -69,6 +69,7 @@ class PackMatcher:
         self.phrase_indexes = (self._index,) if self._index is not None else ()
         # Per document language: the rules that run on it, and one index of their lemma phrases.
         self._active: dict[str, tuple[list[int], LemmaIndex | None]] = {}
+        self._lexicons = Lexicons()  # the forms of lemma phrases, looked up once per language
         self._options = options
 
     def _for_language(self, language: str) -> tuple[list[int], LemmaIndex | None]:
@@ -78,7 +79,7 @@ class PackMatcher:
             active = [n for n, rule in enumerate(self._rules) if runs_in(rule.info.language, language)]
             chosen = set(active)
             index = LemmaIndex([c if n in chosen else None for n, rule in enumerate(self._rules)
-                                for c in (rule.lemma_patterns, rule.lemma_exceptions)])
+                                for c in (rule.lemma_patterns, rule.lemma_exceptions)], self._lexicons)
             self._active[language] = (active, index if index else None)
         return self._active[language]
 

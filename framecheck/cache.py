@@ -28,7 +28,7 @@ from . import __version__
 CACHE_FORMAT = 1
 KEEP_PER_KIND = 32
 T = TypeVar("T")
-_PICKLED_MODULES = ("packs.py", "matching.py", "model.py", "folding.py")
+_PICKLED_MODULES = ("packs.py", "matching.py", "model.py", "folding.py", "lemmas.py")
 
 
 def cache_dir() -> Path | None:

@@ -5,13 +5,15 @@ gender, person and tense: "рашист" is also "рашиста", "рашист
 фейк" is also "не ведіться на фейки". A pack with ``match: lemma`` writes each phrase once, in
 dictionary form, and framecheck matches every form of every word.
 
-How, and why this way: when the pack is loaded, each word of each phrase is looked up in the
-OpenCorpora-derived dictionaries of pymorphy3 (``pymorphy3-dicts-uk``, ``pymorphy3-dicts-ru``,
-offline) and replaced by the set of all its forms (its paradigm; a word the dictionary lacks
-gets the paradigm pymorphy3 predicts for it). A scan then only splits the document into words
-once and looks each word up in a table of those forms: no morphological analysis per document
-(it costs ~140 µs a word in pure Python, the whole rule scan of a Telegram post costs less), and
-the forms are kept in the on-disk pack cache with the rest of the pack.
+How, and why this way: the first time a scan meets a document in a language, each word of the
+phrases of that language's packs is looked up in the OpenCorpora-derived dictionaries of
+pymorphy3 (``pymorphy3-dicts-uk``, ``pymorphy3-dicts-ru``, offline) and replaced by the set of
+all its forms (its paradigm; a word the dictionary lacks gets the paradigm pymorphy3 predicts
+for it). The table of forms is kept in the on-disk cache, so later runs do not open the
+dictionaries (0.25-0.35 s each), and a run that meets no Ukrainian or Russian text never does.
+A scan then only splits the document into words once and looks each word up in the table: no
+morphological analysis per document (it costs ~140 µs a word in pure Python; the whole rule
+scan of a Telegram post costs less).
 
 Matching is case-insensitive, "ё" matches "е", and the three apostrophes of Ukrainian
 (``'``, ``’``, ``ʼ``) are one. Words of a phrase must follow each other separated by white space
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from .cache import cached
 from .folding import fold_case
 from .matching import expand_phrase
 
@@ -49,8 +52,21 @@ def fold_word(word: str) -> str:
     return folded
 
 
+def check_language(language: str) -> None:
+    """Refuse, when a pack loads, a language without a dictionary or whose dictionary is not
+    installed (looked for, not opened)."""
+    if language not in DICTIONARIES:
+        known = ", ".join(sorted(DICTIONARIES))
+        raise LexiconError(f"'match: lemma' needs a dictionary for the pack's language {language!r}; "
+                           f"framecheck has them for {known}")
+    for module in ("pymorphy3", DICTIONARIES[language]):
+        if importlib.util.find_spec(module) is None:
+            raise LexiconError(f"'match: lemma' needs pymorphy3 and its {language!r} dictionary "
+                               f"(pip install pymorphy3 pymorphy3-dicts-{language})")
+
+
 def dictionary_signature() -> str:
-    """Which dictionaries a pack's forms were made from (part of its cache key)."""
+    """Which dictionaries a table of forms was made from (part of its cache key)."""
     parts = []
     for module in ("pymorphy3", *DICTIONARIES.values()):
         spec = importlib.util.find_spec(module)
@@ -64,27 +80,22 @@ def dictionary_signature() -> str:
 
 
 class Lexicons:
-    """The dictionaries of one load of packs, opened on first use (0.25-0.35 s and ~20 MB each),
-    and the paradigms already looked up."""
+    """The dictionaries of one run, opened on first use (0.25-0.35 s and ~20 MB each), and the
+    paradigms already looked up."""
 
     def __init__(self) -> None:
         self._analysers: dict[str, object] = {}
         self._forms: dict[tuple[str, str], frozenset[str]] = {}
+        self._signature: str | None = None
 
     def _analyser(self, language: str):  # -> pymorphy3.MorphAnalyzer
-        if language not in DICTIONARIES:
-            known = ", ".join(sorted(DICTIONARIES))
-            raise LexiconError(f"'match: lemma' needs a dictionary for the pack's language {language!r}; "
-                               f"framecheck has them for {known}")
         if language not in self._analysers:
-            try:
-                import pymorphy3
-            except ImportError:
-                raise LexiconError("'match: lemma' needs pymorphy3 (pip install pymorphy3 "
-                                   f"pymorphy3-dicts-{language})") from None
+            check_language(language)
+            import pymorphy3
+
             try:
                 self._analysers[language] = pymorphy3.MorphAnalyzer(lang=language)
-            except Exception as exc:  # noqa: BLE001 - a missing or broken dictionary package
+            except Exception as exc:  # noqa: BLE001 - a broken dictionary package
                 raise LexiconError(f"cannot open the {language!r} dictionary (pip install "
                                    f"pymorphy3-dicts-{language}): {exc}") from None
         return self._analysers[language]
@@ -101,35 +112,48 @@ class Lexicons:
             self._forms[key] = frozenset(found | {key[1]})
         return self._forms[key]
 
+    def table(self, language: str, words: Iterable[str]) -> dict[str, frozenset[str]]:
+        """The forms of each of ``words``, from the on-disk cache when these words were looked
+        up before with the same dictionaries."""
+        if self._signature is None:
+            self._signature = dictionary_signature()
+        ordered = sorted(set(words))
+        content = f"{self._signature}\n" + "\n".join(ordered)
+        return cached("lemma-forms", language, content.encode(),
+                      lambda: {word: self.forms(language, word) for word in ordered})
+
 
 @dataclass(frozen=True)
 class LemmaPhrase:
-    """One phrase: for each word the forms it may take, and between words what may stand
-    (None: white space; else that punctuation, with white space around it allowed)."""
+    """One phrase: its words (folded, as written) and between words what may stand (None:
+    white space; else that punctuation, with white space around it allowed)."""
 
-    words: tuple[frozenset[str], ...]
+    words: tuple[str, ...]
     gaps: tuple[str | None, ...]
 
 
 @dataclass(frozen=True)
 class LemmaPatterns:
-    """A rule's lemma phrases, prepared at load time."""
+    """A rule's lemma phrases, checked when the pack loads; their forms are looked up when a
+    document in their language is first scanned (:class:`LemmaIndex`)."""
 
     phrases: tuple[LemmaPhrase, ...]
     shown: tuple[str, ...]
+    language: str
 
     @classmethod
-    def build(cls, phrases: Iterable[str], language: str, lexicons: Lexicons) -> LemmaPatterns:
+    def build(cls, phrases: Iterable[str], language: str) -> LemmaPatterns:
+        check_language(language)
         built: dict[LemmaPhrase, None] = {}
         shown = []
         for phrase in phrases:
             shown.append(phrase)
             for variant in expand_phrase(phrase):
-                built[_prepare(variant, language, lexicons)] = None
-        return cls(tuple(built), tuple(shown))
+                built[_prepare(variant)] = None
+        return cls(tuple(built), tuple(shown), language)
 
 
-def _prepare(variant: str, language: str, lexicons: Lexicons) -> LemmaPhrase:
+def _prepare(variant: str) -> LemmaPhrase:
     tokens = list(TOKEN.finditer(variant))
     if not tokens:
         raise LexiconError(f"lemma phrase {variant!r} has no words")
@@ -137,30 +161,46 @@ def _prepare(variant: str, language: str, lexicons: Lexicons) -> LemmaPhrase:
     if any(part.strip() for part in outside):
         raise LexiconError(f"lemma phrase {variant!r} must begin and end with a word")
     gaps = tuple(variant[a.end() : b.start()].strip() or None for a, b in zip(tokens, tokens[1:]))
-    return LemmaPhrase(tuple(lexicons.forms(language, token.group()) for token in tokens), gaps)
+    return LemmaPhrase(tuple(fold_word(token.group()) for token in tokens), gaps)
 
 
-def _anchor(phrase: LemmaPhrase) -> int:
+def _anchor(forms: Sequence[frozenset[str]]) -> int:
     """The word a phrase is looked up by: its longest, since short words ("не", "на", "в")
     occur in every text and would make the phrase be tried everywhere."""
-    return max(range(len(phrase.words)), key=lambda k: (min(map(len, phrase.words[k])), -k))
+    return max(range(len(forms)), key=lambda k: (min(map(len, forms[k])), -k))
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """A phrase ready to match: the forms each word may take, and the phrase's gaps."""
+
+    forms: tuple[frozenset[str], ...]
+    gaps: tuple[str | None, ...]
 
 
 @dataclass
 class LemmaIndex:
     """Every lemma phrase of many patterns, indexed by the forms of one word each (its anchor),
-    so that one walk over a document's words finds them all."""
+    so that one walk over a document's words finds them all. Built when a document in their
+    language first needs them; ``lexicons`` supplies the forms."""
 
     patterns: Sequence[LemmaPatterns | None]
-    _anchored: dict[str, list[tuple[int, LemmaPhrase, int]]] = field(init=False, repr=False)
+    lexicons: Lexicons
+    _anchored: dict[str, list[tuple[int, _Indexed, int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._anchored = {}
+        words: dict[str, set[str]] = {}
+        for compiled in self.patterns:
+            if compiled is not None:
+                words.setdefault(compiled.language, set()).update(w for p in compiled.phrases for w in p.words)
+        tables = {language: self.lexicons.table(language, found) for language, found in words.items()}
         for number, compiled in enumerate(self.patterns):
             for phrase in compiled.phrases if compiled is not None else ():
-                anchor = _anchor(phrase)
-                for form in phrase.words[anchor]:
-                    self._anchored.setdefault(form, []).append((number, phrase, anchor))
+                forms = tuple(tables[compiled.language][word] for word in phrase.words)
+                anchor = _anchor(forms)
+                for form in forms[anchor]:
+                    self._anchored.setdefault(form, []).append((number, _Indexed(forms, phrase.gaps), anchor))
 
     def __bool__(self) -> bool:
         return bool(self._anchored)
@@ -178,15 +218,15 @@ class LemmaIndex:
         found: dict[int, list[tuple[int, int]]] = {}
         for index in hits:
             for number, phrase, anchor in anchored[words[index]]:
-                first, last = index - anchor, index - anchor + len(phrase.words) - 1
+                first, last = index - anchor, index - anchor + len(phrase.forms) - 1
                 if first >= 0 and last < len(words) and _fits(text, words, places, first, phrase):
                     found.setdefault(number, []).append((places[first].start(), places[last].end()))
         return found
 
 
-def _fits(text: str, words: Sequence[str], places: Sequence, first: int, phrase: LemmaPhrase) -> bool:
+def _fits(text: str, words: Sequence[str], places: Sequence, first: int, phrase: _Indexed) -> bool:
     """Whether ``phrase`` is found at word ``first`` onwards (``places``: the words' matches)."""
-    for offset, forms in enumerate(phrase.words):
+    for offset, forms in enumerate(phrase.forms):
         if words[first + offset] not in forms:
             return False
         if offset and not _gap_fits(text[places[first + offset - 1].end() : places[first + offset].start()],

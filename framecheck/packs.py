@@ -18,7 +18,7 @@ from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
 from .errors import PackError, did_you_mean
 from .language import ANY, LANGUAGE_CODE, primary
-from .lemmas import LemmaPatterns, LexiconError, Lexicons, dictionary_signature
+from .lemmas import LemmaPatterns, LexiconError
 from .matching import (
     MAX_VARIANTS_PER_PACK,
     MAX_VARIANTS_PER_RUN,
@@ -100,10 +100,9 @@ class Pack:
 class _Checker:
     """Validation helpers bound to one file so every error carries its location."""
 
-    def __init__(self, path: str, lexicons: Lexicons | None = None):
+    def __init__(self, path: str):
         self.path = path
         self.rule_id: str | None = None
-        self.lexicons = lexicons or Lexicons()
         # Pack-wide settings every rule starts from.
         self.language = "en"
         self.match = "literal"
@@ -191,7 +190,7 @@ def _compile_patterns(
     for kind, source, line in items:
         try:
             if kind == "phrase" and lemma:
-                lemma_patterns = LemmaPatterns.build([source], check.language, check.lexicons)
+                lemma_patterns = LemmaPatterns.build([source], check.language)
             elif kind == "phrase":
                 expand_phrase(source)
             else:
@@ -199,7 +198,7 @@ def _compile_patterns(
         except (PatternError, LexiconError) as exc:
             raise check.fail(line, str(exc)) from None
     if lemma:
-        lemma_patterns = LemmaPatterns.build(phrases, check.language, check.lexicons) if phrases else None
+        lemma_patterns = LemmaPatterns.build(phrases, check.language) if phrases else None
         phrases = []
     compiled = CompiledPatterns.build(phrases, regexes, ignore_case=ignore_case, word_boundary=word_boundary)
     shown = tuple(phrases) + (lemma_patterns.shown if lemma_patterns else ()) + tuple(f"regex: {s}" for s in regexes)
@@ -298,11 +297,10 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                                                     "or use fewer (a|b) groups")
 
 
-def _read_pack(data: Any, path: str, problems: list[PackError] | None = None,
-               lexicons: Lexicons | None = None) -> Pack:
+def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) -> Pack:
     """The validated pack. With ``problems``, a broken rule is recorded there and left out,
     so that one run reports every rule's error (``rules check``); without, it raises."""
-    check = _Checker(path, lexicons)
+    check = _Checker(path)
     if not isinstance(data, LocatedDict):
         raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
     check.check_keys(data, PACK_KEYS, "pack")
@@ -368,13 +366,12 @@ def performance_hints(pack: Pack) -> list[str]:
     return hints
 
 
-def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None,
-              lexicons: Lexicons | None = None) -> Pack:
+def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None) -> Pack:
     """Read and validate one pack file; any problem raises PackError naming file and line.
 
     ``shown`` is the name used in errors and rule origins (default: the path as given). With
     ``problems``, a broken rule is recorded there and left out instead (``rules check``), and the
-    pack is not cached. ``lexicons`` shares the dictionaries of lemma packs between loads.
+    pack is not cached.
     """
     shown = shown or str(path)
     try:
@@ -385,10 +382,8 @@ def load_pack(path: Path | str, shown: str | None = None, problems: list[PackErr
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
     if problems is not None:
-        return _read_pack(load_located_yaml(text, shown), shown, problems, lexicons)
-    if b"lemma" in data:  # its forms come from the dictionaries too
-        data += dictionary_signature().encode()
-    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown, None, lexicons))
+        return _read_pack(load_located_yaml(text, shown), shown, problems)
+    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
 
 
 class _Registry:
@@ -426,7 +421,6 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
     packs: list[Pack] = []
     problems: list[PackError] = []
     registry = _Registry()
-    lexicons = Lexicons()
     files: list[Path] = []
     for root in paths:
         try:
@@ -435,7 +429,7 @@ def check_packs(paths: Sequence[Path | str], shipped: Mapping[str, str]) -> tupl
             problems.append(error)
     for pack_path in dict.fromkeys(files):
         try:
-            pack = load_pack(pack_path, display_path(pack_path), problems, lexicons)
+            pack = load_pack(pack_path, display_path(pack_path), problems)
         except PackError as error:
             problems.append(error)
             continue
@@ -477,10 +471,9 @@ def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
     """Load every pack below ``paths`` and check that rule ids are unique across them."""
     packs: list[Pack] = []
     registry = _Registry()
-    lexicons = Lexicons()
     variants = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
-        pack = load_pack(pack_path, display_path(pack_path), lexicons=lexicons)
+        pack = load_pack(pack_path, display_path(pack_path))
         variants += sum(len(r.patterns.variants) + (len(r.exceptions.variants) if r.exceptions else 0)
                         for r in pack.rules if r.patterns is not None)
         if variants > MAX_VARIANTS_PER_RUN:

@@ -9,6 +9,7 @@ the outlet's.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterable, Iterator
 
 import regex
@@ -32,8 +33,12 @@ SENTENCE_BREAK = regex.compile(
 SPEECH_VERBS = (
     r"said|says|say|stated|states|told|tells|added|adds|noted|notes|stressed|stresses|explained|"
     r"argued|argues|warned|warns|insisted|insists|declared|declares|recalled|commented|wrote|writes|"
-    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded|"
-    # Ukrainian and Russian: the past tense reports use (masculine, feminine, plural), and a few present forms
+    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded"
+)
+# Ukrainian and Russian: the past tense reports use (masculine, feminine, plural), and a few
+# present forms. Kept apart so that a quotation in Latin script compiles and tries only the
+# English patterns (each list costs ~10 ms to compile).
+SPEECH_VERBS_UK_RU = (
     r"заявив|заявила|заявили|сказав|сказала|сказали|повідомив|повідомила|повідомили|зазначив|зазначила|"
     r"зазначили|наголосив|наголосила|наголосили|підкреслив|підкреслила|підкреслили|додав|додала|додали|"
     r"пояснив|пояснила|пояснили|написав|написала|написали|відповів|відповіла|відповіли|уточнив|уточнила|"
@@ -53,17 +58,23 @@ SPEAKER_REACH = 120  # characters before or after a quotation searched for its s
 _WORD = r"[\p{L}\p{M}\d'’.\-]+"
 _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
-_VERB = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{SPEECH_VERBS})(?!\w)"
-SPEAKER_AFTER = regex.compile(
-    rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})|(?P<speaker>{_NOUN_PHRASE}){_VERB})"
-)
 _OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
-# Searched in reverse from the quotation mark, so only matches ending right there are tried.
-# "X said: «...»", and "said X: «...»" (the order Ukrainian and Russian reports use).
-SPEAKER_BEFORE = regex.compile(
-    rf"(?:(?P<speaker>{_NOUN_PHRASE}){_VERB}{_OBJECT}|(?i:{SPEECH_VERBS})[ \t]+(?P<speaker>{_NAME}))[ \t]*[:,]?[ \t]*[—–-]?[ \t]*$",
-    regex.REVERSE,
-)
+_ANY_CYRILLIC = regex.compile(r"[\u0400-\u052f]")
+
+
+@functools.cache
+def speaker_patterns(verbs: str) -> tuple[regex.Pattern, regex.Pattern]:
+    """The speaker after a quotation ("…," X said / "…," said X) and the one before it (X said:
+    "…" / said X: "…", searched in reverse from the mark, so only matches ending right there are
+    tried), for one list of speech verbs; compiled on first use."""
+    verb = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{verbs})(?!\w)"
+    after = (rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{verbs})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})"
+             rf"|(?P<speaker>{_NOUN_PHRASE}){verb})")
+    before = (rf"(?:(?P<speaker>{_NOUN_PHRASE}){verb}{_OBJECT}|(?i:{verbs})[ \t]+(?P<speaker>{_NAME}))"
+              r"[ \t]*[:,]?[ \t]*[—–-]?[ \t]*$")
+    return regex.compile(after), regex.compile(before, regex.REVERSE)
+
+
 # A quotation may run over line breaks (a quote of two sentences in a one-sentence-a-line
 # corpus, a quote hard-wrapped in a plain-text file), but never over a blank line, and never
 # longer than MAX_QUOTE characters: an unbalanced mark must not swallow the article. An opening
@@ -212,16 +223,24 @@ def _mentions_speech(window: str) -> bool:
     return any(stem in lowered for stem in SPEECH_VERB_STEMS)
 
 
+def _verbs_for(window: str) -> str:
+    """The speech verbs to look for around a quotation: Ukrainian and Russian ones where the
+    words around it are in Cyrillic."""
+    return SPEECH_VERBS_UK_RU if _ANY_CYRILLIC.search(window) else SPEECH_VERBS
+
+
 def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
     """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
     after_end = min(block_end, quote_end + SPEAKER_REACH)
-    if _mentions_speech(text[quote_end:after_end]):
-        after = SPEAKER_AFTER.match(text, quote_end, after_end)
+    window = text[quote_end:after_end]
+    if _mentions_speech(window):
+        after = speaker_patterns(_verbs_for(window))[0].match(text, quote_end, after_end)
         if after:
             return " ".join(after.group("speaker").split())
     before_start = max(block_start, quote_start - SPEAKER_REACH)
-    if _mentions_speech(text[before_start:quote_start]):
-        before = SPEAKER_BEFORE.search(text, before_start, quote_start)
+    window = text[before_start:quote_start]
+    if _mentions_speech(window):
+        before = speaker_patterns(_verbs_for(window))[1].search(text, before_start, quote_start)
         if before:
             return " ".join(before.group("speaker").split())
     return None

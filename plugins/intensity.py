@@ -7,6 +7,7 @@ article's score.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import regex
@@ -76,7 +77,11 @@ LOOK_BACK = 200
 CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 # Capitals acting as a source ("WHO said", "NATO warns") name an organisation, whatever the
 # article does with the lower-case word.
-SPEAKING_AFTER = regex.compile(rf"[ \t]+(?:{SPEECH_VERBS})(?![\p{{L}}\p{{N}}])")
+@functools.cache
+def speaking_after() -> regex.Pattern:
+    """A speech verb right after a word; compiled on first use (only capitals need it)."""
+    return regex.compile(rf"[ \t]+(?:{SPEECH_VERBS})(?![\p{{L}}\p{{N}}])")
+
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
 # An intensifier followed by one of these words is not intensifying: "so it takes" and "so the"
@@ -142,7 +147,7 @@ def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> boo
         return False
     if NEIGHBOUR_CAPITALS.search(text[max(0, start - 30) : start]) or NEIGHBOUR_CAPITALS.search(text[end : end + 30]):
         return False  # a run of capitals is a heading or a name, not one shouted word
-    if SPEAKING_AFTER.match(text, end, end + 20):
+    if speaking_after().match(text, end, end + 20):
         return False
     window_start = max(0, start - CONTEXT)
     line_start = max(text.rfind("\n", window_start, start) + 1, window_start)
