@@ -45,7 +45,7 @@ from .evaluation import (
     spans_of,
 )
 from .formatters import Formatter, plural, visible
-from .language import checked_language
+from .language import ANY, checked_language, runs_in
 from .model import ArticleReport, RunSummary, ScanOptions, printable
 from .output import atomic_text_file
 from .packs import performance_hints
@@ -690,6 +690,7 @@ ignore: []                # rule or technique ids to skip everywhere
 per-file-ignores: {}      # e.g. {"opinion/**": [loaded-language]}
 severity: {}              # e.g. {distrust-call: error, exclamation: warning}
 require-reason: true      # waivers must say reason="..."
+language: auto            # en, uk, ru...: treat every document as that language; auto: tell each one
 """
 
 
@@ -717,12 +718,16 @@ def rules() -> None:
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
-    """A table of every rule: id, technique, severity, and where it is defined."""
-    engine, _manager = build_engine(resolve_settings(ctx, ()))
-    infos = engine.rules()
+    """A table of every rule: id, technique, severity, and where it is defined; with --language,
+    only the rules that run on documents in that language."""
+    settings = resolve_settings(ctx, ())
+    engine, _manager = build_engine(settings)
+    infos = [r for r in engine.rules() if not settings.language or not r.language
+             or runs_in(r.language, settings.language)]
     if format_name == "json":
         rows = [{"id": r.id, "technique": r.technique, "severity": r.severity.label, "weight": r.weight,
-                 "pack": r.pack, "origin": r.origin, "message": r.message} for r in infos]
+                 "pack": r.pack, "language": r.language or ANY, "origin": r.origin, "message": r.message}
+                for r in infos]
         click.echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False, allow_nan=False))
         return
     header = ("RULE", "TECHNIQUE", "SEVERITY", "PACK", "DEFINED IN")

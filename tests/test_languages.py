@@ -183,3 +183,20 @@ def test_eval_reports_each_language(tmp_path: Path) -> None:
     assert rows["uk"][1:4] == ["1.000", "1.000", "1.000"] and rows["ru"][1:4] == ["1.000", "1.000", "1.000"]
     saved = json.loads((tmp_path / "e.json").read_text())
     assert set(saved["span_identification"]) and set(saved["by_language"]) == {"uk", "ru"}
+
+
+def test_language_in_the_configuration_and_in_rules_list(tmp_path: Path) -> None:
+    from framecheck.config import load_config
+
+    config = tmp_path / ".framecheck.yaml"
+    config.write_text("language: uk-UA\n", encoding="utf-8")
+    assert load_config(config).language == "uk"
+    config.write_text("language: auto\n", encoding="utf-8")
+    assert load_config(config).language is None
+    config.write_text("fail-on: warning\nlanguage: any\n", encoding="utf-8")
+    result = run("config", "--config", str(config))
+    assert result.exit_code == 2 and f"{config}:2: 'language':" in result.stderr
+    listed = json.loads(run("rules", "list", "--language", "ru", "--format", "json").stdout)["rules"]
+    languages = {rule["language"] for rule in listed}
+    assert "ru" in languages and not languages & {"uk", "en"}
+    assert any(rule["id"] == "exclamation" for rule in listed)  # plugin rules run on every language
