@@ -57,3 +57,13 @@ def write_rule_pack(path: Path, rule_id: str, patterns: str, *, technique: str =
         encoding="utf-8",
     )
     return path
+
+
+def labelled_set(root: Path, articles: dict[str, str], labels: str) -> tuple[Path, Path]:
+    """A folder of ``article<ID>.txt`` files and their ``labels.tsv``, as ``eval`` and ``train`` read them."""
+    folder = root / "articles"
+    folder.mkdir()
+    for identifier, text in articles.items():
+        (folder / f"article{identifier}.txt").write_text(text, encoding="utf-8")
+    (root / "labels.tsv").write_text(labels, encoding="utf-8")
+    return folder, root / "labels.tsv"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import PTC, run
+from helpers import PTC, labelled_set, run
 
 from framecheck.evaluation import Evaluation, RuleFinding, SpanScore, in_split, merge, read_article_labels, roc_auc
 
@@ -76,12 +76,10 @@ def test_split_by_article_id_parity() -> None:
 
 
 def test_eval_command_on_a_tiny_labelled_set(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "article1.txt").write_text("Title\n\nThey terrorised the town. It was barbaric.\n", encoding="utf-8")
-    (articles / "article2.txt").write_text("Title\n\nA calm day.\n", encoding="utf-8")
-    labels = tmp_path / "labels.tsv"
-    labels.write_text("1\tLoaded_Language\t12\t22\n1\tLoaded_Language\t40\t48\n2\tDoubt\t7\t11\n", encoding="utf-8")
+    articles, labels = labelled_set(
+        tmp_path, {"1": "Title\n\nThey terrorised the town. It was barbaric.\n", "2": "Title\n\nA calm day.\n"},
+        "1\tLoaded_Language\t12\t22\n1\tLoaded_Language\t40\t48\n2\tDoubt\t7\t11\n",
+    )
     out = tmp_path / "scores.json"
     result = run("eval", "--articles", str(articles), "--labels", str(labels), "--json", str(out))
     assert result.exit_code == 0

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import make_engine, run
+from helpers import labelled_set, make_engine, run
 
 from framecheck.errors import PackError
 from framecheck.language import detect, document_language
@@ -168,12 +168,9 @@ def test_language_option_and_setting_are_checked() -> None:
 
 
 def test_eval_reports_each_language(tmp_path: Path) -> None:
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "article2.txt").write_text("Рашисти знову обстріляли Харків. Погода гарна.", encoding="utf-8")
-    (articles / "article4.txt").write_text("Укронацисты снова обстреляли Донецк. Погода хорошая.", encoding="utf-8")
-    labels = tmp_path / "labels.tsv"
-    labels.write_text("2\t?\t0\t32\n4\t?\t0\t36\n", encoding="utf-8")
+    articles, labels = labelled_set(tmp_path, {"2": "Рашисти знову обстріляли Харків. Погода гарна.",
+                                               "4": "Укронацисты снова обстреляли Донецк. Погода хорошая."},
+                                    "2\t?\t0\t32\n4\t?\t0\t36\n")
     posts = tmp_path / "posts.csv"
     posts.write_text("id,label,lang\n2,1,uk\n4,1,ru\n", encoding="utf-8")
     result = run("eval", "--articles", str(articles), "--labels", str(labels), "--article-labels", str(posts),
