@@ -29,7 +29,7 @@ _LATIN = regex.compile(r"\p{Latin}+")
 # Web addresses, handles and hashtags are Latin whatever the language around them.
 _NOT_PROSE = regex.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
 _CYRILLIC = regex.compile(r"\p{Cyrillic}+")
-_ANY_CYRILLIC = regex.compile(r"[\u0400-\u052f]")  # the Cyrillic letters of every modern language
+CYRILLIC_LETTER = regex.compile(r"[\u0400-\u052f]")  # the Cyrillic letters of every modern language
 _ANY_LETTER = regex.compile(r"\p{L}")
 UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
 RUSSIAN_LETTERS = "ыэъёЫЭЪЁ"
@@ -42,7 +42,6 @@ _UKRAINIAN_WORDS = frozenset("що та це або вже бо ще ми ви �
                              "наш наша наші ваш ну".split())
 _RUSSIAN_WORDS = frozenset("что это или уже ещё мы вы но ли этот эта какой какая когда сейчас также чтобы она он "
                            "его как так".split())
-_WORD = regex.compile(r"\p{Cyrillic}+")
 
 
 def primary(code: str) -> str:
@@ -55,7 +54,7 @@ def detect(text: str) -> str:
     A text without Cyrillic letters is English (or has no letters); otherwise Latin and Cyrillic
     are weighed by their runs (words), which is as telling as counting letters and cheaper."""
     sample = text[:SAMPLE]
-    if _ANY_CYRILLIC.search(sample) is None:  # the common case, answered in a few microseconds
+    if CYRILLIC_LETTER.search(sample) is None:  # the common case, answered in a few microseconds
         return "en" if _ANY_LETTER.search(sample) else UNDETERMINED
     if "/" in sample or "@" in sample or "#" in sample:
         sample = _NOT_PROSE.sub(" ", sample)
@@ -68,7 +67,7 @@ def detect(text: str) -> str:
     ukrainian = sum(sample.count(letter) for letter in UKRAINIAN_LETTERS)
     russian = sum(sample.count(letter) for letter in RUSSIAN_LETTERS)
     if not ukrainian and not russian:
-        words = [word.lower() for word in _WORD.findall(sample)]
+        words = [word.lower() for word in _CYRILLIC.findall(sample)]
         ukrainian = sum(1 for word in words if word in _UKRAINIAN_WORDS)
         russian = sum(1 for word in words if word in _RUSSIAN_WORDS)
         return "uk" if ukrainian > russian else "ru"

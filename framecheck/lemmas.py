@@ -206,8 +206,9 @@ class LemmaIndex:
         return bool(self._anchored)
 
     def spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """pattern number -> (start, end) of each match in ``text``. The text is folded once, whole (folding keeps one character for
-        one, so offsets hold); word offsets are found only in a text where some anchor occurs."""
+        """pattern number -> (start, end) of each match in ``text``. The text is folded once, whole
+        (folding keeps one character for one, so offsets hold); word offsets are found only in a
+        text where some anchor occurs."""
         folded = fold_word(text)
         anchored = self._anchored
         words = TOKEN.findall(folded)

@@ -186,17 +186,17 @@ def _compile_patterns(
     items = _read_patterns(check, rule, key)
     phrases = [source for kind, source, _ in items if kind == "phrase"]
     regexes = [source for kind, source, _ in items if kind == "regex"]
-    lemma_patterns = None
     for kind, source, line in items:
         try:
             if kind == "phrase" and lemma:
-                lemma_patterns = LemmaPatterns.build([source], check.language)
+                LemmaPatterns.build([source], check.language)  # checked one by one for the line
             elif kind == "phrase":
                 expand_phrase(source)
             else:
                 compile_source(source, ignore_case=ignore_case)
         except (PatternError, LexiconError) as exc:
             raise check.fail(line, str(exc)) from None
+    lemma_patterns = None
     if lemma:
         lemma_patterns = LemmaPatterns.build(phrases, check.language) if phrases else None
         phrases = []

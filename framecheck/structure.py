@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 import regex
 
+from .language import CYRILLIC_LETTER
 from .model import Region
 
 BLANK_LINE = regex.compile(r"\n[ \t]*\n\s*")
@@ -59,7 +60,6 @@ _WORD = r"[\p{L}\p{M}\d'’.\-]+"
 _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
 _OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
-_ANY_CYRILLIC = regex.compile(r"[\u0400-\u052f]")
 
 
 @functools.cache
@@ -223,10 +223,20 @@ def _mentions_speech(window: str) -> bool:
     return any(stem in lowered for stem in SPEECH_VERB_STEMS)
 
 
+_KEEPS_ITS_FULL_STOP = regex.compile(r"(?:^|\s)(?:\p{L}|Jr|Sr|St|Dr)\.$")
+
+
+def _tidy_name(speaker: str) -> str:
+    """A speaker's name on one line, without the full stop of the sentence it ended ("said
+    Jane Smith." -> "Jane Smith"; an initial or "Jr." keeps its own)."""
+    name = " ".join(speaker.split())
+    return name if _KEEPS_ITS_FULL_STOP.search(name) else name.rstrip(".")
+
+
 def _verbs_for(window: str) -> str:
     """The speech verbs to look for around a quotation: Ukrainian and Russian ones where the
     words around it are in Cyrillic."""
-    return SPEECH_VERBS_UK_RU if _ANY_CYRILLIC.search(window) else SPEECH_VERBS
+    return SPEECH_VERBS_UK_RU if CYRILLIC_LETTER.search(window) else SPEECH_VERBS
 
 
 def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
@@ -236,13 +246,13 @@ def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, b
     if _mentions_speech(window):
         after = speaker_patterns(_verbs_for(window))[0].match(text, quote_end, after_end)
         if after:
-            return " ".join(after.group("speaker").split())
+            return _tidy_name(after.group("speaker"))
     before_start = max(block_start, quote_start - SPEAKER_REACH)
     window = text[before_start:quote_start]
     if _mentions_speech(window):
         before = speaker_patterns(_verbs_for(window))[1].search(text, before_start, quote_start)
         if before:
-            return " ".join(before.group("speaker").split())
+            return _tidy_name(before.group("speaker"))
     return None
 
 
