@@ -32,10 +32,14 @@ import regex
 from .cache import cached
 from .folding import fold_case
 from .matching import expand_phrase
+from .model import LARGE_TEXT
 
 DICTIONARIES = {"uk": "pymorphy3_dicts_uk", "ru": "pymorphy3_dicts_ru"}
+CHUNK = 1_000_000  # characters of a LARGE_TEXT walked at a time
+CHUNK_OVERLAP = 4_096  # how far a chunk reaches into the next: no phrase is that long
 TOKEN = regex.compile(r"[\w\p{M}]+(?:['’ʼ][\w\p{M}]+)*")
 _FOLDED_ALIKE = (("’", "'"), ("ʼ", "'"), ("ё", "е"))
+_SPACE = regex.compile(r"\s")
 
 
 class LexiconError(ValueError):
@@ -206,9 +210,27 @@ class LemmaIndex:
         return bool(self._anchored)
 
     def spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
-        """pattern number -> (start, end) of each match in ``text``. The text is folded once, whole
-        (folding keeps one character for one, so offsets hold); word offsets are found only in a
-        text where some anchor occurs."""
+        """pattern number -> (start, end) of each match in ``text``. A text of LARGE_TEXT
+        characters or more is walked a chunk at a time (its word list would cost gigabytes),
+        each chunk reaching CHUNK_OVERLAP characters into the next and keeping the matches that
+        start in its own part, so the matches are those of one walk over the whole. Chunks end
+        at white space, so that none begins inside a word."""
+        if len(text) < LARGE_TEXT:
+            return self._spans(text, 0, len(text))
+        found: dict[int, list[tuple[int, int]]] = {}
+        base = 0
+        while base < len(text):
+            limit = _chunk_end(text, base + CHUNK)
+            for number, spans in self._spans(text[base : limit + CHUNK_OVERLAP], base, limit).items():
+                found.setdefault(number, []).extend(spans)
+            base = limit
+        return found
+
+    def _spans(self, text: str, base: int, limit: int) -> dict[int, list[tuple[int, int]]]:
+        """The matches in ``text`` (a piece of the document starting at ``base``) that start
+        before ``limit``, in the document's offsets. The piece is folded once, whole (folding
+        keeps one character for one, so offsets hold); word offsets are found only in a piece
+        where some anchor occurs."""
         folded = fold_word(text)
         anchored = self._anchored
         words = TOKEN.findall(folded)
@@ -221,8 +243,18 @@ class LemmaIndex:
             for number, phrase, anchor in anchored[words[index]]:
                 first, last = index - anchor, index - anchor + len(phrase.forms) - 1
                 if first >= 0 and last < len(words) and _fits(text, words, places, first, phrase):
-                    found.setdefault(number, []).append((places[first].start(), places[last].end()))
+                    start = base + places[first].start()
+                    if start < limit:
+                        found.setdefault(number, []).append((start, base + places[last].end()))
         return found
+
+
+def _chunk_end(text: str, at: int) -> int:
+    """The first white space at or after ``at`` (the end of the text if none)."""
+    if at >= len(text):
+        return len(text)
+    found = _SPACE.search(text, at)
+    return found.start() if found else len(text)
 
 
 def _fits(text: str, words: Sequence[str], places: Sequence, first: int, phrase: _Indexed) -> bool:

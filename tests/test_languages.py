@@ -199,3 +199,19 @@ def test_language_in_the_configuration_and_in_rules_list(tmp_path: Path) -> None
     languages = {rule["language"] for rule in listed}
     assert "ru" in languages and not languages & {"uk", "en"}
     assert any(rule["id"] == "exclamation" for rule in listed)  # plugin rules run on every language
+
+
+def test_a_huge_text_is_walked_in_chunks_with_the_same_matches(tmp_path: Path, monkeypatch) -> None:
+    from framecheck import lemmas
+
+    pack = lemma_pack(tmp_path / "huge.yaml", "[рашист, не вестися на фейк]")
+    rule = load_pack(pack).rules[0]
+    index = lemmas.LemmaIndex([rule.lemma_patterns], Lexicons())
+    text = "Не ведіться на фейки, рашисти брешуть. " * 3000  # 117,000 characters
+    whole = index.spans(text)[0]
+    monkeypatch.setattr(lemmas, "LARGE_TEXT", 10_000)
+    monkeypatch.setattr(lemmas, "CHUNK", 7_001)  # seams move to white space, often inside a phrase
+    monkeypatch.setattr(lemmas, "CHUNK_OVERLAP", 64)
+    assert index.spans(text)[0] == whole and len(whole) == 6000
+    glued = "рашистів" * 20_000  # one 160,000-letter "word": no chunk may start inside it
+    assert index.spans(glued) == {}
