@@ -10,7 +10,8 @@ are one Russian letter in forty. Measured on the UNLP 2025 Telegram posts (half 
 are posts that mix both languages or are mostly in English.
 
 A document's language can also be given: ``--language`` for a whole run, or a ``language`` /
-``lang`` field in a JSON lines record or CSV row (see ``document_language``).
+``lang`` field in a JSON lines record, CSV row or Markdown front matter, or an HTML page's
+``<html lang>`` or ``og:locale`` (see ``document_language``).
 """
 
 from __future__ import annotations
@@ -81,8 +82,10 @@ def document_language(text: str, metadata: Mapping[str, Any], forced: str | None
         return primary(forced)
     for key in ("language", "lang"):
         named = metadata.get(key)
-        if isinstance(named, str) and LANGUAGE_CODE.match(named.strip()):
-            return primary(named.strip())
+        if isinstance(named, str):
+            code = named.strip().replace("_", "-")  # og:locale writes uk_UA
+            if LANGUAGE_CODE.match(code) and code != ANY:
+                return primary(code)
     return detect(text)
 
 

@@ -257,7 +257,7 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "blockquote", "article", "
 VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "source", "wbr", "area", "base", "col",
                        "embed", "param", "track"})
 META_NAMES = {"author": "author", "article:author": "author", "og:title": "title", "date": "date",
-              "article:published_time": "date", "og:url": "url", "og:site_name": "outlet"}
+              "article:published_time": "date", "og:url": "url", "og:site_name": "outlet", "og:locale": "language"}
 _H1 = re.compile(r"<h1[\s>/]", re.IGNORECASE)
 _WHITESPACE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " "})
 
@@ -301,6 +301,10 @@ class _ArticleParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "meta" or tag == "link":
             self._metadata(tag, dict(attrs))
+        elif tag == "html":  # <html lang="uk">: the language packs are chosen by
+            language = dict(attrs).get("lang")
+            if language:
+                self.metadata.setdefault("language", language.strip())
         if tag in VOID_TAGS:
             if tag in BLOCK_TAGS and not self.skip_depth:
                 self._end_block()

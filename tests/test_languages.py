@@ -215,3 +215,18 @@ def test_a_huge_text_is_walked_in_chunks_with_the_same_matches(tmp_path: Path, m
     assert index.spans(text)[0] == whole and len(whole) == 6000
     glued = "рашистів" * 20_000  # one 160,000-letter "word": no chunk may start inside it
     assert index.spans(glued) == {}
+
+
+def test_html_lang_and_front_matter_choose_the_packs(tmp_path: Path) -> None:
+    text = "Рашисты обстріляли місто і лікарню. Не ведитесь на фейки!"  # Ukrainian letters, Russian words
+    (tmp_path / "page.html").write_text(f'<html lang="ru-RU"><body><p>{text}</p></body></html>', encoding="utf-8")
+    (tmp_path / "locale.html").write_text(
+        f'<html><head><meta property="og:locale" content="ru_RU"></head><body><p>{text}</p></body></html>',
+        encoding="utf-8")
+    (tmp_path / "post.md").write_text(f"---\nlang: ru\n---\n\n{text}\n", encoding="utf-8")
+    (tmp_path / "plain.txt").write_text(text + "\n", encoding="utf-8")
+    report = json.loads(run("scan", "--format", "json", str(tmp_path)).stdout)
+    languages = {Path(a["source"]).name: a["language"] for a in report["articles"]}
+    assert languages == {"page.html": "ru", "locale.html": "ru", "post.md": "ru", "plain.txt": "uk"}
+    found = {Path(a["source"]).name: {f["rule_id"] for f in a["findings"]} for a in report["articles"]}
+    assert "ru-distrust-fakes-warning" in found["page.html"] and "ru-distrust-fakes-warning" in found["post.md"]

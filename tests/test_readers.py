@@ -78,7 +78,9 @@ def test_html_skips_chrome_scripts_and_styles_and_decodes_entities() -> None:
         "date": "2023-07-26T10:00:00Z",
         "url": "https://news.obozrevatel.com/example",
         "title": "Iran remains Russia's main military backbone: US comments on military partnership between Moscow and Tehran",
+        "language": "en",  # <html lang="en">
     }
+    assert article["language"] == "en"
 
 
 def test_html_title_is_the_headline_when_there_is_no_h1(tmp_path: Path) -> None:
