@@ -558,9 +558,11 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
         click.echo("")
         for line in evaluation.rule_table():
             click.echo(line)
-    if evaluation.by_language:
+    if evaluation.by_language:  # span identification per language, for the rules and each model mode
         click.echo("")
-        for line in score_table("LANGUAGE", sorted(evaluation.by_language.items())):
+        rows = [(language if name == "rules" else f"{language}, mode {name}", score)
+                for name, result in results.items() for language, score in sorted(result.by_language.items())]
+        for line in score_table("LANGUAGE", rows):
             click.echo(line)
     if model_path:
         click.echo("")

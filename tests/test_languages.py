@@ -230,3 +230,15 @@ def test_html_lang_and_front_matter_choose_the_packs(tmp_path: Path) -> None:
     assert languages == {"page.html": "ru", "locale.html": "ru", "post.md": "ru", "plain.txt": "uk"}
     found = {Path(a["source"]).name: {f["rule_id"] for f in a["findings"]} for a in report["articles"]}
     assert "ru-distrust-fakes-warning" in found["page.html"] and "ru-distrust-fakes-warning" in found["post.md"]
+
+
+def test_a_ukrainian_or_russian_negation_marks_a_word_level_finding(tmp_path: Path) -> None:
+    pack = lemma_pack(tmp_path / "words.yaml", "[рашист]")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    for text, context in (("Він не рашист, а звичайний дурень.", ("negated",)),
+                          ("Він рашист і цього не приховує.", ()),
+                          ("Якщо він рашист, хай іде.", ("conditional",))):
+        document = text_document("<t>", text)
+        document.language = "uk"
+        (finding,) = [f for f in engine.scan(document).findings if f.rule_id == "words-rule"]
+        assert finding.context == context, text
