@@ -1,4 +1,5 @@
-"""Site chrome in plain text: "Other News" lists, "Read also" teasers, newsletter promotions.
+"""Site chrome in plain text: "Other News" lists, "Read also" teasers, newsletter promotions
+(in English, Ukrainian and Russian: "Читайте також", "Підписуйтесь на наш канал", "Реклама").
 
 Pages copied out of a CMS end with blocks the newsroom did not write as part of the story:
 related-link lists, recipe teasers, "subscribe" calls. Findings in them are still reported
@@ -19,12 +20,18 @@ from framecheck.model import Region
 TRAILER_HEADING = regex.compile(
     r"(?:other|more|latest|related|recommended|popular|top|trending)\s+(?:news|stories|articles|posts|reads|from\s+\S+)"
     r"|read\s+(?:also|more|next)|see\s+also|you\s+(?:may|might)\s+also\s+like|most\s+(?:read|viewed|popular)"
-    r"|related(?:\s+content)?|advertisement|sponsored(?:\s+content)?",
+    r"|related(?:\s+content)?|advertisement|sponsored(?:\s+content)?"
+    # Ukrainian and Russian
+    r"|(?:читайте|дивіться|смотрите)\s+(?:також|также|ще|еще|ещё)|(?:інші|другие|останні|последние)\s+новини"
+    r"|(?:другие|последние)\s+новости|реклама|партнерський\s+матеріал|партнерский\s+материал",
     regex.IGNORECASE,
 )
 PROMOTION = regex.compile(
     r"(?:subscribe|sign\s+up|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|share\s+this)\b"
-    r"|\b(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:our|the)\s+(?:newsletter|channel|podcast|updates)",
+    r"|\b(?:subscribe|sign\s+up)\s+(?:to|for)\s+(?:our|the)\s+(?:newsletter|channel|podcast|updates)"
+    # Ukrainian and Russian calls to subscribe or join a channel
+    r"|(?:підписуйте?с[ья]|підпишіться|приєднуйтес[ья]|долучайтес[ья]|подписывайтесь|подпишитесь"
+    r"|присоединяйтесь)(?!\w)",
     regex.IGNORECASE,
 )
 KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included

@@ -242,3 +242,26 @@ def test_a_ukrainian_or_russian_negation_marks_a_word_level_finding(tmp_path: Pa
         document.language = "uk"
         (finding,) = [f for f in engine.scan(document).findings if f.rule_id == "words-rule"]
         assert finding.context == context, text
+
+
+def test_worker_processes_give_the_same_report_for_mixed_languages(tmp_path: Path) -> None:
+    texts = ["Рашисти знову обстріляли Харків. Не ведіться на фейки!",
+             "Укронацисты снова обстреляли Донецк. Кто ответит за это?",
+             "The regime terrorised the town. Do not fall for fakes!"]
+    for number in range(9):
+        (tmp_path / f"post{number}.txt").write_text(texts[number % 3] + "\n", encoding="utf-8")
+    one = run("scan", "--format", "json", "--jobs", "1", str(tmp_path))
+    two = run("scan", "--format", "json", "--jobs", "2", str(tmp_path))
+    assert one.exit_code == two.exit_code == 1 and one.stdout == two.stdout
+    assert [a["language"] for a in json.loads(one.stdout)["articles"]] == ["uk", "ru", "en"] * 3
+
+
+def test_ukrainian_and_russian_site_chrome_is_not_scored() -> None:
+    text = ("Рашисти знову обстріляли Харків.\n\nПідписуйтесь на наш канал!\n\n"
+            "Читайте також\n\nУкронацисты снова обстреляли Донецк!\n")
+    document = text_document("<t>", text)
+    report = make_engine().scan(document)
+    chrome = [r for r in document.regions if r.kind == "boilerplate"]
+    assert [text[r.start:r.end].split("\n")[0] for r in chrome] == ["Підписуйтесь на наш канал!", "Читайте також"]
+    parts = {(f.rule_id, f.part) for f in report.findings}
+    assert ("uk-dehumanising-label", "body") in parts and ("exclamation", "boilerplate") in parts
