@@ -827,11 +827,13 @@ def rules_test(ctx: click.Context, paths: tuple[str, ...], plugin_specs: tuple[s
 @rules.command("new")
 @click.argument("name")
 @click.option("--directory", type=click.Path(file_okay=False), default=".", show_default=True)
-def rules_new(name: str, directory: str) -> None:
+@click.option("--language", type=click.Choice(["en", "uk", "ru"]), default="en", show_default=True,
+              help="The pack's language; uk and ru packs use lemma phrases (match: lemma).")
+def rules_new(name: str, directory: str, language: str) -> None:
     """Scaffold a rule pack NAME.yaml with one rule and a test article that passes 'rules test'."""
     from .packtest import scaffold_pack
 
-    for path in scaffold_pack(name, Path(directory)):
+    for path in scaffold_pack(name, Path(directory), language):
         click.echo(f"created {path}")
 
 

@@ -167,16 +167,116 @@ The match ended 4-0, the league said.
 """
 
 
-def scaffold_pack(name: str, directory: Path) -> list[Path]:
-    """Write NAME.yaml and NAME.test.md; refuses to overwrite existing files."""
+UK_PACK_TEMPLATE = """\
+# {name}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
+# match: lemma - each phrase, written in dictionary form, matches every inflected form.
+format: 1
+id: {name}
+name: {title}
+version: "0.1"
+language: uk
+match: lemma
+description: >
+  Правила нашої редакції. Run `framecheck rules test {name}.yaml` after every change.
+license: proprietary
+sources:
+  - "Наш стильовий посібник"
+rules:
+  - id: {name}-loaded-label
+    technique: name-calling
+    severity: warning
+    weight: 1
+    extent: sentence
+    message: 'ярлик "{{match}}": назвіть людей чи підрозділ'
+    why: >
+      Ярлик замість назви каже читачеві, що відчувати. English: a label instead of a name tells
+      readers what to feel.
+    suggest: [російські військові]
+    patterns:
+      - орк
+      - рашист
+    exceptions:
+      - орк (з |)(фентезі|толкіна)
+    examples:
+      match:
+        - "Орки знову обстріляли Харків."
+      no_match:
+        - "Орки з Толкіна мають свою мову."
+"""
+
+UK_ARTICLE_TEMPLATE = """\
+# Тестова стаття для {name}
+
+Орки знову обстріляли Харків уночі. <!-- expect: {name}-loaded-label -->
+
+<!-- ok: {name}-loaded-label -->
+Російські війська знову обстріляли Харків.
+"""
+
+RU_PACK_TEMPLATE = """\
+# {name}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
+# match: lemma - each phrase, written in dictionary form, matches every inflected form.
+format: 1
+id: {name}
+name: {title}
+version: "0.1"
+language: ru
+match: lemma
+description: >
+  Правила нашей редакции. Run `framecheck rules test {name}.yaml` after every change.
+license: proprietary
+sources:
+  - "Наше руководство по стилю"
+rules:
+  - id: {name}-loaded-label
+    technique: name-calling
+    severity: warning
+    weight: 1
+    extent: sentence
+    message: 'ярлык "{{match}}": назовите людей или подразделение'
+    why: >
+      Ярлык вместо названия говорит читателю, что чувствовать. English: a label instead of a
+      name tells readers what to feel.
+    suggest: [украинские военные]
+    patterns:
+      - каратель
+      - укронацист
+    exceptions:
+      - карательный (отряд |)(СС|вермахт)
+    examples:
+      match:
+        - "Каратели снова обстреляли Донецк."
+      no_match:
+        - "Украинские военные сообщили об обстреле."
+"""
+
+RU_ARTICLE_TEMPLATE = """\
+# Тестовая статья для {name}
+
+Каратели снова обстреляли Донецк ночью. <!-- expect: {name}-loaded-label -->
+
+<!-- ok: {name}-loaded-label -->
+Украинские военные сообщили об обстреле.
+"""
+
+TEMPLATES = {"en": (PACK_TEMPLATE, ARTICLE_TEMPLATE), "uk": (UK_PACK_TEMPLATE, UK_ARTICLE_TEMPLATE),
+             "ru": (RU_PACK_TEMPLATE, RU_ARTICLE_TEMPLATE)}
+
+
+def scaffold_pack(name: str, directory: Path, language: str = "en") -> list[Path]:
+    """Write NAME.yaml and NAME.test.md for a pack in ``language`` (en, or uk/ru with lemma
+    phrases); refuses to overwrite existing files."""
     if not RULE_ID_RE.match(name):
         raise FramecheckError(f"pack name {name!r} must be lower-case letters, digits and '-'")
+    if language not in TEMPLATES:
+        raise FramecheckError(f"no pack template for language {language!r} (templates: {', '.join(TEMPLATES)})")
+    pack_template, article_template = TEMPLATES[language]
     directory.mkdir(parents=True, exist_ok=True)
     pack, article = directory / f"{name}.yaml", directory / f"{name}.test.md"
     for path in (pack, article):
         if path.exists():
             raise FramecheckError(f"{path}: already exists; not overwritten")
     title = name.replace("-", " ").capitalize()
-    pack.write_text(PACK_TEMPLATE.format(name=name, title=title), encoding="utf-8")
-    article.write_text(ARTICLE_TEMPLATE.format(name=name), encoding="utf-8")
+    pack.write_text(pack_template.format(name=name, title=title), encoding="utf-8")
+    article.write_text(article_template.format(name=name), encoding="utf-8")
     return [pack, article]

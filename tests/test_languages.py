@@ -265,3 +265,13 @@ def test_ukrainian_and_russian_site_chrome_is_not_scored() -> None:
     assert [text[r.start:r.end].split("\n")[0] for r in chrome] == ["Підписуйтесь на наш канал!", "Читайте також"]
     parts = {(f.rule_id, f.part) for f in report.findings}
     assert ("uk-dehumanising-label", "body") in parts and ("exclamation", "boilerplate") in parts
+
+
+@pytest.mark.parametrize("language", ["uk", "ru"])
+def test_rules_new_scaffolds_a_lemma_pack_that_passes_its_tests(tmp_path: Path, language: str) -> None:
+    created = run("rules", "new", f"desk-{language}", "--language", language, "--directory", str(tmp_path))
+    assert created.exit_code == 0, created.stderr
+    pack = tmp_path / f"desk-{language}.yaml"
+    assert f"language: {language}\nmatch: lemma\n" in pack.read_text(encoding="utf-8")
+    tested = run("rules", "test", str(pack))
+    assert tested.exit_code == 0 and tested.stdout.splitlines()[-1] == "4 passed, 0 failed", tested.stdout
