@@ -105,14 +105,18 @@ class Lexicons:
         return self._analysers[language]
 
     def forms(self, language: str, word: str) -> frozenset[str]:
-        """Every form of ``word`` (folded), the word itself included. A word the dictionary
-        knows as a lemma gets the paradigms of each reading of it ("мир", peace and world);
-        an inflected word gets the paradigm of its likeliest reading."""
+        """Every form of ``word`` (folded), the word itself included, that is the same part of
+        speech. A word the dictionary knows as a lemma gets the forms of each reading of it
+        ("мир", peace and world); an inflected word those of its likeliest reading. The part of
+        speech is kept because a paradigm spans several: a participle's runs through its whole
+        verb ("просроченный" would find "просрочил"), so a participle keeps its own tense and
+        voice, an adjective its degrees, a verb its finite forms and infinitive."""
         key = (language, fold_word(word))
         if key not in self._forms:
             parses = self._analyser(language).parse(key[1])
             as_lemma = [p for p in parses if fold_word(p.normal_form) == key[1]] or parses[:1]
-            found = {fold_word(form.word) for parse in as_lemma for form in parse.lexeme}
+            found = {fold_word(form.word) for parse in as_lemma for form in parse.lexeme
+                     if _same_kind(form.tag, parse.tag)}
             self._forms[key] = frozenset(found | {key[1]})
         return self._forms[key]
 
@@ -127,13 +131,27 @@ class Lexicons:
                       lambda: {word: self.forms(language, word) for word in ordered})
 
 
+# Parts of speech (OpenCorpora tags) whose forms belong together in a phrase word's set.
+_KINDS = {"ADJF": {"ADJF", "ADJS", "COMP"}, "ADJS": {"ADJF", "ADJS", "COMP"}, "COMP": {"ADJF", "ADJS", "COMP"},
+          "PRTF": {"PRTF", "PRTS"}, "PRTS": {"PRTF", "PRTS"}, "INFN": {"INFN", "VERB"}, "VERB": {"INFN", "VERB"}}
+
+
+def _same_kind(form, tag) -> bool:  # pymorphy3 OpencorporaTag objects
+    """Whether a form of a paradigm is the same kind of word as the phrase word (see ``forms``)."""
+    if form.POS not in _KINDS.get(tag.POS, {tag.POS}):
+        return False
+    return tag.POS not in ("PRTF", "PRTS") or (form.tense == tag.tense and form.voice == tag.voice)
+
+
 @dataclass(frozen=True)
 class LemmaPhrase:
-    """One phrase: its words (folded, as written) and between words what may stand (None:
-    white space; else that punctuation, with white space around it allowed)."""
+    """One phrase: its words (folded, as written), which of them are to match only as written
+    (``=word``), and between words what may stand (None: white space; else that punctuation,
+    with white space around it allowed)."""
 
     words: tuple[str, ...]
     gaps: tuple[str | None, ...]
+    literal: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,14 +176,16 @@ class LemmaPatterns:
 
 
 def _prepare(variant: str) -> LemmaPhrase:
+    """A phrase variant as words and gaps; ``=`` just before a word pins it to its written form."""
     tokens = list(TOKEN.finditer(variant))
     if not tokens:
         raise LexiconError(f"lemma phrase {variant!r} has no words")
-    outside = [variant[: tokens[0].start()], variant[tokens[-1].end() :]]
+    literal = tuple(token.start() > 0 and variant[token.start() - 1] == "=" for token in tokens)
+    outside = [variant[: tokens[0].start()].removesuffix("="), variant[tokens[-1].end() :]]
     if any(part.strip() for part in outside):
         raise LexiconError(f"lemma phrase {variant!r} must begin and end with a word")
-    gaps = tuple(variant[a.end() : b.start()].strip() or None for a, b in zip(tokens, tokens[1:]))
-    return LemmaPhrase(tuple(fold_word(token.group()) for token in tokens), gaps)
+    gaps = tuple(variant[a.end() : b.start()].removesuffix("=").strip() or None for a, b in zip(tokens, tokens[1:]))
+    return LemmaPhrase(tuple(fold_word(token.group()) for token in tokens), gaps, literal)
 
 
 def _anchor(forms: Sequence[frozenset[str]]) -> int:
@@ -197,11 +217,13 @@ class LemmaIndex:
         words: dict[str, set[str]] = {}
         for compiled in self.patterns:
             if compiled is not None:
-                words.setdefault(compiled.language, set()).update(w for p in compiled.phrases for w in p.words)
+                words.setdefault(compiled.language, set()).update(
+                    word for p in compiled.phrases for word, pinned in zip(p.words, p.literal) if not pinned)
         tables = {language: self.lexicons.table(language, found) for language, found in words.items()}
         for number, compiled in enumerate(self.patterns):
             for phrase in compiled.phrases if compiled is not None else ():
-                forms = tuple(tables[compiled.language][word] for word in phrase.words)
+                forms = tuple(frozenset({word}) if pinned else tables[compiled.language][word]
+                              for word, pinned in zip(phrase.words, phrase.literal))
                 anchor = _anchor(forms)
                 for form in forms[anchor]:
                     self._anchored.setdefault(form, []).append((number, _Indexed(forms, phrase.gaps), anchor))

@@ -275,3 +275,14 @@ def test_rules_new_scaffolds_a_lemma_pack_that_passes_its_tests(tmp_path: Path, 
     assert f"language: {language}\nmatch: lemma\n" in pack.read_text(encoding="utf-8")
     tested = run("rules", "test", str(pack))
     assert tested.exit_code == 0 and tested.stdout.splitlines()[-1] == "4 passed, 0 failed", tested.stdout
+
+
+def test_a_pinned_word_and_a_participle_keep_their_own_forms(tmp_path: Path) -> None:
+    pack = lemma_pack(tmp_path / "pins.yaml", "[=кажуть, просроченный]", language="ru")
+    engine = make_engine(rule_paths=[pack], default_rules=False)
+    text = "Кажуть, он ушёл. Он кажет всё. Просроченного президента нет. Он просрочил платёж."
+    assert spans(engine, text, "pins-rule", language="ru") == ["Кажуть", "Просроченного"]
+    with pytest.raises(PackError, match="lemma phrase '=' has no words"):
+        load_pack(lemma_pack(tmp_path / "bad2.yaml", "['= ']"))
+    with pytest.raises(PackError, match="must begin and end with a word"):
+        load_pack(lemma_pack(tmp_path / "bad3.yaml", "['рашист!']"))
