@@ -167,100 +167,68 @@ The match ended 4-0, the league said.
 """
 
 
-UK_PACK_TEMPLATE = """\
-# {name}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
+LEMMA_PACK_TEMPLATE = """\
+# {{name}}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
 # match: lemma - each phrase, written in dictionary form, matches every inflected form.
 format: 1
-id: {name}
-name: {title}
+id: {{name}}
+name: {{title}}
 version: "0.1"
-language: uk
+language: {language}
 match: lemma
 description: >
-  Правила нашої редакції. Run `framecheck rules test {name}.yaml` after every change.
+  {description} Run `framecheck rules test {{name}}.yaml` after every change.
 license: proprietary
 sources:
-  - "Наш стильовий посібник"
+  - "{source}"
 rules:
-  - id: {name}-loaded-label
+  - id: {{name}}-loaded-label
     technique: name-calling
     severity: warning
     weight: 1
     extent: sentence
-    message: 'ярлик "{{match}}": назвіть людей чи підрозділ'
+    message: '{message}'
     why: >
-      Ярлик замість назви каже читачеві, що відчувати. English: a label instead of a name tells
-      readers what to feel.
-    suggest: [російські військові]
-    patterns:
-      - орк
-      - рашист
-    exceptions:
-      - орк (з |)(фентезі|толкіна)
+      {why} English: a label instead of a name tells readers what to feel.
+    suggest: [{suggest}]
+    patterns: [{patterns}]
+    exceptions: [{exceptions}]
     examples:
       match:
-        - "Орки знову обстріляли Харків."
+        - "{match}"
       no_match:
-        - "Орки з Толкіна мають свою мову."
+        - "{no_match}"
 """
 
-UK_ARTICLE_TEMPLATE = """\
-# Тестова стаття для {name}
+LEMMA_ARTICLE_TEMPLATE = """\
+# {heading} {{name}}
 
-Орки знову обстріляли Харків уночі. <!-- expect: {name}-loaded-label -->
+{match} <!-- expect: {{name}}-loaded-label -->
 
-<!-- ok: {name}-loaded-label -->
-Російські війська знову обстріляли Харків.
+<!-- ok: {{name}}-loaded-label -->
+{no_match}
 """
 
-RU_PACK_TEMPLATE = """\
-# {name}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
-# match: lemma - each phrase, written in dictionary form, matches every inflected form.
-format: 1
-id: {name}
-name: {title}
-version: "0.1"
-language: ru
-match: lemma
-description: >
-  Правила нашей редакции. Run `framecheck rules test {name}.yaml` after every change.
-license: proprietary
-sources:
-  - "Наше руководство по стилю"
-rules:
-  - id: {name}-loaded-label
-    technique: name-calling
-    severity: warning
-    weight: 1
-    extent: sentence
-    message: 'ярлык "{{match}}": назовите людей или подразделение'
-    why: >
-      Ярлык вместо названия говорит читателю, что чувствовать. English: a label instead of a
-      name tells readers what to feel.
-    suggest: [украинские военные]
-    patterns:
-      - каратель
-      - укронацист
-    exceptions:
-      - карательный (отряд |)(СС|вермахт)
-    examples:
-      match:
-        - "Каратели снова обстреляли Донецк."
-      no_match:
-        - "Украинские военные сообщили об обстреле."
-"""
+# What the Ukrainian and Russian starter packs say, in their language.
+_LEMMA_WORDING = {
+    "uk": {"language": "uk", "description": "Правила нашої редакції.", "source": "Наш стильовий посібник",
+           "message": 'ярлик "{{match}}": назвіть людей чи підрозділ',
+           "why": "Ярлик замість назви каже читачеві, що відчувати.", "suggest": "російські військові",
+           "patterns": "орк, рашист", "exceptions": "орк (з |)(фентезі|толкіна)",
+           "match": "Орки знову обстріляли Харків уночі.", "no_match": "Російські війська знову обстріляли Харків.",
+           "heading": "Тестова стаття для"},
+    "ru": {"language": "ru", "description": "Правила нашей редакции.", "source": "Наше руководство по стилю",
+           "message": 'ярлык "{{match}}": назовите людей или подразделение',
+           "why": "Ярлык вместо названия говорит читателю, что чувствовать.", "suggest": "украинские военные",
+           "patterns": "каратель, укронацист", "exceptions": "карательный (отряд |)(сс|вермахт)",
+           "match": "Каратели снова обстреляли Донецк ночью.", "no_match": "Украинские военные сообщили об обстреле.",
+           "heading": "Тестовая статья для"},
+}
 
-RU_ARTICLE_TEMPLATE = """\
-# Тестовая статья для {name}
-
-Каратели снова обстреляли Донецк ночью. <!-- expect: {name}-loaded-label -->
-
-<!-- ok: {name}-loaded-label -->
-Украинские военные сообщили об обстреле.
-"""
-
-TEMPLATES = {"en": (PACK_TEMPLATE, ARTICLE_TEMPLATE), "uk": (UK_PACK_TEMPLATE, UK_ARTICLE_TEMPLATE),
-             "ru": (RU_PACK_TEMPLATE, RU_ARTICLE_TEMPLATE)}
+TEMPLATES = {"en": (PACK_TEMPLATE, ARTICLE_TEMPLATE)} | {
+    language: (LEMMA_PACK_TEMPLATE.format(**wording), LEMMA_ARTICLE_TEMPLATE.format(**wording))
+    for language, wording in _LEMMA_WORDING.items()
+}
 
 
 def scaffold_pack(name: str, directory: Path, language: str = "en") -> list[Path]:

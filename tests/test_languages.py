@@ -272,7 +272,8 @@ def test_rules_new_scaffolds_a_lemma_pack_that_passes_its_tests(tmp_path: Path, 
     created = run("rules", "new", f"desk-{language}", "--language", language, "--directory", str(tmp_path))
     assert created.exit_code == 0, created.stderr
     pack = tmp_path / f"desk-{language}.yaml"
-    assert f"language: {language}\nmatch: lemma\n" in pack.read_text(encoding="utf-8")
+    written = pack.read_text(encoding="utf-8")
+    assert f"language: {language}\nmatch: lemma\n" in written and '"{match}"' in written
     tested = run("rules", "test", str(pack))
     assert tested.exit_code == 0 and tested.stdout.splitlines()[-1] == "4 passed, 0 failed", tested.stdout
 
