@@ -30,7 +30,7 @@ from .model import Document, Finding, ScanOptions, ScanWarning
 from .packs import Pack, PackRule
 from .readers import CsvReader, JsonlReader, TextReader
 from .resources import bundled_rules_dir
-from .structure import extent_around
+from .structure import QuoteIndex, extent_around
 
 
 def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
@@ -38,14 +38,12 @@ def _overlaps(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
     return any(other_start < end and start < other_end for other_start, other_end in others)
 
 
-def _widened(document: Document, start: int, end: int, extent: str) -> tuple[int, int]:
+def _widened(text: str, start: int, end: int, extent: str, quotes: QuoteIndex) -> tuple[int, int]:
     """The clause or sentence around a match (``extent``), kept inside the quotation that holds
     the match, if any: a label in a speaker's words stays the speaker's."""
-    first, last = extent_around(document.text, start, end, extent)
-    for quote in document.regions_of("quote"):
-        if quote.start <= start and end <= quote.end:
-            return max(first, quote.start), min(last, quote.end)
-    return first, last
+    first, last = extent_around(text, start, end, extent)
+    quote = quotes.holding(start, end)
+    return (first, last) if quote is None else (max(first, quote.start), min(last, quote.end))
 
 
 class PackMatcher:
@@ -93,6 +91,7 @@ class PackMatcher:
             number: list(non_overlapping(spans)) for number, spans in lemmas.spans(text).items()}
         candidates = self._index.candidates(document) if self._index is not None else None
         timeout = self._options.timeout_for(text)
+        quotes: QuoteIndex | None = None  # made when a rule first widens a finding
         for number in active:
             rule = self._rules[number]
             starts = exception_starts = seen = keys = exception_keys = None
@@ -129,7 +128,9 @@ class PackMatcher:
                 if rule.extent == "match":
                     yield document.finding_of(rule.info, start, end, detector=self.name)
                 else:
-                    first, last = _widened(document, start, end, rule.extent)
+                    if quotes is None:
+                        quotes = QuoteIndex(document.regions)
+                    first, last = _widened(text, start, end, rule.extent, quotes)
                     yield document.finding_of(rule.info, first, last, detector=self.name, cue=(start, end))
 
 

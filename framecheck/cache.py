@@ -42,16 +42,19 @@ def cache_dir() -> Path | None:
     return Path(base) / "framecheck"
 
 
+def file_signature(label: str, path: str | Path | None) -> str:
+    """``label:size:mtime`` of a file (``label:?`` when it cannot be read): which build of a
+    module or library made a cached value, so that a changed one is never trusted."""
+    try:
+        stat = os.stat(path or "")
+    except OSError:
+        return f"{label}:?"
+    return f"{label}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
 def _code_signature() -> bytes:
     here = Path(__file__).parent
-    parts = []
-    for name in _PICKLED_MODULES:
-        try:
-            stat = (here / name).stat()
-            parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{name}:?")
-    return ";".join(parts).encode()
+    return ";".join(file_signature(name, here / name) for name in _PICKLED_MODULES).encode()
 
 
 def cache_key(kind: str, name: str, content: bytes) -> str:

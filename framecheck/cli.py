@@ -38,7 +38,6 @@ from .evaluation import (
     RuleFinding,
     labelled_documents,
     read_article_labels,
-    read_article_languages,
     read_labels,
     roc_auc,
     score_table,
@@ -534,8 +533,8 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
     """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
     config = dataclasses.replace(resolve_settings(ctx, ()), model=None)
     labels = read_labels(Path(labels_path))
-    article_labels = read_article_labels(Path(article_labels_path)) if article_labels_path else None
-    languages = read_article_languages(Path(article_labels_path)) if article_labels_path else {}
+    languages: dict[str, str] = {}  # article id -> language, when the article labels name it
+    article_labels = read_article_labels(Path(article_labels_path), languages) if article_labels_path else None
     runs = {"rules": config}
     if model_path:
         runs.update({mode: dataclasses.replace(config, model=model_path, model_mode=mode) for mode in MODEL_MODES})
@@ -724,8 +723,7 @@ def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
     only the rules that run on documents in that language."""
     settings = resolve_settings(ctx, ())
     engine, _manager = build_engine(settings)
-    infos = [r for r in engine.rules() if not settings.language or not r.language
-             or runs_in(r.language, settings.language)]
+    infos = [r for r in engine.rules() if not settings.language or runs_in(r.language, settings.language)]
     if format_name == "json":
         rows = [{"id": r.id, "technique": r.technique, "severity": r.severity.label, "weight": r.weight,
                  "pack": r.pack, "language": r.language or ANY, "origin": r.origin, "message": r.message}

@@ -8,7 +8,6 @@ findings for that document.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import functools
@@ -43,6 +42,7 @@ from .normalise import normalise
 from .packs import Pack, load_packs
 from .plugins import HookCall, call_each, default_content_plugins, get_plugin_manager
 from .scoring import DEFAULT_MODEL, ScoringModel
+from .structure import QuoteIndex
 from .suppressions import SuppressionPolicy, read_waivers, with_fingerprints
 from .taxonomy import TECHNIQUES
 
@@ -467,14 +467,12 @@ def place(finding: Finding, document: Document, regions: RegionIndex) -> Finding
 
 class RegionIndex:
     """A document's regions arranged for placing many findings: the few part regions
-    (headline, lede, boilerplate, ...) in a list, quotations sorted by start for a binary
-    search, so placing costs O(log quotes) instead of a pass over every region."""
+    (headline, lede, boilerplate, ...) in a list, quotations in a :class:`QuoteIndex`, so
+    placing costs O(log quotes) instead of a pass over every region."""
 
     def __init__(self, regions: Sequence[Region]):
         self.parts = [r for r in regions if r.kind != "quote" and PART_PRIORITY.get(r.kind, 0) > 0]
-        self.quotes = sorted((r for r in regions if r.kind == "quote"), key=lambda r: (r.start, r.end))
-        self.quote_starts = [r.start for r in self.quotes]
-        self.longest_quote = max((r.end - r.start for r in self.quotes), default=0)
+        self.quotes = QuoteIndex(regions)
 
     def place(self, start: int, end: int) -> tuple[str, str | None]:
         """(part, quote label or None) of the span: the highest-priority part holding it, and the
@@ -483,16 +481,8 @@ class RegionIndex:
         for region in self.parts:
             if region.contains(start, end) and PART_PRIORITY[region.kind] > PART_PRIORITY[part]:
                 part = region.kind
-        best: Region | None = None
-        index = bisect.bisect_right(self.quote_starts, start)
-        while index > 0:  # quotes starting at or before the span, nearest first
-            index -= 1
-            region = self.quotes[index]
-            if start - region.start > self.longest_quote:
-                break  # no earlier quotation is long enough to reach the span
-            if region.end >= end and (best is None or region.end - region.start <= best.end - best.start):
-                best = region  # on a tie in length the earlier one (seen later here) wins
-        return part, None if best is None else best.label
+        quote = self.quotes.holding(start, end)
+        return part, None if quote is None else quote.label
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

@@ -239,38 +239,30 @@ def read_labels(path: Path) -> dict[str, dict[str, list[Span]]]:
     return labels
 
 
-def read_article_labels(path: Path) -> dict[str, int]:
-    """article id -> 1 (propaganda, manipulative) or 0, from a CSV with ``id`` and ``label`` columns."""
+def read_article_labels(path: Path, languages: dict[str, str] | None = None) -> dict[str, int]:
+    """article id -> 1 (propaganda, manipulative) or 0, from a CSV with ``id`` and ``label``
+    columns; with ``languages``, also filled with article id -> language from a ``lang`` (or
+    ``language``) column when the CSV has one (the UNLP posts do)."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle)
             if not reader.fieldnames or not {"id", "label"} <= set(reader.fieldnames):
                 raise FramecheckError(f"{path}:1: expected a header with 'id' and 'label' columns")
+            column = next((name for name in ("lang", "language") if name in reader.fieldnames), None)
             labels = {}
             for number, row in enumerate(reader, 2):
                 value = (row.get("label") or "").strip()
                 if value not in ("0", "1"):
                     raise FramecheckError(f"{path}:{number}: label must be 0 or 1, not {value!r}")
-                labels[(row.get("id") or "").strip()] = int(value)
+                identifier = (row.get("id") or "").strip()
+                labels[identifier] = int(value)
+                if languages is not None and column is not None:
+                    languages[identifier] = (row.get(column) or "").strip()
     except OSError as exc:
         raise FramecheckError(f"{path}: cannot read article labels: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise FramecheckError(f"{path}: article labels are not valid UTF-8") from None
     return labels
-
-
-def read_article_languages(path: Path) -> dict[str, str]:
-    """article id -> language, from the ``lang`` (or ``language``) column of the article labels
-    CSV when it has one (the UNLP posts do); empty otherwise."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            column = next((name for name in ("lang", "language") if name in (reader.fieldnames or ())), None)
-            if column is None:
-                return {}
-            return {(row.get("id") or "").strip(): (row.get(column) or "").strip() for row in reader}
-    except (OSError, UnicodeDecodeError):
-        return {}  # read_article_labels has already said what is wrong with the file
 
 
 def roc_auc(scored: Sequence[tuple[float, int]]) -> float | None:

@@ -59,16 +59,16 @@ def detect(text: str) -> str:
         return "en" if _ANY_LETTER.search(sample) else UNDETERMINED
     if "/" in sample or "@" in sample or "#" in sample:
         sample = _NOT_PROSE.sub(" ", sample)
-    cyrillic = len(_CYRILLIC.findall(sample))
+    cyrillic = _CYRILLIC.findall(sample)
     latin = len(_LATIN.findall(sample))
     if not cyrillic and not latin:
         return UNDETERMINED
-    if latin >= cyrillic:
+    if latin >= len(cyrillic):
         return "en"
     ukrainian = sum(sample.count(letter) for letter in UKRAINIAN_LETTERS)
     russian = sum(sample.count(letter) for letter in RUSSIAN_LETTERS)
     if not ukrainian and not russian:
-        words = [word.lower() for word in _CYRILLIC.findall(sample)]
+        words = [word.lower() for word in cyrillic]
         ukrainian = sum(1 for word in words if word in _UKRAINIAN_WORDS)
         russian = sum(1 for word in words if word in _RUSSIAN_WORDS)
         return "uk" if ukrainian > russian else "ru"
@@ -99,7 +99,8 @@ def checked_language(value: str) -> str | None:
     return primary(value)
 
 
-def runs_in(pack_language: str, document_language: str) -> bool:
-    """Whether a pack written in ``pack_language`` runs on a document in ``document_language``.
-    A text with no letters gets every pack (there is nothing for them to find anyway)."""
-    return pack_language in (ANY, document_language) or document_language == UNDETERMINED
+def runs_in(rule_language: str, document_language: str) -> bool:
+    """Whether a rule for ``rule_language`` (its pack's; "" for a plugin's rule, which runs on
+    every language, like ``any``) runs on a document in ``document_language``. A text with no
+    letters gets every rule (there is nothing for them to find anyway)."""
+    return rule_language in ("", ANY, document_language) or document_language == UNDETERMINED

@@ -23,20 +23,17 @@ only, or by exactly the punctuation the phrase has there ("будь-який").
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import regex
 
-from .cache import cached
+from .cache import cached, file_signature
 from .folding import fold_case
-from .matching import expand_phrase
+from .matching import FOLD_CHUNK, FOLD_OVERLAP, expand_phrase
 from .model import LARGE_TEXT
 
 DICTIONARIES = {"uk": "pymorphy3_dicts_uk", "ru": "pymorphy3_dicts_ru"}
-CHUNK = 1_000_000  # characters of a LARGE_TEXT walked at a time
-CHUNK_OVERLAP = 4_096  # how far a chunk reaches into the next: no phrase is that long
 TOKEN = regex.compile(r"[\w\p{M}]+(?:['’ʼ][\w\p{M}]+)*")
 _FOLDED_ALIKE = (("’", "'"), ("ʼ", "'"), ("ё", "е"))
 _SPACE = regex.compile(r"\s")
@@ -57,8 +54,8 @@ def fold_word(word: str) -> str:
 
 
 def check_language(language: str) -> None:
-    """Refuse, when a pack loads, a language without a dictionary or whose dictionary is not
-    installed (looked for, not opened)."""
+    """Refuse, when a pack loads (once per pack), a language without a dictionary or whose
+    dictionary is not installed (looked for, not opened)."""
     if language not in DICTIONARIES:
         known = ", ".join(sorted(DICTIONARIES))
         raise LexiconError(f"'match: lemma' needs a dictionary for the pack's language {language!r}; "
@@ -71,16 +68,8 @@ def check_language(language: str) -> None:
 
 def dictionary_signature() -> str:
     """Which dictionaries a table of forms was made from (part of its cache key)."""
-    parts = []
-    for module in ("pymorphy3", *DICTIONARIES.values()):
-        spec = importlib.util.find_spec(module)
-        origin = spec.origin if spec is not None else None
-        try:
-            stat = os.stat(origin) if origin else None
-        except OSError:
-            stat = None
-        parts.append(f"{module}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{module}:-")
-    return ";".join(parts)
+    specs = {module: importlib.util.find_spec(module) for module in ("pymorphy3", *DICTIONARIES.values())}
+    return ";".join(file_signature(module, spec and spec.origin) for module, spec in specs.items())
 
 
 class Lexicons:
@@ -151,28 +140,24 @@ class LemmaPhrase:
 
     words: tuple[str, ...]
     gaps: tuple[str | None, ...]
-    literal: tuple[bool, ...] = ()
+    literal: tuple[bool, ...]
 
 
 @dataclass(frozen=True)
 class LemmaPatterns:
-    """A rule's lemma phrases, checked when the pack loads; their forms are looked up when a
-    document in their language is first scanned (:class:`LemmaIndex`)."""
+    """A rule's lemma phrases (each ``(a|b)`` variant of each, see :func:`prepare_phrase`),
+    checked when the pack loads; their forms are looked up when a document in their language is
+    first scanned (:class:`LemmaIndex`). ``shown`` are the phrases as the pack writes them."""
 
     phrases: tuple[LemmaPhrase, ...]
     shown: tuple[str, ...]
     language: str
 
-    @classmethod
-    def build(cls, phrases: Iterable[str], language: str) -> LemmaPatterns:
-        check_language(language)
-        built: dict[LemmaPhrase, None] = {}
-        shown = []
-        for phrase in phrases:
-            shown.append(phrase)
-            for variant in expand_phrase(phrase):
-                built[_prepare(variant)] = None
-        return cls(tuple(built), tuple(shown), language)
+
+def prepare_phrase(phrase: str) -> list[LemmaPhrase]:
+    """Every variant of a lemma phrase as words and gaps; raises PatternError or LexiconError
+    with the reason when it cannot be one."""
+    return [_prepare(variant) for variant in expand_phrase(phrase)]
 
 
 def _prepare(variant: str) -> LemmaPhrase:
@@ -233,8 +218,9 @@ class LemmaIndex:
 
     def spans(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """pattern number -> (start, end) of each match in ``text``. A text of LARGE_TEXT
-        characters or more is walked a chunk at a time (its word list would cost gigabytes),
-        each chunk reaching CHUNK_OVERLAP characters into the next and keeping the matches that
+        characters or more is walked a chunk at a time (its word list would cost gigabytes), in
+        the chunks the phrase automaton folds (FOLD_CHUNK), each reaching FOLD_OVERLAP characters
+        into the next and keeping the matches that
         start in its own part, so the matches are those of one walk over the whole. Chunks end
         at white space, so that none begins inside a word."""
         if len(text) < LARGE_TEXT:
@@ -242,8 +228,8 @@ class LemmaIndex:
         found: dict[int, list[tuple[int, int]]] = {}
         base = 0
         while base < len(text):
-            limit = _chunk_end(text, base + CHUNK)
-            for number, spans in self._spans(text[base : limit + CHUNK_OVERLAP], base, limit).items():
+            limit = _chunk_end(text, base + FOLD_CHUNK)
+            for number, spans in self._spans(text[base : limit + FOLD_OVERLAP], base, limit).items():
                 found.setdefault(number, []).extend(spans)
             base = limit
         return found

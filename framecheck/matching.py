@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 import regex
 
-from .cache import cached
+from .cache import cached, file_signature
 from .folding import FoldedText, fold_variant, is_word_char
 from .model import LARGE_TEXT, Document
 
@@ -527,11 +526,7 @@ def _automaton(indexes: Sequence[Sequence[CompiledPatterns | None]]) -> ahocoras
 
 def _automaton_library_signature() -> str:
     """Which build of pyahocorasick pickled an automaton: its pickles are not portable."""
-    try:
-        stat = os.stat(ahocorasick.__file__ or "")
-    except OSError:
-        return "ahocorasick:?"
-    return f"ahocorasick:{stat.st_size}:{stat.st_mtime_ns}"
+    return file_signature("ahocorasick", ahocorasick.__file__)
 
 
 def _build_automaton(indexes: Sequence[Sequence[CompiledPatterns | None]]) -> ahocorasick.Automaton | None:

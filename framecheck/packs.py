@@ -18,7 +18,7 @@ from ._yaml import LocatedDict, LocatedList, load_located_yaml
 from .cache import cached
 from .errors import PackError, did_you_mean
 from .language import ANY, LANGUAGE_CODE, primary
-from .lemmas import LemmaPatterns, LexiconError
+from .lemmas import LemmaPatterns, LemmaPhrase, LexiconError, check_language, prepare_phrase
 from .matching import (
     MAX_VARIANTS_PER_PACK,
     MAX_VARIANTS_PER_RUN,
@@ -106,6 +106,16 @@ class _Checker:
         # Pack-wide settings every rule starts from.
         self.language = "en"
         self.match = "literal"
+        self.dictionary_checked = False  # whether the pack language's dictionary is installed
+
+    def require_dictionary(self, line: int | None) -> None:
+        """The pack language's dictionary must exist and be installed (checked once a pack)."""
+        if not self.dictionary_checked:
+            try:
+                check_language(self.language)
+            except LexiconError as exc:
+                raise self.fail(line, str(exc)) from None
+            self.dictionary_checked = True
 
     def choice(self, mapping: LocatedDict, key: str, choices: Sequence[str], default: str) -> str:
         value = self.typed(mapping, key, str, "string", default)
@@ -186,10 +196,12 @@ def _compile_patterns(
     items = _read_patterns(check, rule, key)
     phrases = [source for kind, source, _ in items if kind == "phrase"]
     regexes = [source for kind, source, _ in items if kind == "regex"]
+    prepared: list[LemmaPhrase] = []  # the lemma phrases' variants
     for kind, source, line in items:
         try:
             if kind == "phrase" and lemma:
-                LemmaPatterns.build([source], check.language)  # checked one by one for the line
+                check.require_dictionary(line)
+                prepared.extend(prepare_phrase(source))
             elif kind == "phrase":
                 expand_phrase(source)
             else:
@@ -198,7 +210,8 @@ def _compile_patterns(
             raise check.fail(line, str(exc)) from None
     lemma_patterns = None
     if lemma:
-        lemma_patterns = LemmaPatterns.build(phrases, check.language) if phrases else None
+        if phrases:
+            lemma_patterns = LemmaPatterns(tuple(dict.fromkeys(prepared)), tuple(phrases), check.language)
         phrases = []
     compiled = CompiledPatterns.build(phrases, regexes, ignore_case=ignore_case, word_boundary=word_boundary)
     shown = tuple(phrases) + (lemma_patterns.shown if lemma_patterns else ()) + tuple(f"regex: {s}" for s in regexes)

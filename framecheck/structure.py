@@ -47,11 +47,14 @@ SPEECH_VERBS_UK_RU = (
     r"подчеркнул|подчеркнула|подчеркнули|добавил|добавила|добавили|пояснил|написал|ответил|ответила|ответили|"
     r"уточнил|говорит|пишет"
 )
-# Every verb above contains one of these (lower case): no stem in a window, no speaker there.
+# Every verb of each list contains one of its stems (lower case): no stem in a window, no
+# speaker there.
 SPEECH_VERB_STEMS = (
     "said", "say", "stat", "told", "tell", "add", "note", "stress", "explain", "argu", "warn", "insist",
     "declar", "recall", "comment", "wrote", "writ", "tweet", "post", "ask", "repl", "answer", "claim",
     "emphasi", "announc", "continu", "conclud",
+)
+SPEECH_VERB_STEMS_UK_RU = (
     "заяв", "сказа", "повідом", "зазнач", "наголос", "підкресл", "дода", "поясн", "написа", "відпов", "говор",
     "каже", "сообщ", "отмет", "подчеркн", "добав", "ответ", "уточн", "цитує", "пише", "пишет",
 )
@@ -168,6 +171,30 @@ def extent_around(text: str, start: int, end: int, extent: str) -> tuple[int, in
     return first, max(last, end)
 
 
+class QuoteIndex:
+    """A document's quotations sorted by start, for finding the one that holds a span in
+    O(log quotes): a text with thousands of quotations and of findings must not cost their
+    product. Quotations may nest (a reader's ``<q>`` and a quoted sentence inside it)."""
+
+    def __init__(self, regions: Iterable[Region]):
+        self.quotes = sorted((r for r in regions if r.kind == "quote"), key=lambda r: (r.start, r.end))
+        self.starts = [r.start for r in self.quotes]
+        self.longest = max((r.end - r.start for r in self.quotes), default=0)
+
+    def holding(self, start: int, end: int) -> Region | None:
+        """The shortest quotation holding ``[start, end)`` (of equally short ones, the first)."""
+        best: Region | None = None
+        index = bisect.bisect_right(self.starts, start)
+        while index > 0:  # quotes starting at or before the span, nearest first
+            index -= 1
+            region = self.quotes[index]
+            if start - region.start > self.longest:
+                break  # no earlier quotation is long enough to reach the span
+            if region.end >= end and (best is None or region.end - region.start <= best.end - best.start):
+                best = region  # on a tie in length the earlier one (seen later here) wins
+        return best
+
+
 class Coverage:
     """Which offsets a set of (possibly overlapping) spans covers, answered in O(log n): a
     text with thousands of quotations and thousands of cues must not cost their product."""
@@ -216,11 +243,14 @@ def _named(speaker: str) -> bool:
     return any(word[:1].isupper() for word in words)
 
 
-def _mentions_speech(window: str) -> bool:
-    """Whether a speech verb could occur in ``window``: a cheap test that spares most quotes
-    (scare quotes, titles) the two speaker patterns, which cannot match without one."""
+def _speech_verbs(window: str) -> str | None:
+    """The speech verbs that could occur in ``window`` (Ukrainian and Russian ones where it has
+    Cyrillic letters), or None when none can: a cheap test by stems that spares most quotes
+    (scare quotes, titles) the two speaker patterns, which cannot match without a verb."""
+    verbs, stems = ((SPEECH_VERBS_UK_RU, SPEECH_VERB_STEMS_UK_RU) if CYRILLIC_LETTER.search(window)
+                    else (SPEECH_VERBS, SPEECH_VERB_STEMS))
     lowered = window.lower()
-    return any(stem in lowered for stem in SPEECH_VERB_STEMS)
+    return verbs if any(stem in lowered for stem in stems) else None
 
 
 _KEEPS_ITS_FULL_STOP = regex.compile(r"(?:^|\s)(?:\p{L}|Jr|Sr|St|Dr)\.$")
@@ -233,24 +263,18 @@ def _tidy_name(speaker: str) -> str:
     return name if _KEEPS_ITS_FULL_STOP.search(name) else name.rstrip(".")
 
 
-def _verbs_for(window: str) -> str:
-    """The speech verbs to look for around a quotation: Ukrainian and Russian ones where the
-    words around it are in Cyrillic."""
-    return SPEECH_VERBS_UK_RU if CYRILLIC_LETTER.search(window) else SPEECH_VERBS
-
-
 def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
     """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
     after_end = min(block_end, quote_end + SPEAKER_REACH)
-    window = text[quote_end:after_end]
-    if _mentions_speech(window):
-        after = speaker_patterns(_verbs_for(window))[0].match(text, quote_end, after_end)
+    verbs = _speech_verbs(text[quote_end:after_end])
+    if verbs is not None:
+        after = speaker_patterns(verbs)[0].match(text, quote_end, after_end)
         if after:
             return _tidy_name(after.group("speaker"))
     before_start = max(block_start, quote_start - SPEAKER_REACH)
-    window = text[before_start:quote_start]
-    if _mentions_speech(window):
-        before = speaker_patterns(_verbs_for(window))[1].search(text, before_start, quote_start)
+    verbs = _speech_verbs(text[before_start:quote_start])
+    if verbs is not None:
+        before = speaker_patterns(verbs)[1].search(text, before_start, quote_start)
         if before:
             return _tidy_name(before.group("speaker"))
     return None

@@ -239,12 +239,18 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     """Quotes skip the speaker patterns when no verb stem is near; every verb needs a stem."""
     import regex as regex_module
 
-    from framecheck.structure import SPEECH_VERB_STEMS, SPEECH_VERBS, SPEECH_VERBS_UK_RU, quotations
+    from framecheck.structure import (
+        SPEECH_VERB_STEMS,
+        SPEECH_VERB_STEMS_UK_RU,
+        SPEECH_VERBS,
+        SPEECH_VERBS_UK_RU,
+        quotations,
+    )
 
-    for listed in (SPEECH_VERBS, SPEECH_VERBS_UK_RU):
+    for listed, stems in ((SPEECH_VERBS, SPEECH_VERB_STEMS), (SPEECH_VERBS_UK_RU, SPEECH_VERB_STEMS_UK_RU)):
         verbs = [v for v in listed.split("|") if "[" not in v] + ["emphasised", "emphasized"] * (listed == SPEECH_VERBS)
         assert all(regex_module.fullmatch(listed, v) for v in verbs)
-        assert [v for v in verbs if not any(stem in v for stem in SPEECH_VERB_STEMS)] == []
+        assert [v for v in verbs if not any(stem in v for stem in stems)] == []
     text = '"We will rebuild," Mayor Ana Ruiz STRESSED. Critics called it a "miracle" plan.'
     found = quotations(text, [(0, len(text))])
     assert [(text[q.start:q.end], q.label) for q in found] == [('"We will rebuild,"', "Mayor Ana Ruiz"), ('"miracle"', "")]
