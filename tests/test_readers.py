@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -255,6 +256,34 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     found = quotations(text, [(0, len(text))])
     assert [(text[q.start:q.end], q.label) for q in found] == [('"We will rebuild,"', "Mayor Ana Ruiz"), ('"miracle"', "")]
 
+
+def test_quotation_marks_pair_within_limits() -> None:
+    from framecheck.structure import MAX_QUOTE, quotations
+
+    long_quote = '"' + "word " * (MAX_QUOTE // 5) + 'end"'
+    text = f'Empty "" marks. A "short" one. {long_quote} «Ще одна» і „ось“.\n\nSplit "over\n\nblank" lines.'
+    spans = [text[q.start:q.end] for q in quotations(text, [(0, text.index("\n\n")), (text.index("Split"), len(text))])]
+    # "" is no quotation; its closing mark opens none either (no closing mark before " short")
+    assert spans == ['"short"', "«Ще одна»", "„ось“"]
+    assert len(long_quote) - 2 > MAX_QUOTE
+
+
+def test_quote_speakers_are_found_when_read_in_any_order() -> None:
+    """A pronoun speaker takes the last named one before it, even when later quotes are read first."""
+    from framecheck.structure import quotations
+
+    text = ('"We start," Mayor Ana Ruiz said. "We go on," she said. "Not so," critics said. "We finish," she added. '
+            '"Done," said Jo Park. "Really," he said.')
+    blocks = [(0, len(text))]
+    in_order = [(q.start, q.label) for q in quotations(text, blocks)]
+    ruiz = "Mayor Ana Ruiz"
+    assert [label for _, label in in_order] == [ruiz, ruiz, "", ruiz, "Jo Park", "Jo Park"]
+    backwards = quotations(text, blocks)
+    assert [(q.start, q.label) for q in reversed(backwards)] == in_order[::-1]
+    untouched = quotations(text, blocks)
+    assert untouched[3].label == ruiz and "label" not in vars(untouched[0])  # only what was asked is worked out
+    copied = pickle.loads(pickle.dumps(untouched))  # as reports come back from --jobs workers
+    assert [(q.start, q.end, q.label) for q in copied] == [(q.start, q.end, q.label) for q in untouched]
 
 def test_sentence_around_agrees_with_splitting_the_whole_text() -> None:
     import bisect
