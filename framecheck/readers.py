@@ -65,7 +65,7 @@ class Input:
         before they are read (standard input has no size: it is read up to the limit)."""
         stream = self.open_binary()
         try:
-            data = stream.read() if limit is None else stream.read(limit + 1)
+            data = stream.read() if limit is None else _read_at_most(stream, limit + 1)
         except OSError as exc:
             raise InputError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
         finally:
@@ -74,6 +74,22 @@ class Input:
         if limit is not None and len(data) > limit:
             raise InputError(f"{self.name}: larger than --max-bytes ({format_bytes(limit)}); not scanned")
         return data
+
+
+def _read_at_most(stream: BinaryIO, count: int) -> bytes:
+    """Up to ``count`` bytes of ``stream``. ``read(count)`` sets aside ``count`` bytes before it
+    reads (64 MB for --max-bytes' default), which made reading a 7 KB article four times slower:
+    a file is read with a buffer the size it has, and only a file that grew meanwhile reads on."""
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        size = 0
+    if not 0 < size < count:
+        return stream.read(count)
+    data = stream.read(size + 1)
+    if len(data) <= size:
+        return data
+    return data + stream.read(count - len(data))
 
 
 @dataclass(frozen=True)

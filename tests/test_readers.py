@@ -299,3 +299,28 @@ def test_sentence_around_agrees_with_splitting_the_whole_text() -> None:
             assert sentence_around(text, offset, offset + 1, reach=300) == bounds[bisect.bisect_right(starts, offset) - 1]
             checked += 1
     assert checked > 1500
+
+
+def test_reading_at_most_a_limit_reads_whole_files_grown_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from framecheck import readers
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"0123456789" * 3)
+    with path.open("rb") as stream:
+        assert readers._read_at_most(stream, 100) == b"0123456789" * 3
+    with path.open("rb") as stream:
+        assert readers._read_at_most(stream, 11) == b"01234567890"  # one past the limit tells it is over
+    assert readers._read_at_most(io.BytesIO(b"piped text"), 5) == b"piped"  # no file size to go by
+    real_fstat = os.fstat
+
+    class Shrunk:  # the size seen before the file grew
+        def __init__(self, fd: int) -> None:
+            self.st_size = real_fstat(fd).st_size - 12
+
+    monkeypatch.setattr(readers.os, "fstat", Shrunk)
+    with path.open("rb") as stream:
+        assert readers._read_at_most(stream, 100) == b"0123456789" * 3
+    with path.open("rb") as stream:
+        assert readers._read_at_most(stream, 25) == (b"0123456789" * 3)[:25]
