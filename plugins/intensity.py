@@ -188,7 +188,10 @@ def _stacks(document: Document) -> Iterator[tuple[int, int]]:
         yield from (match.span() for match in STACKED.finditer(text))
         return
     last_end = 0
-    for start, _ in INTENSIFIER_WORDS.spans(text, candidates.starts.get(0, ()), keys=candidates.keys.get(0, ())):
+    # STACKED opens with a word boundary and an intensifier, so it is tried straight at each
+    # place the automaton saw one ("so" inside "also" fails at the boundary), with no regex per
+    # word first to confirm it: "so" alone occurs ~2 times per 1,000 characters of news.
+    for start in sorted(set(candidates.starts.get(0, ()))):
         if start < last_end:
             continue
         match = STACKED.match(text, start)
