@@ -27,6 +27,10 @@ runs of end-to-end ``framecheck scan --format json`` (read, scan, score, JSON ou
 
 ``--only-languages`` runs the last part alone.
 
+``--compare PATH`` also measures another framecheck executable (the last release, installed in a
+venv of its own) beside this one, in turns: the 4x corpus on one core, whether both write
+byte-identical JSON, and the one-article start. ``--only-compare`` runs that part alone.
+
 ``--quick`` uses one run and a 10 MB corpus, for a smoke check of the script itself.
 """
 
@@ -163,6 +167,44 @@ def languages(args, rows, work, cache_env, framecheck) -> None:
     rows.append(("start: one post, no pack cache", f"{cold:8.3f} s", f"{cold / warm:.1f}x warm (dictionaries)", ""))
 
 
+def interleaved(commands: list[list[str]], runs: int, envs: list[dict]) -> list[float]:
+    """Median wall seconds of each command, run in turn ``runs`` times (A B A B ...), so a
+    noisy machine slows both alike."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for number, (command, env) in enumerate(zip(commands, envs)):
+            times[number].append(timed(command, env)[0])
+    return [statistics.median(each) for each in times]
+
+
+def same_output(commands: list[list[str]], envs: list[dict]) -> bool:
+    """Whether the commands write byte-identical standard output."""
+    outputs = [subprocess.run(command, capture_output=True, env=env).stdout for command, env in zip(commands, envs)]
+    return all(output == outputs[0] for output in outputs)
+
+
+def compare(args, rows, articles, work, cache_env, framecheck) -> None:
+    """This framecheck against another installation (``--compare``, say the last release in a
+    venv of its own), in the same run: the 4x corpus on one core, whether both write the same
+    JSON, and the start of a one-article scan."""
+    other = str(Path(args.compare).resolve())
+    other_env = {**cache_env, "FRAMECHECK_CACHE_DIR": str(work / "cache-compared")}
+    envs = [cache_env, other_env]
+    timed([other, "scan", "--quiet", str(SEED)], other_env)  # its own pack cache, filled
+    corpus = replicate(articles, 4, work)
+    count, chars = corpus_size(corpus)
+    scans = [[tool, "scan", "--quiet", "--format", "json", "--jobs", "1", str(corpus)] for tool in (framecheck, other)]
+    this_time, other_time = interleaved(scans, args.runs, envs)
+    for label, seconds in (("this, 4x corpus --jobs 1", this_time), ("compared, same", other_time)):
+        rows.append((label, f"{seconds:8.2f} s", f"{chars / 1e6 / seconds:6.2f} MB/s {count / seconds:7.0f} art/s", ""))
+    identical = "identical JSON" if same_output(scans, envs) else "JSON DIFFERS"
+    rows.append(("  this per core / compared", "", f"{other_time / this_time:.2f}x as fast", identical))
+    starts = max(args.runs, 9)
+    this_start, other_start = interleaved([[tool, "scan", str(SEED)] for tool in (framecheck, other)], starts, envs)
+    rows.append(("start: one article, this", f"{this_start:8.3f} s", "", ""))
+    rows.append(("start: one article, compared", f"{other_start:8.3f} s", f"{other_start / this_start:.2f}x as fast", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -172,6 +214,10 @@ def main() -> None:
     parser.add_argument("--only-line", action="store_true", help="Measure the one-line file and the 1x corpus only.")
     parser.add_argument("--only-languages", action="store_true", help="Measure the uk/ru posts only.")
     parser.add_argument("--work", type=Path, help="Folder for the generated corpora (default: a temporary one).")
+    parser.add_argument("--compare", metavar="FRAMECHECK",
+                        help="Another framecheck executable (e.g. a venv's with the last release): measured beside "
+                             "this one, in turns, on the 4x corpus and the one-article start.")
+    parser.add_argument("--only-compare", action="store_true", help="Run the --compare part alone.")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.target_mb = 1, 10
@@ -196,11 +242,15 @@ def main() -> None:
         rows.append((label, f"{seconds:8.2f} s", rate, f"{rss_kib / 1024:5.0f} MiB" if rss_kib else note))
 
     timed([framecheck, "scan", "--quiet", str(SEED)], cache_env)  # fill the pack cache
-    if args.only_line or args.only_languages:
+    if args.only_compare and not args.compare:
+        sys.exit("bench: --only-compare needs --compare FRAMECHECK")
+    if args.only_line or args.only_languages or args.only_compare:
         if args.only_line:
             line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
-        else:
+        elif args.only_languages:
             languages(args, rows, work, cache_env, framecheck)
+        else:
+            compare(args, rows, articles, work, cache_env, framecheck)
         for label, seconds, rate, extra in rows:
             print(f"{label:<38}{seconds:>11}  {rate:<32}{extra:>12}")
         return
@@ -242,6 +292,8 @@ def main() -> None:
 
     line_vs_articles(args, rows, add, scan, articles, work, base_chars, cache_env, framecheck)
     languages(args, rows, work, cache_env, framecheck)
+    if args.compare:
+        compare(args, rows, articles, work, cache_env, framecheck)
     starts = max(args.runs, 9)
     warm, warm_rss = median_run([framecheck, "scan", str(SEED)], starts, cache_env)
     cold, _ = median_run([framecheck, "scan", str(SEED)], starts, {**cache_env, "FRAMECHECK_NO_CACHE": "1"})
