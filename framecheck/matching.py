@@ -415,6 +415,8 @@ class CompiledPatterns:
                 # beyond LARGE_TEXT, ``regex``, whose scan skips ahead (it folds "ı" apart from "i").
                 phrase = self.phrase if len(text) < LARGE_TEXT else self._scanner
                 yield from _scan(phrase, text, timeout)
+            elif starts and keys is not None and self.ignore_case:
+                yield from self._confirmed_literally(text, starts, keys)
             elif starts and keys is not None and len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
                 yield from self._confirmed_variants(text, starts, keys)
             elif starts:  # without keys, or once the rule has met many of its phrases: its trie
@@ -458,6 +460,51 @@ class CompiledPatterns:
                 last_end = span[1]
                 yield span
 
+    def _confirmed_literally(self, text: str, starts: Sequence[int], keys: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """What :meth:`_confirmed_variants` finds, for a rule that ignores case, with no regex:
+        where the automaton saw a folded variant, the text reads as that variant to a
+        case-blind regex (the fold is how ``re`` compares), so only the word boundaries are
+        left to check. Variants are tried in trie order, as the regex would."""
+        keys_at: dict[int, set[str]] = {}
+        for start, key in zip(starts, keys):
+            keys_at.setdefault(start, set()).add(key)
+        last_end = 0
+        for start in sorted(keys_at):
+            if start < last_end:
+                continue
+            span = self._first_literal_match(text, start, keys_at[start])
+            if span is not None:
+                last_end = span[1]
+                yield span
+
+    def _first_literal_match(self, text: str, start: int, keys: set[str]) -> tuple[int, int] | None:
+        edges = self._key_edges
+        ordered = [key for key in keys if key in edges]
+        if len(ordered) > 1:
+            ordered.sort(key=self._key_order.__getitem__)
+        for key in ordered:
+            end = _literal_end(text, start, key)
+            if end is None:
+                continue
+            before, after = edges[key]
+            if before and start and is_word_char(text[start - 1]):
+                continue
+            if after and end < len(text) and is_word_char(text[end]):
+                continue
+            return start, end
+        return None
+
+    @functools.cached_property
+    def _key_edges(self) -> dict[str, tuple[bool, bool]]:
+        """Each folded variant's word-boundary needs (its variants all read alike: folding keeps
+        a word character one)."""
+        return {key: _edges(variants[0], self.word_boundary) for key, variants in self._variants_by_key.items()}
+
+    @functools.cached_property
+    def _key_order(self) -> dict[str, int]:
+        """Each folded variant's place in trie order: that of its first variant."""
+        return {key: self._trie_order[variants[0]] for key, variants in self._variants_by_key.items()}
+
     def _first_variant_match(self, text: str, start: int, keys: set[str]) -> tuple[int, int] | None:
         by_key = self._variants_by_key
         variants = [variant for key in keys for variant in by_key.get(key, ())]
@@ -483,6 +530,27 @@ class CompiledPatterns:
         regexes = tuple(regexes)
         gates = tuple(regex_gate(raw, ignore_case=ignore_case) for raw in regexes)
         return cls(source, variants, regexes, ignore_case, gates, word_boundary)
+
+
+def _literal_end(text: str, start: int, key: str) -> int | None:
+    """Where the text that reads as folded variant ``key`` from ``start`` ends (a space in the
+    key stands for a run of white space), or None when it does not read so there."""
+    if " " not in key:  # most phrases are one word
+        end = start + len(key)
+        return end if end <= len(text) and fold_variant(text[start:end]) == key else None
+    position = start
+    for number, word in enumerate(key.split(" ")):
+        if number:
+            gap = position
+            while position < len(text) and text[position].isspace():
+                position += 1
+            if position == gap:
+                return None
+        end = position + len(word)
+        if end > len(text) or fold_variant(text[position:end]) != word:
+            return None
+        position = end
+    return position
 
 
 def _scan(pattern: re.Pattern | regex.Pattern, text: str, timeout: float | None) -> Iterator[tuple[int, int]]:

@@ -350,9 +350,8 @@ class Quotation(Region):
     """A quote region whose ``label`` (its speaker) is named on first read, by :class:`Speakers`."""
 
     def __init__(self, start: int, end: int, speakers: Speakers, number: int):
-        for name, value in (("kind", "quote"), ("start", start), ("end", end), ("_speakers", speakers),
-                            ("_number", number)):
-            object.__setattr__(self, name, value)
+        # frozen: the fields are set directly, and ``label`` is left to be worked out
+        self.__dict__.update(kind="quote", start=start, end=end, _speakers=speakers, _number=number)
 
     @functools.cached_property
     def label(self) -> str:  # type: ignore[override]

@@ -175,13 +175,20 @@ def test_the_variant_the_trie_tries_first_wins_on_both_paths() -> None:
 
 
 def test_a_rule_that_meets_many_of_its_phrases_confirms_with_its_trie_and_finds_the_same() -> None:
+    """Case-blind rules confirm the automaton's candidates with no regex at all; a case-sensitive
+    rule compiles one regex per phrase it meets, then its whole trie once it has met many."""
     words = [f"word{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    text = " ".join(f"{word} {word}s x{word}" for word in words) + " WORDA  B. worda\n b"
     patterns = build(*words, "worda b")
-    text = " ".join(f"{word} {word}s x{word}" for word in words) + " WORDA  B."
     expected = [(m.start(), m.end()) for m in regex.finditer(r"(?<!\w)word[a-z](?:\s+b)?(?!\w)", text, regex.I)]
-    assert len(expected) == 27
+    assert len(expected) == 28
     assert combined_spans(patterns, text) == list(patterns.spans(text)) == expected
-    assert len(patterns._variant_patterns) == matching.VARIANTS_BEFORE_TRIE  # the switch happened
+    assert patterns._variant_patterns == {}  # nothing compiled to confirm them
+    sensitive = build(*words, "worda b", ignore_case=False)
+    expected = [(m.start(), m.end()) for m in regex.finditer(r"(?<!\w)word[a-z](?:\s+b)?(?!\w)", text)]
+    assert len(expected) == 27
+    assert combined_spans(sensitive, text) == list(sensitive.spans(text)) == expected
+    assert len(sensitive._variant_patterns) == matching.VARIANTS_BEFORE_TRIE  # the switch happened
 
 
 def test_case_sensitive_rules_are_confirmed_by_their_regex() -> None:
