@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import regex
 
 from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck.folding import fold_case
 from framecheck.matching import CompiledPatterns, PhraseIndex
 from framecheck.structure import sentence_around
 
@@ -117,6 +118,30 @@ def cues_backwards() -> regex.Pattern:
 
 CUE_REACH = 300  # characters a cue may span; longer ones are not one attribution
 
+# A cue that ends at a one-word trigger has, among the ANCHOR_WORDS words before the trigger,
+# its source noun ("officials said", "sources close to the army said") or the verb of "it is /
+# was / has been said". Most "said"s have neither (a named speaker said it): they are passed
+# over without matching the long pattern backwards.
+ANCHOR_WORDS = 5
+_SOURCE_ANCHORS = frozenset(
+    """source sources insider insiders expert experts analyst analysts observer observers officials critic critics
+    commentator commentators reports rumours rumors scientists researchers witnesses people diplomats
+    is was been""".split()
+)
+_WORD = regex.compile(r"\w+")
+_ANCHOR_LOOK_BACK = 200  # characters read back for ANCHOR_WORDS words
+
+
+def _may_end_a_cue(text: str, trigger_start: int, trigger_end: int) -> bool:
+    """Whether a cue could end at this trigger (a cheap test; the pattern decides)."""
+    if not _WORD.fullmatch(text, trigger_start, trigger_end):
+        return True  # a trigger of two words ("has it", "are saying") brings its own words
+    window_start = max(0, trigger_start - _ANCHOR_LOOK_BACK)
+    words = _WORD.findall(text, window_start, trigger_start)
+    if len(words) <= ANCHOR_WORDS and window_start > 0:
+        return True  # very long words: too few seen to rule anything out
+    return any(fold_case(word) in _SOURCE_ANCHORS for word in words[-ANCHOR_WORDS:])
+
 _NAME = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*)(?:\s+(?:of\s+|the\s+|for\s+)?\p{Lu}[\p{L}\p{M}'’.\-]*)*"
 _SPEECH = (
     r"said|says|say|stated|states|told|tells|reported|reports|announced|announces|confirmed|confirms|"
@@ -201,7 +226,9 @@ def cue_spans(source: Document | str) -> list[tuple[int, int]]:
         match = cues().match(text, trigger_start)
         if match:
             found.append(match.span())
-    for _, trigger_end in backward:
+    for trigger_start, trigger_end in backward:
+        if not _may_end_a_cue(text, trigger_start, trigger_end):
+            continue
         that = THAT.match(text, trigger_end)
         for end in (that.end(), trigger_end) if that else (trigger_end,):
             match = cues_backwards().match(text, max(0, trigger_end - CUE_REACH), end)

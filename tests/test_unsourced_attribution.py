@@ -82,7 +82,9 @@ CUE_FORMS = (
     "According to unnamed officials, talks failed. According to reports the deal is off. "
     "Many senior sources close to the minister say that he will go. Some experts fear a crash. "
     "Analysts warned of losses. Word has it that she quits. Many people are saying it. "
-    "Officials familiar with the matter told reporters nothing. Critics contend otherwise."
+    "Officials familiar with the matter told reporters nothing. Critics contend otherwise. "
+    "IT WAS SAID he left. Some ſources said so. Media reports claimed it. Insiders close to the "
+    "Anticonstitutionnellementissimoverylongname said no. The mayor said yes, and she thinks so."
 )
 
 
@@ -101,4 +103,4 @@ def test_cues_found_from_trigger_words_are_exactly_the_cues_a_full_scan_finds(so
         scanned = [match.span() for match in MODULE.cues().finditer(text)]
         assert MODULE.cue_spans(text) == scanned
         found += len(scanned)
-    assert found >= (11 if source == "forms" else 50)
+    assert found >= (15 if source == "forms" else 50)
