@@ -133,14 +133,17 @@ _ANCHOR_LOOK_BACK = 200  # characters read back for ANCHOR_WORDS words
 
 
 def _may_end_a_cue(text: str, trigger_start: int, trigger_end: int) -> bool:
-    """Whether a cue could end at this trigger (a cheap test; the pattern decides)."""
+    """Whether a cue could end at this trigger (a cheap test; the pattern decides). The words of
+    a cue stand apart by white space alone, so its anchor is among the last ANCHOR_WORDS
+    white-space-separated tokens (with what precedes the cue's first word, as in "(Sources")."""
     if not _WORD.fullmatch(text, trigger_start, trigger_end):
         return True  # a trigger of two words ("has it", "are saying") brings its own words
     window_start = max(0, trigger_start - _ANCHOR_LOOK_BACK)
-    words = _WORD.findall(text, window_start, trigger_start)
-    if len(words) <= ANCHOR_WORDS and window_start > 0:
+    tokens = text[window_start:trigger_start].rsplit(None, ANCHOR_WORDS)
+    if len(tokens) <= ANCHOR_WORDS and window_start > 0:
         return True  # very long words: too few seen to rule anything out
-    return any(fold_case(word) in _SOURCE_ANCHORS for word in words[-ANCHOR_WORDS:])
+    return not _SOURCE_ANCHORS.isdisjoint(_WORD.findall(fold_case(" ".join(tokens[-ANCHOR_WORDS:]))))
+
 
 _NAME = r"(?:\p{Lu}[\p{L}\p{M}'’.\-]*)(?:\s+(?:of\s+|the\s+|for\s+)?\p{Lu}[\p{L}\p{M}'’.\-]*)*"
 _SPEECH = (
