@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Iterator
 
 import regex
@@ -232,6 +233,11 @@ class Coverage:
         return index >= 0 and self.reach[index] > offset
 
 
+# A line from its start (white space included) to its last non-space character; blank lines
+# have none. ``re``, whose \s is str.isspace, as str.rstrip strips.
+_LINE_TO_LAST_NON_SPACE = re.compile(r"[^\n]*\S")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
     """Blocks separated by blank lines; a long block of one-sentence lines is split per line.
 
@@ -249,11 +255,7 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
         blocks.append((cursor, end))
     if len(blocks) <= 2 and blocks and text.count("\n", *blocks[-1]) >= 2:
         last_start, last_end = blocks.pop()
-        line_start = last_start
-        for line in text[last_start:last_end].split("\n"):
-            if line.strip():
-                blocks.append((line_start, line_start + len(line.rstrip())))
-            line_start += len(line) + 1
+        blocks.extend(match.span() for match in _LINE_TO_LAST_NON_SPACE.finditer(text, last_start, last_end))
     return blocks
 
 
