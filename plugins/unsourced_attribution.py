@@ -129,7 +129,7 @@ _SOURCE_ANCHORS = frozenset(
     is was been""".split()
 )
 _WORD = regex.compile(r"\w+")
-_ANCHOR_LOOK_BACK = 200  # characters read back for ANCHOR_WORDS words
+_ANCHOR_LOOK_BACKS = (60, 200)  # characters read back for ANCHOR_WORDS words, then more
 
 
 def _may_end_a_cue(text: str, trigger_start: int, trigger_end: int) -> bool:
@@ -138,9 +138,12 @@ def _may_end_a_cue(text: str, trigger_start: int, trigger_end: int) -> bool:
     white-space-separated tokens (with what precedes the cue's first word, as in "(Sources")."""
     if not _WORD.fullmatch(text, trigger_start, trigger_end):
         return True  # a trigger of two words ("has it", "are saying") brings its own words
-    window_start = max(0, trigger_start - _ANCHOR_LOOK_BACK)
-    tokens = text[window_start:trigger_start].rsplit(None, ANCHOR_WORDS)
-    if len(tokens) <= ANCHOR_WORDS and window_start > 0:
+    for look_back in _ANCHOR_LOOK_BACKS:  # a short window holds five words of most prose
+        window_start = max(0, trigger_start - look_back)
+        tokens = text[window_start:trigger_start].rsplit(None, ANCHOR_WORDS)
+        if len(tokens) > ANCHOR_WORDS or window_start == 0:
+            break
+    else:
         return True  # very long words: too few seen to rule anything out
     return not _SOURCE_ANCHORS.isdisjoint(_WORD.findall(fold_case(" ".join(tokens[-ANCHOR_WORDS:]))))
 
