@@ -15,6 +15,7 @@ attack ..." does not negate "brutal".
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 
 import regex
@@ -64,10 +65,36 @@ def _clause_before(text: str, start: int) -> list[str]:
     return [w.casefold().replace("’", "'") for w in WORD.findall(before)]
 
 
-def context_of(text: str, start: int) -> str | None:
+_LETTER_OR_NUMBER = regex.compile(r"[\p{L}\p{N}]")
+
+
+class CueIndex:
+    """Where the cue words of a whole text stand, found in one pass: for a text with a finding
+    every few words, cheaper than searching the window before each one.
+
+    It answers "is there a cue in the window" generously (any cue overlapping it counts), and
+    the clause's words then decide, as they do after a search. The one place a search of the
+    window sees more than the whole text shows, a cue ending right where a word goes on ("no"
+    in "nonsense"), is left to the search.
+    """
+
+    def __init__(self, text: str):
+        spans = [match.span() for match in ANY_CUE.finditer(text)]
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]  # cues do not overlap: ends ascend with starts
+
+    def may_have_cue(self, text: str, low: int, high: int) -> bool:
+        if high < len(text) and _LETTER_OR_NUMBER.match(text, high):
+            return ANY_CUE.search(text, low, high) is not None
+        last = bisect.bisect_left(self.starts, high) - 1  # the last cue starting before ``high``
+        return last >= 0 and self.ends[last] > low
+
+
+def context_of(text: str, start: int, cues: CueIndex | None = None) -> str | None:
     """The context that changes what the words at ``start`` mean, or None: a negation or a
     reporting verb among the last WINDOW_WORDS words, or a condition anywhere in the clause."""
-    if ANY_CUE.search(text, max(0, start - LOOK_BACK), start) is None:
+    low = max(0, start - LOOK_BACK)
+    if not (cues.may_have_cue(text, low, start) if cues is not None else ANY_CUE.search(text, low, start)):
         return None
     words = _clause_before(text, start)
     recent = words[-WINDOW_WORDS:]
@@ -94,12 +121,14 @@ class NegationReviewer:
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding]:
         text = document.text
+        # A finding every LOOK_BACK characters or more often: one pass finds every cue.
+        cues = CueIndex(text) if len(findings) * LOOK_BACK > len(text) else None
         for finding in findings:
             if finding.technique not in TECHNIQUES or finding.context:
                 continue
             if len(finding.excerpt.split()) > MAX_WORDS_IN_FINDING:
                 continue
-            context = context_of(text, finding.start)
+            context = context_of(text, finding.start, cues)
             if context is not None:
                 yield finding.evolve(context=(context,))
 

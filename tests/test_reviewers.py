@@ -4,6 +4,7 @@ bundled negation, repetition and stacked-framing reviewers; plus the intensity c
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,28 @@ def test_negation_conditions_and_reported_labels_count_less(default_engine, text
     assert finding.weight == plain.weight  # the rule's weight; the context is a scoring factor
     points = default_engine.scoring.contribution
     assert points(finding) == pytest.approx(points(finding.evolve(context=())) * kept)
+
+
+def test_the_cue_index_of_a_crowded_text_decides_as_the_search_before_each_finding() -> None:
+    """With a finding every few words the negation reviewer finds every cue in one pass; at every
+    offset it must give the context the window search gives, edge cases included ("no" running
+    on into "nonsense", a cue right before the offset, "n't", Cyrillic, a long s)."""
+    import importlib
+
+    get_plugin_manager(autoload=False)  # imports the bundled plugins, installed or from a checkout
+    negation = importlib.import_module(next(name for name in sys.modules if name.endswith(("plugins.negation",
+                                                                                           "plugin_negation"))))
+    texts = [case[0] for case in NEGATION_CASES] + [
+        "It was nonsense, not a hoax; if NOT called a fiasco, it wasn't described as one.",
+        "no\nnonono no-go ноу не брехня, якщо це не провокація; unleſs a hoax, don’t panic",
+    ]
+    checked = 0
+    for text in texts:
+        cues = negation.CueIndex(text)
+        for offset in range(len(text) + 1):
+            assert negation.context_of(text, offset, cues) == negation.context_of(text, offset), (text, offset)
+            checked += negation.context_of(text, offset) is not None
+    assert checked > 100  # the texts are full of contexts, so the comparison is not of Nones
 
 
 def test_context_factors_are_configurable(tmp_path: Path) -> None:
