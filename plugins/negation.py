@@ -74,8 +74,8 @@ class CueIndex:
 
     It answers "is there a cue in the window" generously (any cue overlapping it counts), and
     the clause's words then decide, as they do after a search. The one place a search of the
-    window sees more than the whole text shows, a cue ending right where a word goes on ("no"
-    in "nonsense"), is left to the search.
+    window sees more than the whole text shows, a cue ending where the window ends inside a word
+    ("no" of "nonsense" before a finding "nsense"), is left to the search.
     """
 
     def __init__(self, text: str):
@@ -84,8 +84,8 @@ class CueIndex:
         self.ends = [end for _, end in spans]  # cues do not overlap: ends ascend with starts
 
     def may_have_cue(self, text: str, low: int, high: int) -> bool:
-        if high < len(text) and _LETTER_OR_NUMBER.match(text, high):
-            return ANY_CUE.search(text, low, high) is not None
+        if 0 < high < len(text) and _LETTER_OR_NUMBER.match(text, high - 1) and _LETTER_OR_NUMBER.match(text, high):
+            return ANY_CUE.search(text, low, high) is not None  # mid-word: a cue may end here only to a search
         last = bisect.bisect_left(self.starts, high) - 1  # the last cue starting before ``high``
         return last >= 0 and self.ends[last] > low
 
