@@ -60,7 +60,7 @@ _VERBS = (
     r"believe[ds]?|understood|learn(?:ed|t)|revealed|thought|think|speculated|indicate[ds]?|"
     r"told|insist(?:ed|s)?|warn(?:ed|s)?|maintain(?:ed|s)?|contend(?:ed|s)?|agree[ds]?|fear(?:ed|s)?"
 )
-_SOURCE_NOUNS = (
+_SOURCE_NOUNS = (  # each word these match is one of _SOURCE_ANCHORS below (a test checks)
     r"sources?|insiders?|experts?|analysts?|observers?|officials|critics?|commentators?|"
     r"(?:media\s+|press\s+|news\s+)?reports|rumou?rs|scientists|researchers|witnesses|people|diplomats"
 )
