@@ -37,6 +37,7 @@ byte-identical JSON, and the one-article start. ``--only-compare`` runs that par
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import random
@@ -117,12 +118,18 @@ def synthetic_pack(articles: list[Path], root: Path, kind: str, phrases: int = 5
 
 
 def single_line(articles: list[Path], megabytes: float, root: Path) -> Path:
-    """The articles joined by spaces into one line of ``megabytes`` MB."""
+    """The articles joined by spaces into one line of ``megabytes`` M characters, written a copy
+    at a time: a process that once held the whole line passes its peak memory on to every child
+    it starts afterwards (Linux counts a forked child's peak from its parent's), which would
+    spoil the memory figures measured later."""
     path = root / f"line-{megabytes:g}mb.txt"
     if not path.exists():
         text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in articles) + " "
-        size = int(megabytes * 1e6)
-        path.write_text((text * (size // len(text) + 1))[:size], encoding="utf-8")
+        left = int(megabytes * 1e6)
+        with path.open("w", encoding="utf-8") as handle:
+            while left > 0:
+                handle.write(text[:left])
+                left -= len(text)
     return path
 
 
@@ -177,10 +184,14 @@ def interleaved(commands: list[list[str]], runs: int, envs: list[dict]) -> list[
     return [statistics.median(each) for each in times]
 
 
-def same_output(commands: list[list[str]], envs: list[dict]) -> bool:
-    """Whether the commands write byte-identical standard output."""
-    outputs = [subprocess.run(command, capture_output=True, env=env).stdout for command, env in zip(commands, envs)]
-    return all(output == outputs[0] for output in outputs)
+def same_output(commands: list[list[str]], envs: list[dict], work: Path) -> bool:
+    """Whether the commands write byte-identical standard output (compared as files, so this
+    process never holds a corpus's report: see :func:`single_line` on peak memory)."""
+    paths = [work / f"output-{number}.json" for number in range(len(commands))]
+    for command, env, path in zip(commands, envs, paths):
+        with path.open("wb") as handle:
+            subprocess.run(command, stdout=handle, stderr=subprocess.DEVNULL, env=env)
+    return all(filecmp.cmp(paths[0], path, shallow=False) for path in paths[1:])
 
 
 def compare(args, rows, articles, work, cache_env, framecheck) -> None:
@@ -197,7 +208,7 @@ def compare(args, rows, articles, work, cache_env, framecheck) -> None:
     this_time, other_time = interleaved(scans, args.runs, envs)
     for label, seconds in (("this, 4x corpus --jobs 1", this_time), ("compared, same", other_time)):
         rows.append((label, f"{seconds:8.2f} s", f"{chars / 1e6 / seconds:6.2f} MB/s {count / seconds:7.0f} art/s", ""))
-    identical = "identical JSON" if same_output(scans, envs) else "JSON DIFFERS"
+    identical = "identical JSON" if same_output(scans, envs, work) else "JSON DIFFERS"
     rows.append(("  this per core / compared", "", f"{other_time / this_time:.2f}x as fast", identical))
     starts = max(args.runs, 9)
     this_start, other_start = interleaved([[tool, "scan", str(SEED)] for tool in (framecheck, other)], starts, envs)
