@@ -383,8 +383,10 @@ class Engine:
         notes: list[str],
     ) -> Finding | None:
         """A plugin's new finding, checked, selected, given its configured severity and placed;
-        None (with a note when it was invalid) when it does not make it into the report."""
-        problem = self._problem(item, source, document)
+        None (with a note when it was invalid) when it does not make it into the report.
+        framecheck's own detectors and reviewers make their findings with ``Document.finding``
+        from spans of the text (their tests hold them to it): theirs are not checked again."""
+        problem = None if id(source) in self._bundled else self._problem(item, source, document)
         if problem:
             notes.append(f"{role} {source.name!r} returned an invalid finding ({problem}); it was dropped")
             return None

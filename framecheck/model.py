@@ -10,7 +10,7 @@ import bisect
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -188,21 +188,18 @@ class Document:
         weight: float = 1.0,
         detector: str = "",
     ) -> Finding:
-        """Build a finding for ``text[start:end]`` with its excerpt and position filled in."""
+        """Build a finding for ``text[start:end]`` with its excerpt and position filled in.
+
+        Made the way :meth:`Finding.evolve` copies one (a frozen dataclass's ``__init__`` sets
+        its 19 fields one by one and took half the time): detectors make one per match."""
         where = self.position(start)
-        return Finding(
-            rule_id=rule_id,
-            technique=technique,
-            severity=severity,
-            message=message,
-            start=start,
-            end=end,
-            excerpt=self.text[start:end],
-            line=where.line,
-            column=where.column,
-            weight=weight,
-            detector=detector,
+        finding = object.__new__(Finding)
+        finding.__dict__.update(
+            _FINDING_DEFAULTS, rule_id=rule_id, technique=technique, severity=severity, message=message,
+            start=start, end=end, excerpt=self.text[start:end], line=where.line, column=where.column,
+            weight=weight, detector=detector,
         )
+        return finding
 
     def finding_of(self, rule: RuleInfo, start: int, end: int, *, detector: str, cue: tuple[int, int] | None = None
                    ) -> Finding:
@@ -336,6 +333,9 @@ class Finding:
             "suppression": None if self.suppression is None else self.suppression.to_dict(),
             "baselined": self.baselined,
         }
+
+
+_FINDING_DEFAULTS = {f.name: f.default for f in fields(Finding) if f.default is not MISSING}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ import dataclasses
 import datetime
 import functools
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -243,12 +242,11 @@ def normalised_excerpt(text: str) -> str:
 
 def with_fingerprints(findings: Sequence[Finding]) -> list[Finding]:
     """Fingerprint = rule id + normalised excerpt + occurrence index: stable under edits elsewhere."""
-    seen: Counter[tuple[str, str]] = Counter()
+    seen: dict[tuple[str, str], int] = {}
     result = []
     for finding in findings:
         key = (finding.rule_id, normalised_excerpt(finding.excerpt))
-        index = seen[key]
-        seen[key] += 1
+        index = seen[key] = seen.get(key, -1) + 1
         digest = hashlib.sha256(f"{key[0]}\0{key[1]}\0{index}".encode()).hexdigest()[:20]
         result.append(finding.evolve(fingerprint=digest))
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,18 @@ def test_positions_are_one_based_lines_and_character_columns() -> None:
     assert document.position(6) == Position(2, 1)
     assert document.position(8) == Position(2, 3)
     assert document.position(len("first\nsécond line\r\n")) == Position(3, 1)
+
+
+def test_document_finding_is_the_finding_its_constructor_makes() -> None:
+    """Document.finding fills a Finding's fields without its __init__ (for speed): it must make
+    exactly what the constructor makes, every defaulted field included."""
+    document = Document("d", "first\nsecond line with words")
+    made = document.finding(rule_id="r", technique="doubt", severity=Severity.WARNING, message="m", start=13,
+                            end=17, weight=2.5, detector="x")
+    assert made == Finding(rule_id="r", technique="doubt", severity=Severity.WARNING, message="m", start=13, end=17,
+                           excerpt="line", line=2, column=8, weight=2.5, detector="x")
+    assert vars(made).keys() == {field.name for field in dataclasses.fields(Finding)}
+    assert made.evolve(part="lede").part == "lede" and made.part == "body"
 
 
 def test_findings_are_sorted_and_deduplicated() -> None:
