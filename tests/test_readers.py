@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from helpers import DATA, SEED, run, run_json
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SEED_MD = DATA / "seed.md"
 SEED_HTML = DATA / "seed.html"
@@ -266,6 +268,28 @@ def test_quotation_marks_pair_within_limits() -> None:
     # "" is no quotation; its closing mark opens none either (no closing mark before " short")
     assert spans == ['"short"', "«Ще одна»", "„ось“"]
     assert len(long_quote) - 2 > MAX_QUOTE
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab “”"«»„ \n\t')), max_size=40))
+def test_quotation_spans_are_those_of_a_bounded_pattern(text: str) -> None:
+    """The possessive pattern with its length checked afterwards finds what one bounded
+    repeat of single characters finds (the definition), here with a limit of 6 characters."""
+    import regex as regex_module
+
+    from framecheck import structure
+
+    limit = 6
+    body = r"(?:[^{marks}\n]|\n(?![ \t]*\n)){{1,{limit}}}"
+    bounded = regex_module.compile("|".join(
+        f"{o}(?=\\S){body.format(marks=marks, limit=limit)}(?<=\\S){c}"
+        for o, c, marks in (("“", "”", "“”"), ('"', '"', '"'), ("«", "»", "«»"), ("„", "“", "„“"))))
+    original = structure.MAX_QUOTE
+    structure.MAX_QUOTE = limit
+    try:
+        assert list(structure.quotation_spans(text)) == [m.span() for m in bounded.finditer(text)]
+    finally:
+        structure.MAX_QUOTE = original
 
 
 def test_quote_speakers_are_found_when_read_in_any_order() -> None:
