@@ -29,7 +29,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -416,9 +416,11 @@ class CompiledPatterns:
                 phrase = self.phrase if len(text) < LARGE_TEXT else self._scanner
                 yield from _scan(phrase, text, timeout)
             elif starts and keys is not None and self.ignore_case:
-                yield from self._confirmed_literally(text, starts, keys)
+                # Where the automaton saw a folded variant, the text reads as that variant to a
+                # case-blind regex (the fold is how ``re`` compares): only boundaries are left.
+                yield from self._confirmed_by_key(text, starts, keys, self._first_literal_match)
             elif starts and keys is not None and len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
-                yield from self._confirmed_variants(text, starts, keys)
+                yield from self._confirmed_by_key(text, starts, keys, self._variant_or_trie_match)
             elif starts:  # without keys, or once the rule has met many of its phrases: its trie
                 yield from self._confirmed(text, starts)
         for pattern, gate in zip(self.raw, self.raw_gates or (None,) * len(self.raw)):
@@ -441,9 +443,11 @@ class CompiledPatterns:
                 last_end = match.end()
                 yield match.span()
 
-    def _confirmed_variants(self, text: str, starts: Sequence[int], keys: Sequence[str]) -> Iterator[tuple[int, int]]:
-        """What :meth:`_confirmed` finds, trying at each start only the variants seen there, in
-        the order the rule's trie regex would try them (so the same one wins)."""
+    def _confirmed_by_key(self, text: str, starts: Sequence[int], keys: Sequence[str],
+                          first_match: Callable[[str, int, set[str]], tuple[int, int] | None]
+                          ) -> Iterator[tuple[int, int]]:
+        """What :meth:`_confirmed` finds, trying at each start only the variants seen there
+        (``first_match`` picks the one the rule's trie regex would: see the two below)."""
         keys_at: dict[int, set[str]] = {}
         for start, key in zip(starts, keys):
             keys_at.setdefault(start, set()).add(key)
@@ -451,33 +455,22 @@ class CompiledPatterns:
         for start in sorted(keys_at):
             if start < last_end:
                 continue
-            if len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
-                span = self._first_variant_match(text, start, keys_at[start])
-            else:  # the limit was reached within this text: the trie from here on
-                match = self.phrase.match(text, start)  # type: ignore[union-attr]
-                span = match.span() if match and match.end() > start else None
+            span = first_match(text, start, keys_at[start])
             if span is not None:
                 last_end = span[1]
                 yield span
 
-    def _confirmed_literally(self, text: str, starts: Sequence[int], keys: Sequence[str]) -> Iterator[tuple[int, int]]:
-        """What :meth:`_confirmed_variants` finds, for a rule that ignores case, with no regex:
-        where the automaton saw a folded variant, the text reads as that variant to a
-        case-blind regex (the fold is how ``re`` compares), so only the word boundaries are
-        left to check. Variants are tried in trie order, as the regex would."""
-        keys_at: dict[int, set[str]] = {}
-        for start, key in zip(starts, keys):
-            keys_at.setdefault(start, set()).add(key)
-        last_end = 0
-        for start in sorted(keys_at):
-            if start < last_end:
-                continue
-            span = self._first_literal_match(text, start, keys_at[start])
-            if span is not None:
-                last_end = span[1]
-                yield span
+    def _variant_or_trie_match(self, text: str, start: int, keys: set[str]) -> tuple[int, int] | None:
+        """Each variant's own regex, in trie order, until the rule has compiled
+        VARIANTS_BEFORE_TRIE of them; from then on (within this text too) its trie."""
+        if len(self._variant_patterns) < VARIANTS_BEFORE_TRIE:
+            return self._first_variant_match(text, start, keys)
+        match = self.phrase.match(text, start)  # type: ignore[union-attr]
+        return match.span() if match and match.end() > start else None
 
     def _first_literal_match(self, text: str, start: int, keys: set[str]) -> tuple[int, int] | None:
+        """The first of the folded variants seen at ``start``, in trie order, whose word
+        boundaries hold there; no regex is run."""
         edges = self._key_edges
         ordered = [key for key in keys if key in edges]
         if len(ordered) > 1:
