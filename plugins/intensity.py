@@ -141,7 +141,10 @@ def _shouting(text: str, start: int, end: int, ordinary: dict[str, bool]) -> boo
     """Capitals are shouting when they are an ordinary word written loud (see
     ``_is_shoutable_word``) in a line of ordinary prose, not a heading, a dateline, a speaker
     label ("HANNITY:"), an acronym in brackets or part of a web address. The local checks come
-    first; the article-wide checks are remembered per word in ``ordinary``."""
+    first; the article-wide checks are remembered per word in ``ordinary``, and a word they
+    already ruled out (an acronym used all through the article) needs no local check."""
+    if ordinary.get(text[start:end]) is False:
+        return False
     before, after = text[start - 1 : start] if start else "", text[end : end + 2]
     if before in LABEL_BEFORE or after[:1] in LABEL_AFTER or (after[:1] == "." and is_word_char(after[1:])):
         return False
