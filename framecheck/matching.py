@@ -310,7 +310,13 @@ def starts_with_literal(source: str, *, ignore_case: bool) -> bool | None:
 
 
 def gate_open(gate: Gate | None, seen: frozenset[str] | set[str]) -> bool:
-    return gate is None or all(not factor.isdisjoint(seen) for factor in gate)
+    """Whether every set of the gate has a member in ``seen`` (asked per regex per document:
+    a loop, not ``all()`` over a generator, which cost a third of a small article's rule pass)."""
+    if gate is not None:
+        for factor in gate:
+            if factor.isdisjoint(seen):
+                return False
+    return True
 
 
 def _compile_re(source: str, ignore_case: bool) -> re.Pattern:
