@@ -531,6 +531,9 @@ class CompiledPatterns:
         return cls(source, variants, regexes, ignore_case, gates, word_boundary)
 
 
+_WHITE_SPACE_RUN = re.compile(r"\s+")
+
+
 def _literal_end(text: str, start: int, key: str) -> int | None:
     """Where the text that reads as folded variant ``key`` from ``start`` ends (a space in the
     key stands for a run of white space), or None when it does not read so there."""
@@ -540,11 +543,10 @@ def _literal_end(text: str, start: int, key: str) -> int | None:
     position = start
     for number, word in enumerate(key.split(" ")):
         if number:
-            gap = position
-            while position < len(text) and text[position].isspace():
-                position += 1
-            if position == gap:
+            gap = _WHITE_SPACE_RUN.match(text, position)  # as the phrase regex's \s+ (str.isspace)
+            if gap is None:
                 return None
+            position = gap.end()
         end = position + len(word)
         if end > len(text) or fold_variant(text[position:end]) != word:
             return None
