@@ -94,7 +94,7 @@ class PackMatcher:
         found = {number // 2 for number in candidates.starts if not number % 2}
         found.update(number // 2 for number in lemma_spans if not number % 2)
         found.update(self._with_regexes)
-        return [number for number in active if number in found] if len(found) < len(active) else active
+        return [number for number in active if number in found]
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
@@ -116,8 +116,6 @@ class PackMatcher:
                 exception_starts = candidates.starts.get(2 * number + 1, ())
                 exception_keys = candidates.keys.get(2 * number + 1, ())
                 seen = candidates.seen
-                if not starts and not rule.patterns.raw_sources and 2 * number not in lemma_spans:
-                    continue
             try:
                 spans = set(rule.patterns.spans(text, starts, seen, timeout=timeout, keys=keys))
                 spans = sorted(spans.union(lemma_spans.get(2 * number, ())))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .engine import Engine
 from .errors import FramecheckError
+from .language import ANY
 from .markup import HtmlReader, MarkdownReader
-from .model import Document
+from .model import Document, RuleInfo
 from .packs import RULE_ID_RE, load_packs
 from .plugins import get_plugin_manager
 from .readers import Input, ReaderSet, ReadOptions, TextReader, text_document
@@ -35,6 +36,15 @@ class TestResult:
     detail: str
 
 
+def example_hits(engine: Engine, rule: RuleInfo, text: str) -> list[str]:
+    """What ``rule`` flags in one of its examples, the example read in the rule's pack's
+    language (a short example may not tell it by its letters)."""
+    document = text_document("<example>", text)
+    if rule.language not in ("", ANY):
+        document.language = rule.language
+    return [f.excerpt for f in engine.scan(document).findings if f.rule_id == rule.id]
+
+
 def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult]:
     rules = {rule.id: rule for rule in engine.rules()}
     results = []
@@ -43,9 +53,7 @@ def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult
         for expected, texts in ((True, examples.match), (False, examples.no_match)):
             label = "match" if expected else "no_match"
             for index, text in enumerate(texts, 1):
-                document = text_document("<example>", text)
-                document.language = rules[rule_id].language  # an example is in its pack's language
-                hits = [f.excerpt for f in engine.scan(document).findings if f.rule_id == rule_id]
+                hits = example_hits(engine, rules[rule_id], text)
                 passed = bool(hits) == expected
                 detail = repr(text) if passed else (
                     f"no finding in {text!r}" if expected else f"flagged {hits[0]!r} in {text!r}"

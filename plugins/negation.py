@@ -79,11 +79,13 @@ class CueIndex:
     """
 
     def __init__(self, text: str):
+        self.text = text
         spans = [match.span() for match in ANY_CUE.finditer(text)]
         self.starts = [start for start, _ in spans]
         self.ends = [end for _, end in spans]  # cues do not overlap: ends ascend with starts
 
-    def may_have_cue(self, text: str, low: int, high: int) -> bool:
+    def may_have_cue(self, low: int, high: int) -> bool:
+        text = self.text
         if 0 < high < len(text) and _LETTER_OR_NUMBER.match(text, high - 1) and _LETTER_OR_NUMBER.match(text, high):
             return ANY_CUE.search(text, low, high) is not None  # mid-word: a cue may end here only to a search
         last = bisect.bisect_left(self.starts, high) - 1  # the last cue starting before ``high``
@@ -94,7 +96,7 @@ def context_of(text: str, start: int, cues: CueIndex | None = None) -> str | Non
     """The context that changes what the words at ``start`` mean, or None: a negation or a
     reporting verb among the last WINDOW_WORDS words, or a condition anywhere in the clause."""
     low = max(0, start - LOOK_BACK)
-    if not (cues.may_have_cue(text, low, start) if cues is not None else ANY_CUE.search(text, low, start)):
+    if not (cues.may_have_cue(low, start) if cues is not None else ANY_CUE.search(text, low, start)):
         return None
     words = _clause_before(text, start)
     recent = words[-WINDOW_WORDS:]

@@ -60,7 +60,7 @@ _VERBS = (
     r"believe[ds]?|understood|learn(?:ed|t)|revealed|thought|think|speculated|indicate[ds]?|"
     r"told|insist(?:ed|s)?|warn(?:ed|s)?|maintain(?:ed|s)?|contend(?:ed|s)?|agree[ds]?|fear(?:ed|s)?"
 )
-_SOURCE_NOUNS = (  # each word these match is one of _SOURCE_ANCHORS below (a test checks)
+_SOURCE_NOUNS = (
     r"sources?|insiders?|experts?|analysts?|observers?|officials|critics?|commentators?|"
     r"(?:media\s+|press\s+|news\s+)?reports|rumou?rs|scientists|researchers|witnesses|people|diplomats"
 )
@@ -123,10 +123,22 @@ CUE_REACH = 300  # characters a cue may span; longer ones are not one attributio
 # was / has been said". Most "said"s have neither (a named speaker said it): they are passed
 # over without matching the long pattern backwards.
 ANCHOR_WORDS = 5
+
+
+def _spellings(alternative: str) -> set[str]:
+    """The words one alternative of _SOURCE_NOUNS matches: each ``x?`` both with and without x."""
+    optional = re.search(r"(\w)\?", alternative)
+    if optional is None:
+        return {alternative}
+    head, tail = alternative[: optional.start()], alternative[optional.end() :]
+    return _spellings(head + optional.group(1) + tail) | _spellings(head + tail)
+
+
+# The source nouns as the grammar spells them (a "(?:media\s+|...)?" before one is a word
+# before the anchor, dropped), and the passive's verbs.
 _SOURCE_ANCHORS = frozenset(
-    """source sources insider insiders expert experts analyst analysts observer observers officials critic critics
-    commentator commentators reports rumours rumors scientists researchers witnesses people diplomats
-    is was been""".split()
+    {word for alternative in re.sub(r"\(\?:[^()]*\)\?", "", _SOURCE_NOUNS).split("|")
+     for word in _spellings(alternative)} | {"is", "was", "been"}
 )
 _WORD = regex.compile(r"\w+")
 _ANCHOR_LOOK_BACKS = (60, 200)  # characters read back for ANCHOR_WORDS words, then more

@@ -7,7 +7,7 @@ import pytest
 from helpers import make_engine
 
 from framecheck.model import RuleInfo
-from framecheck.readers import text_document
+from framecheck.packtest import example_hits
 
 SHIPPED_RULES = make_engine().rules()
 CASES = [
@@ -33,9 +33,5 @@ def test_every_shipped_rule_is_documented_and_has_both_kinds_of_example(rule: Ru
 
 @pytest.mark.parametrize(("rule", "text", "expected"), CASES)
 def test_rule_example(default_engine, rule: RuleInfo, text: str, expected: bool) -> None:
-    document = text_document("<example>", text)
-    if rule.language not in ("", "any"):
-        document.language = rule.language  # a short example may not say its language by its letters
-    report = default_engine.scan(document)
-    hits = [f.excerpt for f in report.findings if f.rule_id == rule.id]
+    hits = example_hits(default_engine, rule, text)
     assert bool(hits) == expected, f"{rule.id} on {text!r}: {hits or 'no finding'}"
