@@ -20,10 +20,10 @@ import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from framecheck.engine import Engine
-from framecheck.evaluation import SPLITS, in_split
-from framecheck.plugins import get_plugin_manager
-from framecheck.readers import text_document
+from framecheck.engine.engine import Engine
+from framecheck.engine.plugins import get_plugin_manager
+from framecheck.inputs.readers import text_document
+from framecheck.learn.evaluation import SPLITS, in_split
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "ptc" / "train"

@@ -30,11 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from framecheck.engine import Engine
-from framecheck.evaluation import Evaluation, Span, SpanScore, article_id, in_split, merge, read_labels
-from framecheck.plugins import get_plugin_manager
-from framecheck.readers import text_document
-from framecheck.taxonomy import TECHNIQUES
+from framecheck.core.taxonomy import TECHNIQUES
+from framecheck.engine.engine import Engine
+from framecheck.engine.plugins import get_plugin_manager
+from framecheck.inputs.readers import text_document
+from framecheck.learn.evaluation import Evaluation, Span, SpanScore, article_id, in_split, merge, read_labels
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "ptc" / "train"

@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from framecheck.config import Config
-from framecheck.engine import engine_for
-from framecheck.evaluation import labelled_documents, read_labels, spans_of
-from framecheck.learned import load_model, save_model
-from framecheck.training import (
+from framecheck.app.config import Config
+from framecheck.app.options import engine_for
+from framecheck.learn.evaluation import labelled_documents, read_labels, spans_of
+from framecheck.learn.learned import load_model, save_model
+from framecheck.learn.training import (
     TrainingProgress,
     TrainingSettings,
     figures,
@@ -36,7 +36,7 @@ from framecheck.training import (
     tag_held_out,
     threshold_curve,
 )
-from framecheck.training import train as train_model
+from framecheck.learn.training import train as train_model
 
 HERE = Path(__file__).resolve().parent
 PTC = HERE.parent.parent / "shared" / "corpora" / "ptc" / "train"

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 import regex
 
-from framecheck import Document, hookimpl
-from framecheck.model import Region
+from framecheck import Document, Region, hookimpl
 
 TRAILER_HEADING = regex.compile(
     r"(?:other|more|latest|related|recommended|popular|top|trending)\s+(?:news|stories|articles|posts|reads|from\s+\S+)"

@@ -12,10 +12,19 @@ from collections.abc import Iterator
 
 import regex
 
-from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
-from framecheck.folding import is_word_char
-from framecheck.matching import CompiledPatterns, PhraseIndex
-from framecheck.structure import SPEECH_VERBS, Coverage
+from framecheck import (
+    CompiledPatterns,
+    Coverage,
+    Document,
+    Examples,
+    Finding,
+    PhraseIndex,
+    RuleInfo,
+    Severity,
+    hookimpl,
+    is_word_char,
+    speech_verbs,
+)
 
 
 def _cue(rule_id: str, technique: str, message: str, why: str, suggest: str, match: tuple, no_match: tuple,
@@ -80,7 +89,7 @@ CAPITALS = regex.compile(r"(?<![\p{L}\p{N}])\p{Lu}{3,}(?![\p{L}\p{N}])")
 @functools.cache
 def speaking_after() -> regex.Pattern:
     """A speech verb right after a word; compiled on first use (only capitals need it)."""
-    return regex.compile(rf"[ \t]+(?:{SPEECH_VERBS})(?![\p{{L}}\p{{N}}])")
+    return regex.compile(rf"[ \t]+(?:{speech_verbs('en')})(?![\p{{L}}\p{{N}}])")
 
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
 INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")

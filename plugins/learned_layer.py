@@ -1,7 +1,7 @@
 """The learned layer in a scan: ``--model FILE`` (or ``model:`` in the configuration).
 
 A reviewer, so it reads what every detector and the other reviewers found, with the same
-features the model was trained on (see :mod:`framecheck.learned`):
+features the model was trained on (see :mod:`framecheck.learn.learned`):
 
 * mode ``filter`` drops a rule finding whose tokens the model scores below the model's filter
   threshold; the article's warnings name each dropped finding and its probability. Findings
@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from framecheck import (
+    LEARNED_TECHNIQUE,
+    TECHNIQUES,
     Dismissal,
     Document,
     Examples,
@@ -32,11 +34,10 @@ from framecheck import (
     Severity,
     hookimpl,
 )
-from framecheck.config import MODEL_MODES as MODES
-from framecheck.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
+from framecheck import MODEL_MODES as MODES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
-    from framecheck.learned import LearnedModel, TokenSequence
+    from framecheck.learn.learned import LearnedModel, TokenSequence
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
@@ -62,7 +63,7 @@ class LearnedReviewer:
         self.rules: tuple[RuleInfo, ...] = (LEARNED_SPAN,) if self.adds else ()
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
-        from framecheck.learned import document_sequences
+        from framecheck.learn.learned import document_sequences
 
         ordered = sorted(findings, key=lambda f: f.start)
         cursor = 0
@@ -86,7 +87,7 @@ class LearnedReviewer:
         self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
     ) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
-        from framecheck.learned import finding_probability
+        from framecheck.learn.learned import finding_probability
 
         threshold = self.model.thresholds.filter
         for finding in starting:
@@ -97,7 +98,7 @@ class LearnedReviewer:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
     def _add(self, document: Document, sequence: TokenSequence, marginals: list[float]) -> Iterator[Finding]:
-        from framecheck.learned import decode, describe_feature
+        from framecheck.learn.learned import decode, describe_feature
 
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
             if _restates_a_finding(span.start, span.end, sequence):
@@ -126,6 +127,6 @@ def framecheck_reviewers(options: ScanOptions) -> list[LearnedReviewer]:
         return []
     if options.model_mode not in MODES:
         raise FramecheckError(f"unknown model mode {options.model_mode!r} (expected one of: {', '.join(MODES)})")
-    from framecheck.learned import load_model
+    from framecheck.learn.learned import load_model
 
     return [LearnedReviewer(load_model(options.model), options.model_mode)]

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
-from framecheck.structure import sentence_around
+from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl, sentence_around
 
 MIN_DEVICES = 2
 MAX_SHARE = 0.5  # a finding longer than this share of its sentence is sentence-level itself

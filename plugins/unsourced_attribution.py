@@ -16,10 +16,18 @@ from collections.abc import Iterator
 
 import regex
 
-from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
-from framecheck.folding import fold_case
-from framecheck.matching import CompiledPatterns, PhraseIndex
-from framecheck.structure import sentence_around
+from framecheck import (
+    CompiledPatterns,
+    Document,
+    Examples,
+    Finding,
+    PhraseIndex,
+    RuleInfo,
+    Severity,
+    fold_case,
+    hookimpl,
+    sentence_around,
+)
 
 RULE = RuleInfo(
     id="unsourced-attribution",

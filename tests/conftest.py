@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import make_engine
 
-from framecheck.engine import Engine
+from framecheck.engine.engine import Engine
 
 
 @pytest.fixture(scope="session")

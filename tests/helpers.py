@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from framecheck.cli import cli
-from framecheck.engine import Engine, Selection
-from framecheck.plugins import get_plugin_manager
+from framecheck.cli.main import cli
+from framecheck.engine.engine import Engine, Selection
+from framecheck.engine.plugins import get_plugin_manager
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -9,7 +9,7 @@ import re
 import pytest
 from helpers import REPO, SEED, run
 
-from framecheck import hookspecs
+from framecheck.engine import hookspecs
 
 DOCS = (REPO / "docs" / "plugins.md").read_text(encoding="utf-8")
 HOOKS = [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("framecheck_")]

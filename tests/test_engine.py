@@ -9,9 +9,9 @@ import pytest
 from helpers import SEED, make_engine, write_rule_pack
 
 from framecheck import Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
-from framecheck.errors import FramecheckError, PluginError
-from framecheck.model import Position
-from framecheck.readers import text_document
+from framecheck.core.errors import FramecheckError, PluginError
+from framecheck.core.model import Position
+from framecheck.inputs.readers import text_document
 
 RULE = RuleInfo("fake-plugin-rule", "doubt", Severity.INFO, "a doubt cue", examples=Examples(("x",), ("y",)))
 
@@ -39,8 +39,8 @@ class ScriptedPlugin:
 
 
 def engine_with(produce, **kwargs):
-    from framecheck.engine import Engine, Selection
-    from framecheck.plugins import get_plugin_manager
+    from framecheck.engine.engine import Engine, Selection
+    from framecheck.engine.plugins import get_plugin_manager
 
     manager = get_plugin_manager(autoload=False)
     manager.register(ScriptedPlugin(produce), name="scripted-plugin")
@@ -139,8 +139,8 @@ def test_two_detectors_may_not_claim_one_rule_id() -> None:
         def framecheck_detectors(self):
             return [Twin(lambda d: [])]
 
-    from framecheck.engine import Engine
-    from framecheck.plugins import get_plugin_manager
+    from framecheck.engine.engine import Engine
+    from framecheck.engine.plugins import get_plugin_manager
 
     manager = get_plugin_manager(autoload=False)
     manager.register(ScriptedPlugin(lambda d: []), name="one")
@@ -179,9 +179,9 @@ def test_exceptions_cancel_overlapping_matches(tmp_path: Path) -> None:
 
 
 def test_runaway_regex_is_skipped_with_a_warning(tmp_path: Path) -> None:
-    from framecheck.engine import Engine
-    from framecheck.model import ScanOptions
-    from framecheck.plugins import get_plugin_manager
+    from framecheck.core.model import ScanOptions
+    from framecheck.engine.engine import Engine
+    from framecheck.engine.plugins import get_plugin_manager
 
     pack = tmp_path / "p.yaml"
     pack.write_text(
@@ -198,7 +198,7 @@ def test_runaway_regex_is_skipped_with_a_warning(tmp_path: Path) -> None:
 
 def _naive_place(regions, start: int, end: int) -> tuple[str, str | None]:
     """Every region looked at: the definition the indexed placement must agree with."""
-    from framecheck.engine import PART_PRIORITY
+    from framecheck.engine.engine import PART_PRIORITY
 
     part, quote, length = "body", None, None
     for region in sorted(regions, key=lambda r: (r.start, r.end)):
@@ -216,8 +216,8 @@ def test_indexed_placement_agrees_with_looking_at_every_region() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from framecheck.engine import RegionIndex
-    from framecheck.model import Region
+    from framecheck.core.model import Region
+    from framecheck.engine.engine import RegionIndex
 
     kinds = st.sampled_from(["headline", "lede", "body", "boilerplate", "quote"])
     region = st.builds(

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from helpers import PTC, labelled_set, run
 
-from framecheck.evaluation import Evaluation, RuleFinding, SpanScore, in_split, merge, read_article_labels, roc_auc
+from framecheck.learn.evaluation import (
+    Evaluation,
+    RuleFinding,
+    SpanScore,
+    in_split,
+    merge,
+    read_article_labels,
+    roc_auc,
+)
 
 
 def test_merge_joins_overlapping_and_touching_spans() -> None:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from helpers import REPO, SEED, run
 
-from framecheck.builtin import CorePlugin
+from framecheck.engine.builtin import CorePlugin
 
 LOADED = "They terrorised the town.\n"
 QUOTED = '"They terrorised the town," Mayor Jane Smith said.\n'

@@ -79,8 +79,8 @@ def test_chromium_renders_the_highlights_and_runs_no_article_script(tmp_path: Pa
 
 
 def test_every_technique_has_a_colour_of_its_own() -> None:
-    from framecheck.html_report import COLOURS
-    from framecheck.taxonomy import TECHNIQUES
+    from framecheck.core.taxonomy import TECHNIQUES
+    from framecheck.outputs.html import COLOURS
 
     assert set(COLOURS) == set(TECHNIQUES)
     assert len(set(COLOURS.values())) == len(TECHNIQUES)  # a legend whose colours repeat misleads

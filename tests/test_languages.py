@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from helpers import labelled_set, make_engine, run
 
-from framecheck.errors import PackError
-from framecheck.language import detect, document_language
-from framecheck.lemmas import Lexicons
-from framecheck.packs import load_pack
-from framecheck.readers import text_document
-from framecheck.structure import extent_around, plain_structure
+from framecheck.core.errors import PackError
+from framecheck.inputs.readers import text_document
+from framecheck.inputs.structure import extent_around, plain_structure
+from framecheck.languages.detect import detect, document_language
+from framecheck.packs.lemmas import Lexicons
+from framecheck.packs.loading import load_pack
 
 
 def lemma_pack(path: Path, patterns: str, *, language: str = "uk", extra: str = "", pack_extra: str = "") -> Path:
@@ -188,7 +188,7 @@ def test_eval_reports_each_language(tmp_path: Path) -> None:
 
 
 def test_language_in_the_configuration_and_in_rules_list(tmp_path: Path) -> None:
-    from framecheck.config import load_config
+    from framecheck.app.config import load_config
 
     config = tmp_path / ".framecheck.yaml"
     config.write_text("language: uk-UA\n", encoding="utf-8")
@@ -205,7 +205,7 @@ def test_language_in_the_configuration_and_in_rules_list(tmp_path: Path) -> None
 
 
 def test_a_huge_text_is_walked_in_chunks_with_the_same_matches(tmp_path: Path, monkeypatch) -> None:
-    from framecheck import lemmas
+    from framecheck.packs import lemmas
 
     pack = lemma_pack(tmp_path / "huge.yaml", "[рашист, не вестися на фейк]")
     rule = load_pack(pack).rules[0]

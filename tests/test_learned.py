@@ -17,7 +17,7 @@ import pycrfsuite  # the test extra installs the learn extra: training is tested
 import pytest
 from helpers import run, write_rule_pack
 
-from framecheck.learned import (
+from framecheck.learn.learned import (
     Cue,
     LearnedModel,
     Thresholds,
@@ -31,7 +31,7 @@ from framecheck.learned import (
     sequence_features,
     words_of,
 )
-from framecheck.training import model_from_crfsuite
+from framecheck.learn.training import model_from_crfsuite
 
 LOADED = ("zorbic", "flarnish", "grulent", "vexatory")
 NEUTRAL = ("council", "budget", "meeting", "report", "river", "bridge", "school", "market", "vote", "plan")
@@ -169,8 +169,8 @@ def test_marginals_equal_crfsuites_own(tmp_path: Path) -> None:
 def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say(trained: Path) -> None:
     from helpers import SEED, make_engine
 
-    from framecheck.learned import document_sequences
-    from framecheck.readers import text_document
+    from framecheck.inputs.readers import text_document
+    from framecheck.learn.learned import document_sequences
 
     model = load_model(trained)
     model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,
@@ -368,8 +368,8 @@ def test_the_dask_path_carries_the_model_to_its_workers(trained: Path) -> None:
     import dask  # the test extra installs framecheck[dask]
     import dask.bag as db
 
-    from framecheck.config import Config
-    from framecheck.dask_scan import scan_bag
+    from framecheck.app.config import Config
+    from framecheck.app.dask_scan import scan_bag
 
     records = [{"id": str(number), "text": "Town news\n\nThe market reviewed the zorbic bridge again.\n"}
                for number in range(3)]
@@ -383,8 +383,8 @@ def test_the_dask_path_carries_the_model_to_its_workers(trained: Path) -> None:
 def test_training_shows_its_progress_on_a_terminal(corpus: tuple[Path, Path]) -> None:
     from helpers import make_engine
 
-    from framecheck.evaluation import labelled_documents, read_labels, spans_of
-    from framecheck.training import TrainingProgress, TrainingSettings, fit, scan_examples
+    from framecheck.learn.evaluation import labelled_documents, read_labels, spans_of
+    from framecheck.learn.training import TrainingProgress, TrainingSettings, fit, scan_examples
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -10,8 +10,8 @@ from helpers import PTC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framecheck import matching
-from framecheck.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
+from framecheck.packs import matching
+from framecheck.packs.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
 
 
 def combined_spans(patterns: CompiledPatterns, text: str) -> list[tuple[int, int]]:
@@ -219,11 +219,11 @@ def test_combined_path_equals_scanning_on_any_text(text: str) -> None:
 def test_shipped_packs_find_the_same_spans_both_ways_on_the_corpus() -> None:
     """The combined matcher is an optimisation only: on every labelled article, every shipped
     rule reports exactly what scanning with each rule's own regex reports."""
-    from framecheck.builtin import PackMatcher
-    from framecheck.model import ScanOptions
-    from framecheck.packs import load_packs
-    from framecheck.readers import text_document
-    from framecheck.resources import bundled_rules_dir
+    from framecheck.core.model import ScanOptions
+    from framecheck.core.resources import bundled_rules_dir
+    from framecheck.engine.builtin import PackMatcher
+    from framecheck.inputs.readers import text_document
+    from framecheck.packs.loading import load_packs
 
     packs = load_packs([bundled_rules_dir()])
     combined, simple = PackMatcher(packs, ScanOptions()), PackMatcher(packs, ScanOptions(), combined=False)
@@ -237,7 +237,7 @@ def test_shipped_packs_find_the_same_spans_both_ways_on_the_corpus() -> None:
 
 
 def test_the_folded_copy_is_made_once_per_scan_and_not_kept(default_engine) -> None:
-    from framecheck.readers import text_document
+    from framecheck.inputs.readers import text_document
 
     document = text_document("story.txt", "Sources say they terrorised the town. It is so very bad!")
     made = []
@@ -260,7 +260,7 @@ def test_the_folded_copy_is_made_once_per_scan_and_not_kept(default_engine) -> N
 def test_one_shared_pass_answers_every_declared_index(default_engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The YAML matcher and the unsourced-attribution triggers share one automaton pass per
     document, and get exactly what their own passes would give."""
-    from framecheck.readers import text_document
+    from framecheck.inputs.readers import text_document
 
     text = "Sources say they terrorised the town. Only verified news in our channel! It is so very bad."
     declared = [index for d in default_engine.detectors for index in getattr(d, "phrase_indexes", ())]

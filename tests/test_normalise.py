@@ -47,7 +47,7 @@ def test_look_alike_cyrillic_letters_in_a_latin_word_do_not_hide_it(tmp_path: Pa
 
 def test_clean_text_is_untouched() -> None:
     from framecheck import Document
-    from framecheck.normalise import normalise
+    from framecheck.languages.normalise import normalise
 
     document = Document("t", "Вони тероризували місто. They met.")
     assert normalise(document) is None and document.notes == ()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from framecheck.errors import PackError
-from framecheck.model import Severity
-from framecheck.packs import load_pack, load_packs
+from framecheck.core.errors import PackError
+from framecheck.core.model import Severity
+from framecheck.packs.loading import load_pack, load_packs
 
 GOOD = """\
 format: 1

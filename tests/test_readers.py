@@ -242,7 +242,7 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     """Quotes skip the speaker patterns when no verb stem is near; every verb needs a stem."""
     import regex as regex_module
 
-    from framecheck.structure import (
+    from framecheck.inputs.structure import (
         SPEECH_VERB_STEMS,
         SPEECH_VERB_STEMS_UK_RU,
         SPEECH_VERBS,
@@ -260,7 +260,7 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
 
 
 def test_quotation_marks_pair_within_limits() -> None:
-    from framecheck.structure import MAX_QUOTE, quotations
+    from framecheck.inputs.structure import MAX_QUOTE, quotations
 
     long_quote = '"' + "word " * (MAX_QUOTE // 5) + 'end"'
     text = f'Empty "" marks. A "short" one. {long_quote} «Ще одна» і „ось“.\n\nSplit "over\n\nblank" lines.'
@@ -277,7 +277,7 @@ def test_quotation_spans_are_those_of_a_bounded_pattern(text: str) -> None:
     repeat of single characters finds (the definition), here with a limit of 6 characters."""
     import regex as regex_module
 
-    from framecheck import structure
+    from framecheck.inputs import structure
 
     limit = 6
     body = r"(?:[^{marks}\n]|\n(?![ \t]*\n)){{1,{limit}}}"
@@ -294,7 +294,7 @@ def test_quotation_spans_are_those_of_a_bounded_pattern(text: str) -> None:
 
 def test_quote_speakers_are_found_when_read_in_any_order() -> None:
     """A pronoun speaker takes the last named one before it, even when later quotes are read first."""
-    from framecheck.structure import quotations
+    from framecheck.inputs.structure import quotations
 
     text = ('"We start," Mayor Ana Ruiz said. "We go on," she said. "Not so," critics said. "We finish," she added. '
             '"Done," said Jo Park. "Really," he said.')
@@ -312,7 +312,7 @@ def test_quote_speakers_are_found_when_read_in_any_order() -> None:
 def test_sentence_around_agrees_with_splitting_the_whole_text() -> None:
     import bisect
 
-    from framecheck.structure import sentence_around, sentences
+    from framecheck.inputs.structure import sentence_around, sentences
 
     text = SEED.read_text(encoding="utf-8") + "\n\nDr. Who said so. U.S. officials agree! “Yes?” No.\n"
     bounds = list(sentences(text))
@@ -328,7 +328,7 @@ def test_sentence_around_agrees_with_splitting_the_whole_text() -> None:
 def test_reading_at_most_a_limit_reads_whole_files_grown_or_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from framecheck import readers
+    from framecheck.inputs import readers
 
     path = tmp_path / "a.txt"
     path.write_bytes(b"0123456789" * 3)

@@ -11,9 +11,9 @@ import pytest
 from helpers import run
 
 from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
-from framecheck.engine import Engine, Selection
-from framecheck.plugins import get_plugin_manager
-from framecheck.readers import text_document
+from framecheck.engine.engine import Engine, Selection
+from framecheck.engine.plugins import get_plugin_manager
+from framecheck.inputs.readers import text_document
 
 ECHO = RuleInfo("echo-rule", "repetition", Severity.INFO, "an echo", examples=Examples(("x",), ("y",)))
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import make_engine
 
-from framecheck.model import RuleInfo
-from framecheck.packtest import example_hits
+from framecheck.app.packtest import example_hits
+from framecheck.core.model import RuleInfo
 
 SHIPPED_RULES = make_engine().rules()
 CASES = [

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from helpers import PTC, SEED, make_engine, run_subprocess, write_rule_pack
 
-from framecheck import cache
-from framecheck.model import Document
-from framecheck.packs import load_pack, load_packs
-from framecheck.progress import Progress
-from framecheck.resources import bundled_rules_dir
+from framecheck.core import cache
+from framecheck.core.model import Document
+from framecheck.core.resources import bundled_rules_dir
+from framecheck.outputs.progress import Progress
+from framecheck.packs.loading import load_pack, load_packs
 
 needs_ptc = pytest.mark.skipif(not PTC.is_dir(), reason="PTC corpus not found beside the checkout (../shared/corpora/ptc)")
 
@@ -128,8 +128,8 @@ def test_dask_api_returns_findings_and_scores_as_dataframes(dask_cluster) -> Non
     from distributed import Client
     from helpers import make_engine
 
-    from framecheck.dask_scan import scan_bag, scan_dataframe
-    from framecheck.readers import text_document
+    from framecheck.app.dask_scan import scan_bag, scan_dataframe
+    from framecheck.inputs.readers import text_document
 
     articles = ptc_articles(30)
     records = [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in articles]
@@ -163,7 +163,7 @@ def test_packs_are_cached_and_the_cache_is_used(tmp_path: Path, monkeypatch: pyt
     def no_yaml(*args, **kwargs):
         raise AssertionError("the pack was parsed again")
 
-    monkeypatch.setattr("framecheck.packs._read_pack", no_yaml)
+    monkeypatch.setattr("framecheck.packs.loading._read_pack", no_yaml)
     again = load_packs([bundled_rules_dir()])
     assert [r.info for p in again for r in p.rules] == [r.info for p in first for r in p.rules]
 
@@ -214,8 +214,8 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_is_drawn_on_a_terminal_after_a_delay_and_erased(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("framecheck.progress.DELAY", 0.0)
-    monkeypatch.setattr("framecheck.progress.REDRAW_EVERY", 0.0)
+    monkeypatch.setattr("framecheck.outputs.progress.DELAY", 0.0)
+    monkeypatch.setattr("framecheck.outputs.progress.REDRAW_EVERY", 0.0)
     terminal = FakeTerminal()
     progress = Progress(terminal)
     progress.advance(2_000_000, 3)
@@ -228,7 +228,7 @@ def test_progress_is_drawn_on_a_terminal_after_a_delay_and_erased(monkeypatch: p
 
 
 def test_progress_stays_silent_when_quiet_or_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("framecheck.progress.DELAY", 0.0)
+    monkeypatch.setattr("framecheck.outputs.progress.DELAY", 0.0)
     for stream, enabled in ((FakeTerminal(), False), (io.StringIO(), True)):
         progress = Progress(stream, enabled=enabled)
         progress.advance(10, 1)
@@ -245,7 +245,7 @@ def test_the_phrase_automaton_is_cached_and_gives_the_same_findings(tmp_path: Pa
     def no_build(*args, **kwargs):
         raise AssertionError("the automaton was built again")
 
-    monkeypatch.setattr("framecheck.matching._build_automaton", no_build)
+    monkeypatch.setattr("framecheck.packs.matching._build_automaton", no_build)
     assert [(f.rule_id, f.start, f.end) for f in make_engine().scan(Document("seed", text)).findings] == first
     pack = write_rule_pack(tmp_path / "mine.yaml", "r", "[maybe]")
     with pytest.raises(AssertionError, match="built again"):  # other phrases: another automaton

@@ -10,8 +10,8 @@ import pytest
 from helpers import run
 
 from framecheck import Document, Severity
-from framecheck.model import Finding
-from framecheck.scoring import ScoringModel
+from framecheck.core.model import Finding
+from framecheck.engine.scoring import ScoringModel
 
 WORDS = "word " * 994
 
@@ -61,7 +61,7 @@ def test_the_breakdown_says_which_techniques_contribute_how_much() -> None:
 
 
 def test_waived_and_baselined_findings_do_not_score() -> None:
-    from framecheck.model import Suppression
+    from framecheck.core.model import Suppression
 
     document = Document("d", WORDS)
     waived = Finding("r", "doubt", Severity.ERROR, "m", 0, 1, "w", 1, 1,

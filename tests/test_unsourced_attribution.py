@@ -8,7 +8,7 @@ import pytest
 from helpers import SEED
 
 from framecheck import Document
-from framecheck.plugins import get_plugin_manager
+from framecheck.engine.plugins import get_plugin_manager
 
 
 def detector_module():
@@ -68,7 +68,7 @@ def test_named_sources_and_non_attribution_are_not_flagged(text: str) -> None:
 
 def test_sentences_split_at_line_breaks_and_terminal_punctuation() -> None:
     text = "One claim. Dr. Who spoke!\nNext line? \u201cQuoted\u201d start."
-    from framecheck.structure import sentences
+    from framecheck.inputs.structure import sentences
 
     spans = [text[s:e] for s, e in sentences(text)]
     assert spans == ["One claim.", "Dr. Who spoke!", "Next line?", "\u201cQuoted\u201d start."]

@@ -104,7 +104,7 @@ def test_markdown_nested_past_the_parsers_limit_says_so(inputs: Path, scan) -> N
 
 
 def test_a_folder_that_cannot_be_listed_is_an_error_not_a_gap(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from framecheck.readers import Input, collect_inputs
+    from framecheck.inputs.readers import Input, collect_inputs
 
     (inputs / "open").mkdir()
     (inputs / "open" / "a.txt").write_text(LOADED, encoding="utf-8")

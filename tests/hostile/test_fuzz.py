@@ -17,11 +17,12 @@ from helpers import make_engine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framecheck.builtin import CorePlugin
-from framecheck.errors import InputError
-from framecheck.model import RunSummary, printable
-from framecheck.parallel import read_safely, scan_safely
-from framecheck.readers import Input, ReaderSet, ReadOptions, collect_inputs
+from framecheck.app.parallel import read_safely, scan_safely
+from framecheck.core.errors import InputError
+from framecheck.core.model import printable
+from framecheck.core.summary import RunSummary
+from framecheck.engine.builtin import CorePlugin
+from framecheck.inputs.readers import Input, ReaderSet, ReadOptions, collect_inputs
 
 ENGINE = make_engine()
 FORMATTERS = CorePlugin().framecheck_formatters()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from framecheck.matching import FOLD_CHUNK
-from framecheck.model import LARGE_TEXT
+from framecheck.core.model import LARGE_TEXT
+from framecheck.packs.matching import FOLD_CHUNK
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "obozrevatel-iran-russia-2023.txt"
 

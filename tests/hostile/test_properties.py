@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framecheck import Document
-from framecheck.model import Position
+from framecheck.core.model import Position
 
 ENGINE = make_engine()
 

@@ -1,0 +1,377 @@
+"""Project configuration: ``.framecheck.yaml`` or ``[tool.framecheck]`` in ``pyproject.toml``.
+
+The file is found by walking up from the first scanned path (or given with ``--config``).
+Paths in it are relative to the file's folder. Command-line options override it: options
+that take one value replace the file's value; ``--rules`` and ``--plugin`` add to its lists.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..core.errors import FramecheckError, PackError, did_you_mean
+from ..core.located_yaml import LocatedDict, load_located_yaml
+from ..core.model import MODEL_MODES, Severity
+from ..engine.scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
+from ..inputs.readers import DEFAULT_MAX_BYTES
+from ..languages.detect import checked_language
+
+YAML_NAMES = (".framecheck.yaml", ".framecheck.yml")
+PYPROJECT = "pyproject.toml"
+FAIL_ON = ("info", "warning", "error", "never")
+# Which findings may fail the check: own-voice leaves out what a named speaker is quoted as
+# saying and site chrome (both are still reported, marked); all counts every active finding.
+FAIL_SCOPES = ("own-voice", "all")
+MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT = 0.01, 600.0  # seconds per million characters
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved settings of a run (defaults where neither file nor command line says)."""
+
+    path: str | None = None
+    rules: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+    no_default_rules: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+    fail_on: str = "warning"
+    fail_scope: str = "own-voice"
+    fail_on_empty: bool = False
+    max_score: float | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    format: str = "text"
+    output: tuple[str, ...] = ()
+    require_reason: bool = False
+    regex_timeout: float = 2.0
+    plugin_timeout: float = 60.0
+    document_timeout: float = 600.0
+    max_bytes: int = DEFAULT_MAX_BYTES
+    input_format: str | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    baseline: str | None = None
+    scoring: dict[str, Any] = field(default_factory=dict)
+    model: str | None = None
+    model_mode: str = "both"
+    language: str | None = None  # None: told per document (framecheck.language)
+
+    @property
+    def root(self) -> Path:
+        """The folder that relative paths and globs in the configuration refer to."""
+        return Path(self.path).parent if self.path else Path.cwd()
+
+    def scoring_model(self) -> ScoringModel:
+        return model_from_settings(self.scoring)
+
+    def severity_overrides(self) -> dict[str, Severity]:
+        return {rule: Severity.parse(level) for rule, level in self.severity.items()}
+
+    def wants(self, path: Path) -> bool:
+        """Whether a file found by walking a directory is scanned under include/exclude."""
+        if not self.include and not self.exclude:
+            return True  # the common case; resolving every path costs ~40 ms per 1,000 files
+        relative = _relative_posix(path, self.root)
+        if self.include and not any(_glob_match(relative, pattern) for pattern in self.include):
+            return False
+        return not self.excluded(path, relative)
+
+    def excluded(self, path: Path, relative: str | None = None) -> bool:
+        """Whether ``path`` matches an ``exclude`` glob. Files named on the command line are
+        checked against it only with ``force-exclude`` (pre-commit names every staged file)."""
+        if not self.exclude:
+            return False
+        relative = relative if relative is not None else _relative_posix(path, self.root)
+        return any(_glob_match(relative, pattern) for pattern in self.exclude)
+
+    def ignored_for(self, source: str) -> frozenset[str]:
+        """Rule and technique ids that ``per-file-ignores`` turns off for the document ``source``
+        (a path, or ``path#record`` in a corpus)."""
+        if not self.per_file_ignores:
+            return frozenset()
+        relative = _relative_posix(Path(source.partition("#")[0]), self.root)
+        return frozenset(
+            rule for pattern, rules in self.per_file_ignores.items() if _glob_match(relative, pattern) for rule in rules
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings under the keys a configuration file uses, so that the output of
+        ``framecheck config`` is itself a valid configuration."""
+        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self) if f.name != "path"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return list(value) if isinstance(value, tuple) else value
+
+
+_FORMAT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+def split_output(entry: str) -> tuple[str | None, str]:
+    """``FORMAT=FILE`` -> (FORMAT, FILE); a plain ``FILE`` -> (None, FILE).
+
+    Anything before ``=`` that could be a format name is taken as one, so a mistyped format
+    is an error rather than a file named ``jsn=r.json`` (write ``./a=b.json`` for that)."""
+    name, equals, target = entry.partition("=")
+    if equals and _FORMAT_NAME.match(name):
+        return name, target
+    return None, entry
+
+
+def _relative_posix(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return PurePosixPath(path.as_posix()).as_posix()
+
+
+def _glob_match(relative: str, pattern: str) -> bool:
+    """fnmatch, where ``**/`` may also match nothing and a bare folder name matches below it."""
+    pattern = pattern.rstrip("/")
+    candidates = {pattern, pattern[3:] if pattern.startswith("**/") else pattern}
+    return any(
+        fnmatch.fnmatchcase(relative, candidate) or fnmatch.fnmatchcase(relative, candidate + "/*")
+        for candidate in candidates
+    )
+
+
+# key in the file -> (field name, expected type, label)
+_KEYS: dict[str, tuple[str, Any, str]] = {
+    "rules": ("rules", list, "list of paths"),
+    "plugins": ("plugins", list, "list of modules or paths"),
+    "no-default-rules": ("no_default_rules", bool, "boolean"),
+    "select": ("select", list, "list of rule or technique ids"),
+    "ignore": ("ignore", list, "list of rule or technique ids"),
+    "severity": ("severity", dict, "mapping of rule id to info, warning or error"),
+    "fail-on": ("fail_on", str, "one of info, warning, error, never"),
+    "fail-scope": ("fail_scope", str, "one of own-voice, all"),
+    "fail-on-empty": ("fail_on_empty", bool, "boolean"),
+    "max-score": ("max_score", (int, float), "number"),
+    "include": ("include", list, "list of globs"),
+    "exclude": ("exclude", list, "list of globs"),
+    "force-exclude": ("force_exclude", bool, "boolean"),
+    "respect-gitignore": ("respect_gitignore", bool, "boolean"),
+    "per-file-ignores": ("per_file_ignores", dict, "mapping of glob to a list of rule or technique ids"),
+    "format": ("format", str, "format name"),
+    "output": ("output", list, "list of FORMAT=FILE"),
+    "require-reason": ("require_reason", bool, "boolean"),
+    "regex-timeout": ("regex_timeout", (int, float), "number"),
+    "max-bytes": ("max_bytes", (int, str), "size in bytes, or with K, M or G (64M)"),
+    "plugin-timeout": ("plugin_timeout", (int, float), "number of seconds (0: no limit)"),
+    "document-timeout": ("document_timeout", (int, float), "number of seconds (0: no limit)"),
+    "input-format": ("input_format", str, "reader name"),
+    "text-field": ("text_field", str, "string"),
+    "id-field": ("id_field", str, "string"),
+    "baseline": ("baseline", str, "path"),
+    "model": ("model", str, "path to a model file from 'framecheck train'"),
+    "model-mode": ("model_mode", str, "one of filter, add, both"),
+    "language": ("language", str, "language code (en, uk, ru, ...) or auto"),
+    "scoring": ("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)"),
+}
+_SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
+_SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
+
+
+def _non_negative(value: Any) -> bool:
+    """A number a setting can use: not a boolean, finite (YAML's .nan and .inf are refused), >= 0."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
+    for key, item in value.items():
+        if key == "context":  # reviewers name their own contexts, so any name may be given a factor
+            if not isinstance(item, dict) or not all(
+                isinstance(k, str) and _non_negative(v)
+                for k, v in item.items()
+            ):
+                raise _error(path, line, "scoring.context must map context names to finite, non-negative numbers")
+        elif key in _SCORING_MAPS:
+            allowed = _SCORING_MAPS[key]
+            if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
+                _non_negative(v) for v in item.values()
+            ):
+                raise _error(path, line, f"scoring.{key} must map {', '.join(allowed)} to finite, non-negative numbers")
+        elif key in _SCORING_NUMBERS:
+            if not _non_negative(item):
+                raise _error(path, line, f"scoring.{key} must be a finite, non-negative number")
+        else:
+            allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
+            raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
+    return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
+_PATH_LISTS = ("rules",)
+_PATH_VALUES = ("baseline", "model")
+# Keys whose default is "not set": null in the file means the same (``framecheck config``
+# prints them that way).
+_NULLABLE = ("max-score", "input-format", "baseline", "model", "language")
+
+
+_SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
+
+
+def parse_size(value: int | str) -> int:
+    """A size in bytes: a whole number, or one with K, M or G (powers of 1024): "64M"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, unit = value, ""
+    else:
+        match = _SIZE.fullmatch(str(value))
+        if match is None:
+            raise ValueError(f"{value!r} is not a size (a number of bytes, or with K, M or G: 64M)")
+        number, unit = int(match.group(1)), (match.group(2) or "").upper()
+    size = number * {"K": 2**10, "M": 2**20, "G": 2**30}.get(unit[:1], 1)
+    if size <= 0:
+        raise ValueError(f"{value!r} must be more than 0 bytes")
+    return size
+
+
+def _check_per_file_ignores(value: dict, path: Path, line: int | None) -> dict[str, tuple[str, ...]]:
+    checked: dict[str, tuple[str, ...]] = {}
+    for pattern, rules in value.items():
+        if isinstance(rules, str):
+            rules = [rules]
+        if not isinstance(pattern, str) or not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+            raise _error(path, line, "'per-file-ignores' must map globs to lists of rule or technique ids")
+        checked[pattern] = tuple(rules)
+    return checked
+
+
+def _output_in(entry: str, folder: Path) -> str:
+    """An ``output`` entry with its file relative to the configuration's folder."""
+    name, target = split_output(entry)
+    located = target if Path(target).is_absolute() else str(folder / target)
+    return located if name is None else f"{name}={located}"
+
+
+def _error(path: Path, line: int | None, message: str) -> FramecheckError:
+    where = f"{path}:{line}" if line else str(path)
+    return FramecheckError(f"{where}: {message}")
+
+
+def _parse(data: Any, path: Path, where: str) -> Config:
+    if not isinstance(data, dict):
+        raise _error(path, getattr(data, "line", None), f"{where} must be a mapping of settings")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = data.line_of(key) if isinstance(data, LocatedDict) else None
+        if key not in _KEYS:
+            suffix = did_you_mean(str(key), _KEYS) or f" (allowed: {', '.join(_KEYS)})"
+            raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
+        name, kind, label = _KEYS[key]
+        if value is None and key in _NULLABLE:
+            values[name] = None
+            continue
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            raise _error(path, line, f"{key!r} must be a {label}")
+        if kind is list:
+            if not all(isinstance(item, str) for item in value):
+                raise _error(path, line, f"{key!r} must be a {label}")
+            value = tuple(value)
+        if key == "model-mode" and value not in MODEL_MODES:
+            raise _error(path, line, f"'model-mode' must be one of {', '.join(MODEL_MODES)}, not {value!r}")
+        if key == "fail-on" and value not in FAIL_ON:
+            raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        if key in ("max-score", "regex-timeout", "plugin-timeout", "document-timeout") and not _non_negative(value):
+            raise _error(path, line, f"{key!r} must be a finite, non-negative number, not {value!r}")
+        if key == "regex-timeout" and not MIN_REGEX_TIMEOUT <= value <= MAX_REGEX_TIMEOUT:
+            raise _error(path, line,
+                         f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
+        if key == "fail-scope" and value not in FAIL_SCOPES:
+            raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
+        if key == "language":
+            try:
+                value = checked_language(value)
+            except ValueError as exc:
+                raise _error(path, line, f"'language': {exc}") from None
+        if key == "max-bytes":
+            try:
+                value = parse_size(value)
+            except ValueError as exc:
+                raise _error(path, line, f"'max-bytes': {exc}") from None
+        if key == "per-file-ignores":
+            value = _check_per_file_ignores(value, path, line)
+        if key == "output":
+            value = tuple(_output_in(entry, path.parent) for entry in value)
+        if key == "scoring":
+            value = _check_scoring(value, path, line)
+        if key == "severity":
+            for rule, level in value.items():
+                try:
+                    Severity.parse(str(level))
+                except ValueError as exc:
+                    raise _error(path, line, f"severity of {rule!r}: {exc}") from None
+            value = {str(rule): str(level) for rule, level in value.items()}
+        if key in _PATH_LISTS:
+            value = tuple(str((path.parent / item)) if not Path(item).is_absolute() else item for item in value)
+        if key in _PATH_VALUES:
+            value = str(path.parent / value)
+        if key == "plugins":
+            value = tuple(str(path.parent / item) if item.endswith(".py") else item for item in value)
+        values[name] = value
+    return Config(path=str(path), **values)
+
+
+def load_config(path: Path) -> Config:
+    """Read one configuration file; a problem is an error naming the file (and line)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise _error(path, None, f"cannot read configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _error(path, None, "configuration is not valid UTF-8") from None
+    if path.name == PYPROJECT:
+        table = _pyproject_table(text, path)
+        return _parse(table if table is not None else {}, path, "[tool.framecheck]")
+    try:
+        data = load_located_yaml(text, path)
+    except PackError as exc:
+        raise FramecheckError(str(exc)) from None
+    return _parse(data if data is not None else LocatedDict(), path, "framecheck configuration")
+
+
+def _pyproject_table(text: str, path: Path) -> dict | None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(path, None, f"invalid TOML: {exc}") from None
+    return document.get("tool", {}).get("framecheck")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest configuration at or above ``start``: YAML first, then a pyproject table."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder.resolve(), *folder.resolve().parents]:
+        for name in YAML_NAMES:
+            if (candidate / name).is_file():
+                return candidate / name
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and "[tool.framecheck" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+    return None
+
+
+def resolve_config(explicit: str | None, scanned: list[str]) -> Config:
+    """The configuration for a run: ``--config``, else the nearest file, else defaults."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FramecheckError(f"{explicit}: configuration file not found")
+        return load_config(path)
+    first = next((p for p in scanned if p != "-"), None)
+    found = find_config(Path(first) if first else Path.cwd())
+    return load_config(found) if found else Config()
