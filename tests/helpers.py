@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from framecheck.cli.main import cli
+from framecheck.cli import cli
 from framecheck.engine.engine import Engine, Selection
 from framecheck.engine.plugins import get_plugin_manager
 

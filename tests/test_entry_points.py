@@ -127,7 +127,7 @@ def test_the_entry_point_precheck_finds_a_declaring_distribution_and_only_that(
 def test_a_scan_without_installed_plugins_does_not_import_importlib_metadata(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
-        "from framecheck.cli.main import cli\n"
+        "from framecheck.cli import cli\n"
         f"try:\n    cli.main(['scan', {str(SEED)!r}], prog_name='framecheck')\n"
         "except SystemExit as exc:\n    code = exc.code\n"
         "print(code, 'importlib.metadata' in sys.modules, file=sys.stderr)\n"

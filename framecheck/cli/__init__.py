@@ -2,6 +2,7 @@
 print, and choose the exit code. Nothing below imports it.
 """
 
+from .base import cli
 from .main import main
 
-__all__ = ["main"]
+__all__ = ["cli", "main"]

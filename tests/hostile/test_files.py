@@ -90,7 +90,7 @@ def guarded_open(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
     return original(self, *args, **kwargs)
 pathlib.Path.open = guarded_open
-from framecheck.cli.main import main
+from framecheck.cli import main
 main()
 """
 

@@ -1,0 +1,165 @@
+"""Evaluating and training against labelled articles: the runs behind ``eval`` and ``train``.
+
+Each run builds its engine from the configuration (for ``eval --model``, one per learned-layer
+mode) and reads the articles afresh, so memory stays flat however many runs there are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import FramecheckError
+from ..core.model import MODEL_MODES
+from ..core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
+from ..engine.engine import Engine
+from ..learn.evaluation import (
+    Evaluation,
+    RuleFinding,
+    labelled_documents,
+    read_article_labels,
+    read_labels,
+    roc_auc,
+    spans_of,
+)
+from ..outputs.atomic import atomic_text_file
+from .config import Config
+
+BuildEngine = Callable[[Config], Engine]
+
+
+@dataclass(frozen=True)
+class EvaluationRequest:
+    """What ``eval`` compares: labelled articles, and optionally article labels and a model."""
+
+    articles_dir: str
+    labels_path: str
+    split: str = "all"
+    include_unmapped: bool = False
+    article_labels_path: str | None = None
+    model_path: str | None = None
+
+
+@dataclass
+class EvaluationOutcome:
+    """Span scores per run ("rules", then one per model mode) and article-score ROC AUCs."""
+
+    split: str
+    results: dict[str, Evaluation] = field(default_factory=dict)
+    aucs: dict[str, float | None] = field(default_factory=dict)
+    labelled_articles: int | None = None  # articles with an article label, when there were labels
+    model_path: str | None = None
+
+    @property
+    def rules(self) -> Evaluation:
+        return self.results["rules"]
+
+    def to_dict(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"split": self.split, **self.rules.to_dict()}
+        if self.model_path:
+            payload["model"] = {"path": self.model_path, "modes": {
+                name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"}}
+        if self.labelled_articles is not None:
+            payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
+        return payload
+
+    def write_json(self, path: str) -> None:
+        with atomic_text_file(path) as handle:
+            json.dump(self.to_dict(), handle, indent=2, allow_nan=False)
+            handle.write("\n")
+
+
+def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngine) -> EvaluationOutcome:
+    """Score the rules (and, with a model, each learned-layer mode) on the labelled articles."""
+    config = dataclasses.replace(config, model=None)
+    labels = read_labels(Path(request.labels_path))
+    languages: dict[str, str] = {}  # article id -> language, when the article labels name it
+    article_labels = (read_article_labels(Path(request.article_labels_path), languages)
+                      if request.article_labels_path else None)
+    runs = {"rules": config}
+    if request.model_path:
+        runs.update({mode: dataclasses.replace(config, model=request.model_path, model_mode=mode)
+                     for mode in MODEL_MODES})
+    outcome = EvaluationOutcome(request.split, model_path=request.model_path)
+    scored: list[tuple[str, float]] = []
+    for name, settings in runs.items():
+        documents = labelled_documents(Path(request.articles_dir), request.split)
+        outcome.results[name], scored = score_articles(build_engine(settings), documents, labels,
+                                                       request.include_unmapped, languages)
+        if article_labels is not None:
+            outcome.aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
+            for language in sorted(set(languages.values())):
+                outcome.aucs[f"{name} ({language})"] = roc_auc(
+                    [(score, article_labels[i]) for i, score in scored
+                     if i in article_labels and languages.get(i) == language])
+    if article_labels is not None:
+        outcome.labelled_articles = sum(1 for identifier, _ in scored if identifier in article_labels)
+    return outcome
+
+
+def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool,
+                   languages: dict[str, str] | None = None) -> tuple[Evaluation, list[tuple[str, float]]]:
+    """Span scores of one engine over the articles (also per language, where ``languages``
+    names the article's), and each article's score."""
+    evaluation = Evaluation()
+    scored = []
+    for identifier, document in documents:
+        predicted: dict[str, list[tuple[int, int]]] = {}
+        untyped: list[tuple[int, int]] = []
+        found: list[RuleFinding] = []
+        report = engine.scan(document)
+        for finding in report.active_findings:
+            label = TECHNIQUES[finding.technique].corpus_label
+            if finding.technique == LEARNED_TECHNIQUE:
+                untyped.append((finding.start, finding.end))
+                continue
+            found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
+            if label is None and include_unmapped:
+                label = f"(framecheck) {finding.technique}"
+            if label is not None:
+                predicted.setdefault(label, []).append((finding.start, finding.end))
+        gold = labels.get(identifier, {})
+        evaluation.add_article(predicted, gold, untyped, (languages or {}).get(identifier))
+        evaluation.add_rule_findings(found, gold)
+        scored.append((identifier, report.score.value))
+    return evaluation, scored
+
+
+@dataclass(frozen=True)
+class TrainingRequest:
+    articles_dir: str
+    labels_path: str
+    output_path: str
+    split: str = "all"
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    features: int
+    size: int  # bytes of the model file
+    held_out: dict[str, dict[str, float]]  # mode -> precision, recall, f1
+    reached: bool  # whether a threshold reached the target precision
+
+
+def train_model(config: Config, request: TrainingRequest, settings: Any, progress: Any,
+                build_engine: BuildEngine) -> TrainingOutcome:
+    """Train the learned layer on the labelled articles and write the model file."""
+    from ..learn.learned import save_model
+    from ..learn.training import require_crfsuite, train
+
+    require_crfsuite()
+    engine = build_engine(dataclasses.replace(config, model=None))
+    labels = read_labels(Path(request.labels_path))
+    articles = [(identifier, document, spans_of(labels, identifier))
+                for identifier, document in labelled_documents(Path(request.articles_dir), request.split)]
+    if not articles:
+        raise FramecheckError(f"{request.articles_dir}: no article<ID>.txt files in the {request.split} split")
+    model, _held, reached = train(engine, articles, settings, progress,
+                                  source=f"{request.articles_dir} ({request.split})")
+    save_model(model, Path(request.output_path))
+    return TrainingOutcome(len(model.weights), Path(request.output_path).stat().st_size,
+                           model.meta["held_out_figures"], reached)

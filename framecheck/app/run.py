@@ -1,0 +1,202 @@
+"""The run loop every face shares: inputs -> documents -> reports -> formatters, judged by the gate.
+
+An :class:`Application` is built once from a resolved configuration (engine, readers,
+formatters) and then runs; the command line builds one per process, a long-running service
+keeps one warm. It returns what happened (a :class:`RunOutcome`); what to print and which exit
+code that means is the face's business.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TextIO
+
+import pluggy
+
+from ..core.errors import InputError
+from ..core.model import ArticleReport, RuleInfo, printable
+from ..core.summary import RunSummary
+from ..engine.engine import Engine
+from ..inputs.readers import Input, ReaderSet, ReadOptions, collect_inputs
+from ..outputs.atomic import atomic_text_file
+from ..outputs.formatters import Formatter
+from ..outputs.progress import Progress
+from .components import Fanout, formatter_classes, output_targets, reader_objects
+from .config import Config
+from .gate import GatePolicy
+from .options import engine_for
+
+
+class Events(Protocol):
+    """What a face is told while a run goes on (the command line prints it to stderr)."""
+
+    def warning(self, message: str) -> None: ...
+
+    def error(self, message: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How one run walks its inputs, beyond what the configuration says."""
+
+    stdin_name: str = "<stdin>"
+    changed_since: str | None = None  # a git ref: only the files changed since it
+    jobs: int | None = None  # worker processes; None decides from the number of documents
+    dask_address: str | None = None
+    skip_unreadable: bool = False  # an unreadable input is a warning, not an error
+    record_baseline: bool = False  # every finding is recorded and accepted: the check passes
+    statistics: bool = False  # count active findings per rule
+
+
+@dataclass
+class RunOutcome:
+    """What a run found: the totals and gate failures, and what was asked for besides."""
+
+    summary: RunSummary = field(default_factory=RunSummary)
+    statistics: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (rule, severity, technique)
+    recorded: list[tuple[str, list[dict]]] = field(default_factory=list)  # (source, baseline entries)
+
+
+class Application:
+    """One configured framecheck: an engine with its readers and formatters, built once."""
+
+    def __init__(self, config: Config, engine: Engine, manager: pluggy.PluginManager, readers: ReaderSet,
+                 formats: dict[str, type[Formatter]], events: Events):
+        self.config = config
+        self.engine = engine
+        self.manager = manager
+        self.readers = readers
+        self.formats = formats
+        self.events = events
+
+    @classmethod
+    def from_config(cls, config: Config, events: Events, *, debug: bool = False,
+                    record_baseline: bool = False) -> Application:
+        """The application a configuration describes. A run that records a baseline need not
+        (and, the first time, cannot) read the one the configuration names."""
+        baseline = None
+        if config.baseline and not record_baseline:
+            from .baseline import Baseline  # imported on use: most runs have none
+
+            baseline = Baseline.load(Path(config.baseline))
+        engine, manager = engine_for(config, baseline=baseline, debug=debug)
+        for warning in engine.setup_warnings:
+            events.warning(warning)
+        read_options = ReadOptions(config.input_format, config.text_field, config.id_field, config.max_bytes)
+        readers = ReaderSet(reader_objects(manager, events.warning), read_options)
+        return cls(config, engine, manager, readers, formatter_classes(manager, events.warning), events)
+
+    @property
+    def rules(self) -> list[RuleInfo]:
+        return self.engine.rules()
+
+    def output_targets(self) -> tuple[str | None, list[tuple[str, str]]]:
+        """(format for the face's own stream or None, [(format, file)]), checked against the
+        formats this run has."""
+        return output_targets(self.config, self.formats)
+
+    def open_reports(self, stack: ExitStack, *, stream: TextIO | None, stream_format: str | None,
+                     files: Sequence[tuple[str, str]], stream_color: bool, file_color: bool,
+                     quiet: bool) -> Formatter:
+        """One formatter for every report of the run; files are written atomically and only
+        replace what was there when ``stack`` closes without an error."""
+        outputs: list[Formatter] = []
+        catalogue = self.rules
+        if stream is not None and stream_format:
+            outputs.append(self.formats[stream_format](stream, color=stream_color, rules=catalogue))
+        for name, target in files:
+            handle = stack.enter_context(atomic_text_file(target))
+            outputs.append(self.formats[name](handle, color=file_color, rules=catalogue))
+        for output in outputs:
+            output.quiet = quiet
+        return Fanout(outputs)
+
+    def inputs(self, paths: Sequence[str], settings: RunSettings) -> Iterator[Input | InputError]:
+        """What to scan: the paths (walked, filtered by include/exclude and .gitignore), or git's
+        changed files under them. Files named explicitly are scanned whatever the globs say,
+        unless ``force-exclude`` is on."""
+        config = self.config
+        if settings.changed_since:
+            roots = [Path(p).resolve() for p in paths] or [Path.cwd().resolve()]
+            from ..inputs.vcs import changed_files  # imported on use: most scans never ask git
+
+            for path in changed_files(settings.changed_since, Path.cwd()):
+                under = any(path == root or root in path.parents for root in roots)
+                if under and path.suffix.lower() in self.readers.extensions and config.wants(path):
+                    yield Input(os.path.relpath(path), path)
+            return
+        walked = collect_inputs(paths, self.readers.extensions, settings.stdin_name,
+                                respect_gitignore=config.respect_gitignore)
+        for item in walked:
+            if isinstance(item, Input) and item.path is not None:
+                named = item.name in paths
+                excluded = config.force_exclude and config.excluded(item.path) if named else not config.wants(item.path)
+                if excluded:
+                    continue
+            yield item
+
+    def reports(self, paths: Sequence[str], settings: RunSettings) -> Iterator[ArticleReport | InputError]:
+        """A report (or an input error) per document, in input order, here, in worker
+        processes or on a Dask cluster."""
+        items = self.inputs(paths, settings)
+        if settings.dask_address:
+            from .dask_scan import scan_jsonl  # imported on use: needs framecheck[dask]
+
+            return scan_jsonl(settings.dask_address, items, self.config, self.readers.options)
+        from .parallel import scan_all, work_units
+
+        return scan_all(self.engine, work_units(items, self.readers), settings.jobs, self.readers)
+
+    def run(self, paths: Sequence[str], settings: RunSettings, report_to: Formatter,
+            progress: Progress | None = None) -> RunOutcome:
+        """Scan every input, hand each report to ``report_to``, judge each against the gate."""
+        outcome = RunOutcome()
+        summary = outcome.summary
+        policy = GatePolicy.from_config(self.config)
+        report_to.start()
+        for report in self.reports(paths, settings):
+            if isinstance(report, InputError):
+                self._input_error(report, settings, summary)
+                continue
+            if progress is not None:
+                progress.advance(len(report.document.text), len(report.findings))
+            if report.incomplete:  # a check that did not run cannot pass: exit 2, and say which
+                message = printable(f"{report.source}: the check is incomplete: "
+                                    f"{'; '.join(report.incomplete)} failed (see its notes)")
+                self.events.error(message)
+                summary.incomplete.append(message)
+            summary.add(report)
+            failures, left_out = policy.judge(report)
+            summary.failures.extend(failures)
+            summary.not_counted += left_out
+            if settings.statistics:
+                outcome.statistics.update((f.rule_id, f.severity.label, f.technique) for f in report.active_findings)
+            report_to.article(report)
+            if settings.record_baseline:
+                from .baseline import baseline_entries
+
+                outcome.recorded.append((report.source, baseline_entries(report)))
+        if settings.record_baseline:
+            summary.failures.clear()  # the findings are accepted: the check does not fail
+        report_to.finish(summary)
+        return outcome
+
+    def _input_error(self, error: InputError, settings: RunSettings, summary: RunSummary) -> None:
+        message = printable(str(error))  # a file name may hold bytes that are not UTF-8
+        if settings.skip_unreadable:
+            self.events.warning(message)
+            summary.skipped.append(message)
+        else:
+            self.events.error(message)
+            summary.errors.append(message)
+
+    def write_baseline(self, path: str, outcome: RunOutcome) -> int:
+        """Record the run's findings as the new baseline at ``path``; how many were written."""
+        from .baseline import write_baseline
+
+        return write_baseline(Path(path), outcome.recorded)

@@ -1,0 +1,101 @@
+"""``framecheck eval`` and ``framecheck train``: measuring rules and training the learned layer
+on labelled articles (SemEval-2020 Task 11 span measures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ..app.evaluate import EvaluationOutcome, EvaluationRequest, TrainingRequest, evaluate, train_model
+from ..learn.evaluation import SPLITS, score_table
+from .base import cli, warn
+from .options import build_engine, engine_options, resolve_settings
+
+
+@cli.command("eval")
+@click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of article<ID>.txt files.")
+@click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold spans: article_id<TAB>label<TAB>start<TAB>end (character offsets).")
+@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
+              help="dev: even article ids; report: odd ones; all: every article.")
+@click.option("--include-unmapped", is_flag=True,
+              help="Count predictions of techniques without a corpus label in span identification too.")
+@click.option("--by-rule", is_flag=True,
+              help="Also print each rule's findings and the share of them inside gold spans (any label, own label).")
+@click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
+              metavar="CSV",
+              help="id,label (1 propaganda, 0 not) per article: also report the article score's ROC AUC.")
+@click.option("--json", "json_path", metavar="FILE", help="Also write the scores (per rule included) as JSON.")
+@click.option("--model", "model_path", metavar="FILE",
+              help="A model from 'framecheck train': also score the rules with the learned layer in each mode.")
+@engine_options
+@click.pass_context
+def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split: str, include_unmapped: bool,
+                 by_rule: bool, article_labels_path: str | None, json_path: str | None, model_path: str | None,
+                 **_: Any) -> None:
+    """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
+    request = EvaluationRequest(articles_dir, labels_path, split, include_unmapped, article_labels_path, model_path)
+    outcome = evaluate(resolve_settings(ctx, ()), request, build_engine)
+    for line in evaluation_lines(outcome, by_rule=by_rule):
+        click.echo(line)
+    if json_path:
+        outcome.write_json(json_path)
+
+
+def evaluation_lines(outcome: EvaluationOutcome, *, by_rule: bool) -> list[str]:
+    """The tables ``eval`` prints: span scores, per rule, per language, per model mode, AUC."""
+    evaluation = outcome.rules
+    lines = [f"{evaluation.articles} articles ({outcome.split} split)", *evaluation.table()]
+    if by_rule:
+        lines += ["", *evaluation.rule_table()]
+    if evaluation.by_language:  # span identification per language, for the rules and each model mode
+        rows = [(language if name == "rules" else f"{language}, mode {name}", score)
+                for name, result in outcome.results.items() for language, score in sorted(result.by_language.items())]
+        lines += ["", *score_table("LANGUAGE", rows)]
+    if outcome.model_path:
+        modes = [("rules alone" if name == "rules" else f"with the model, mode {name}", result.spans)
+                 for name, result in outcome.results.items()]
+        lines += ["", *score_table("span identification", modes)]
+    if outcome.labelled_articles is not None:
+        lines += ["", f"article score ROC AUC ({outcome.labelled_articles} articles with a label): " + ", ".join(
+            f"{name} {'-' if auc is None else f'{auc:.3f}'}" for name, auc in outcome.aucs.items())]
+    return lines
+
+
+@cli.command("train")
+@click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of article<ID>.txt files.")
+@click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold spans: article_id<TAB>label<TAB>start<TAB>end (character offsets; labels are not used).")
+@click.option("-o", "--output", "output_path", required=True, metavar="FILE", help="Where to write the model (.fcm).")
+@click.option("--split", type=click.Choice(SPLITS), default="all", show_default=True,
+              help="Train on even article ids (dev), odd ones (report) or all.")
+@click.option("--precision", "target_precision", type=click.FloatRange(0, 1), default=0.55, show_default=True,
+              help="Span precision (mode both) the thresholds aim for on the held-out folds.")
+@click.option("--folds", type=click.IntRange(2, 10), default=3, show_default=True,
+              help="Folds held out in turn to choose thresholds and measure the model.")
+@click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
+              help="CRF training iterations (L-BFGS).")
+@click.option("--c1", type=click.FloatRange(min=0), default=0.1, show_default=True,
+              help="L1 regularisation: higher keeps fewer features (a smaller model).")
+@click.option("--c2", type=click.FloatRange(min=0), default=0.01, show_default=True, help="L2 regularisation.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr (warnings still show).")
+@engine_options
+@click.pass_context
+def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
+                  target_precision: float, folds: int, max_iterations: int, c1: float, c2: float, quiet: bool,
+                  **_: Any) -> None:
+    """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
+    from ..learn.training import TrainingProgress, TrainingSettings
+
+    progress = TrainingProgress(enabled=not quiet)
+    outcome = train_model(resolve_settings(ctx, ()), TrainingRequest(articles_dir, labels_path, output_path, split),
+                          TrainingSettings(folds, target_precision, c1, c2, max_iterations), progress, build_engine)
+    progress.done(f"wrote {output_path} ({outcome.size / 1e6:.1f} MB, {outcome.features:,} features)")
+    for mode, row in outcome.held_out.items():
+        progress.done(f"held out, {mode:<6}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
+    if not outcome.reached:
+        warn(f"no threshold reaches precision {target_precision:.2f} on the held-out articles; "
+             "the model uses the most precise one")
