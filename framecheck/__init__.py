@@ -23,7 +23,7 @@ from .core.model import (
 from .core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 from .engine.hookspecs import Detector, hookimpl, hookspec
 from .inputs.structure import Coverage, sentence_around, speech_verbs
-from .packs.matching import CompiledPatterns, PhraseIndex
+from .packs.indexes import CompiledPatterns, PhraseIndex
 
 __all__ = [
     "LEARNED_TECHNIQUE",

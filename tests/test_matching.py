@@ -10,8 +10,10 @@ from helpers import PTC
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framecheck.packs import matching
-from framecheck.packs.matching import CompiledPatterns, PatternError, PhraseIndex, expand_phrase, regex_gate
+from framecheck.packs import indexes
+from framecheck.packs.indexes import CompiledPatterns, PhraseIndex
+from framecheck.packs.phrases import PatternError, expand_phrase
+from framecheck.packs.regex_safety import regex_gate
 
 
 def combined_spans(patterns: CompiledPatterns, text: str) -> list[tuple[int, int]]:
@@ -188,7 +190,7 @@ def test_a_rule_that_meets_many_of_its_phrases_confirms_with_its_trie_and_finds_
     expected = [(m.start(), m.end()) for m in regex.finditer(r"(?<!\w)word[a-z](?:\s+b)?(?!\w)", text)]
     assert len(expected) == 27
     assert combined_spans(sensitive, text) == list(sensitive.spans(text)) == expected
-    assert len(sensitive._variant_patterns) == matching.VARIANTS_BEFORE_TRIE  # the switch happened
+    assert len(sensitive._variant_patterns) == indexes.VARIANTS_BEFORE_TRIE  # the switch happened
 
 
 def test_case_sensitive_rules_are_confirmed_by_their_regex() -> None:
@@ -266,7 +268,7 @@ def test_one_shared_pass_answers_every_declared_index(default_engine, monkeypatc
     declared = [index for d in default_engine.detectors for index in getattr(d, "phrase_indexes", ())]
     assert len(declared) >= 2
     own = [index.candidates(text) for index in declared]
-    shared = matching.SharedPhraseIndex(declared)
+    shared = indexes.SharedPhraseIndex(declared)
     document = text_document("story.txt", text)
     shared.answer(document)
     answered = [index.candidates(document) for index in declared]
@@ -275,8 +277,8 @@ def test_one_shared_pass_answers_every_declared_index(default_engine, monkeypatc
     assert all(c.seen <= a.seen for c, a in zip(own, answered))  # one seen set serves every gate
 
     passes = []
-    real_run = matching._run
-    monkeypatch.setattr(matching, "_run", lambda *args: (passes.append(1), real_run(*args))[1])
+    real_run = indexes._run
+    monkeypatch.setattr(indexes, "_run", lambda *args: (passes.append(1), real_run(*args))[1])
     report = default_engine.scan(text_document("story.txt", text))
     assert passes == [1]
     assert {"loaded-verb-terrorise", "unsourced-attribution", "distrust-only-our-channel"} <= {f.rule_id for f in report.findings}

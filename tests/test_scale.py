@@ -245,7 +245,7 @@ def test_the_phrase_automaton_is_cached_and_gives_the_same_findings(tmp_path: Pa
     def no_build(*args, **kwargs):
         raise AssertionError("the automaton was built again")
 
-    monkeypatch.setattr("framecheck.packs.matching._build_automaton", no_build)
+    monkeypatch.setattr("framecheck.packs.indexes._build_automaton", no_build)
     assert [(f.rule_id, f.start, f.end) for f in make_engine().scan(Document("seed", text)).findings] == first
     pack = write_rule_pack(tmp_path / "mine.yaml", "r", "[maybe]")
     with pytest.raises(AssertionError, match="built again"):  # other phrases: another automaton

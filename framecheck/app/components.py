@@ -16,7 +16,7 @@ from ..core.model import ArticleReport
 from ..core.summary import RunSummary
 from ..engine.plugins import call_each
 from ..inputs.readers import Reader
-from ..outputs.formatters import Formatter
+from ..outputs.base import Formatter
 from .config import Config, split_output
 
 Warn = Callable[[str], None]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import GateFailure
-from ..outputs.formatters import plural
+from ..outputs.base import plural
 from .config import Config
 
 

@@ -24,7 +24,7 @@ from ..core.summary import RunSummary
 from ..engine.engine import Engine
 from ..inputs.readers import Input, ReaderSet, ReadOptions, collect_inputs
 from ..outputs.atomic import atomic_text_file
-from ..outputs.formatters import Formatter
+from ..outputs.base import Formatter
 from ..outputs.progress import Progress
 from .components import Fanout, formatter_classes, output_targets, reader_objects
 from .config import Config

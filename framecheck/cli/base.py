@@ -14,7 +14,7 @@ import click
 
 from .._version import __version__
 from ..core.errors import FramecheckError
-from ..outputs.formatters import visible
+from ..outputs.base import visible
 from ..outputs.progress import Progress
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -12,7 +12,7 @@ from ..app.config import Config
 from ..core.errors import FramecheckError, did_you_mean
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, runs_in
-from ..outputs.formatters import plural
+from ..outputs.base import plural
 from ..packs.loading import performance_hints
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, cli, error
 from .options import build_engine, engine_options, resolve_settings

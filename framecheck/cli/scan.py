@@ -19,7 +19,7 @@ from ..app.config import FAIL_ON, FAIL_SCOPES, MAX_REGEX_TIMEOUT, MIN_REGEX_TIME
 from ..app.run import Application, RunOutcome, RunSettings
 from ..core.model import ScanOptions, printable
 from ..core.summary import RunSummary
-from ..outputs.formatters import plural, visible
+from ..outputs.base import plural, visible
 from ..outputs.progress import Progress
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TerminalEvents, cli, debugging, error, warn
 from .options import engine_options, finite, model_options, resolve_settings, size

@@ -16,20 +16,14 @@ from ..inputs.markup import HtmlReader, MarkdownReader
 from ..inputs.readers import CsvReader, JsonlReader, TextReader
 from ..inputs.structure import QuoteIndex, extent_around
 from ..languages.detect import document_language, runs_in
-from ..outputs.formatters import (
-    AnnotatedFormatter,
-    ConciseFormatter,
-    GithubFormatter,
-    JsonFormatter,
-    JsonLinesFormatter,
-    MarkdownFormatter,
-    SarifFormatter,
-    TextFormatter,
-)
+from ..outputs.data import JsonFormatter, JsonLinesFormatter
 from ..outputs.html import HtmlFormatter
+from ..outputs.markdown import MarkdownFormatter
+from ..outputs.sarif import GithubFormatter, SarifFormatter
+from ..outputs.text import AnnotatedFormatter, ConciseFormatter, TextFormatter
+from ..packs.indexes import Candidates, PhraseIndex
 from ..packs.lemmas import LemmaIndex, Lexicons, non_overlapping
 from ..packs.loading import Pack, PackRule
-from ..packs.matching import Candidates, PhraseIndex
 from .hookspecs import hookimpl
 
 

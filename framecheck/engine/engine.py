@@ -37,8 +37,8 @@ from ..core.taxonomy import TECHNIQUES
 from ..inputs.structure import QuoteIndex
 from ..languages.detect import document_language
 from ..languages.normalise import normalise
+from ..packs.indexes import SharedPhraseIndex
 from ..packs.loading import Pack, load_packs
-from ..packs.matching import SharedPhraseIndex
 from .budget import OverBudget, budget
 from .hookspecs import Annotator, Detector, Reviewer
 from .plugins import HookCall, call_each, default_content_plugins

@@ -20,7 +20,7 @@ from ..core.model import Dismissal, Document, Finding, Region, RuleInfo, ScanOpt
 
 if TYPE_CHECKING:
     from ..inputs.readers import Reader
-    from ..outputs.formatters import Formatter
+    from ..outputs.base import Formatter
     from ..packs.loading import Pack
 
 PROJECT_NAME = "framecheck"

@@ -19,7 +19,7 @@ from .._version import __version__
 from ..core.model import ArticleReport, Finding
 from ..core.summary import RunSummary
 from ..core.taxonomy import TECHNIQUES
-from .formatters import Formatter, headline_of, merge_overlapping, plural, top_techniques
+from .base import Formatter, headline_of, merge_overlapping, plural, top_techniques
 
 PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4",

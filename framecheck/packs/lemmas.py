@@ -31,7 +31,8 @@ import regex
 from ..core.cache import cached, file_signature
 from ..core.folding import fold_case
 from ..core.model import LARGE_TEXT
-from .matching import FOLD_CHUNK, FOLD_OVERLAP, expand_phrase
+from .indexes import FOLD_CHUNK, FOLD_OVERLAP
+from .phrases import expand_phrase
 
 DICTIONARIES = {"uk": "pymorphy3_dicts_uk", "ru": "pymorphy3_dicts_ru"}
 TOKEN = regex.compile(r"[\w\p{M}]+(?:['’ʼ][\w\p{M}]+)*")

@@ -21,17 +21,10 @@ from ..core.model import Examples, RuleInfo, Severity
 from ..core.resources import bundled_rules_dir
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, LANGUAGE_CODE, primary
+from .indexes import CompiledPatterns
 from .lemmas import LemmaPatterns, LemmaPhrase, LexiconError, check_language, prepare_phrase
-from .matching import (
-    MAX_VARIANTS_PER_PACK,
-    MAX_VARIANTS_PER_RUN,
-    CompiledPatterns,
-    PatternError,
-    compile_source,
-    count_variants,
-    expand_phrase,
-    starts_with_literal,
-)
+from .phrases import MAX_VARIANTS_PER_PACK, MAX_VARIANTS_PER_RUN, PatternError, count_variants, expand_phrase
+from .regex_safety import compile_source, starts_with_literal
 
 FORMAT_VERSION = 1
 PACK_SUFFIXES = (".yaml", ".yml")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from framecheck.core.model import LARGE_TEXT
-from framecheck.packs.matching import FOLD_CHUNK
+from framecheck.packs.indexes import FOLD_CHUNK
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "obozrevatel-iran-russia-2023.txt"
 

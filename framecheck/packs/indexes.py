@@ -1,17 +1,6 @@
-"""Turn a rule's patterns into compiled matchers, and run them cheaply.
+"""The runtime indexes: every rule's phrases found in one pass over a document.
 
-Phrases use a small, documented syntax instead of raw regexes so that pack authors cannot
-write a slow or wrong pattern by accident:
-
-* words are matched literally; a space matches any run of whitespace;
-* ``(e|es|ed|ing)`` lists alternatives, an empty alternative makes the group optional
-  (``terroris(e|es|ed|ing)``, ``fake(s|)``);
-* an apostrophe matches both ``'`` and ``’``.
-
-Every phrase expands to a finite set of literal variants, compiled into one trie-shaped regex
-per rule (a plain alternation of many phrases is ~20x slower, see ``shared/notes``).
-
-Two ways to run them give the same spans:
+Two ways to run a rule's patterns give the same spans:
 
 * the *simple path* scans the text with each rule's regex in turn; its cost grows with the
   number of rules, so it is kept for texts too long to fold in memory and as the reference;
@@ -27,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,302 +26,17 @@ import regex
 from ..core.cache import cached, file_signature
 from ..core.folding import FoldedText, fold_variant, is_word_char
 from ..core.model import LARGE_TEXT, Document
+from .phrases import expand_phrase, phrase_regex_source, trie_rank, word_edges
+from .regex_safety import Gate, compile_re, compile_source, gate_open, regex_gate
 
-MAX_VARIANTS_PER_PHRASE = 4096
-# A phrase variant costs ~0.4 KB in the automaton and the confirming regexes: these caps keep a
-# pack (and a run) from costing gigabytes and minutes to load. The shipped packs have ~2,700.
-MAX_VARIANTS_PER_PACK = 100_000
-MAX_VARIANTS_PER_RUN = 250_000
-# Counted repetitions multiply when nested (((a{1000}){1000}){1000} is 10^9 copies): a regex
-# costs ~3 KB per copy to compile, so their product along any nesting is capped.
-MAX_REPETITION = 100_000
 # Phrases are confirmed with the standard library's ``re``: a trie cannot backtrack
 # catastrophically, and ``re`` starts a match ~10x faster than ``regex``, which matters when a
 # phrase is tried at every candidate. Raw regexes use ``regex`` for its features and timeouts.
 
 
-class PatternError(ValueError):
-    """A phrase or regex that cannot be compiled; the message says why."""
-
-
-def expand_phrase(phrase: str) -> list[str]:
-    """All literal variants of ``phrase``, in a stable order."""
-    segments = _segments(phrase)
-    count = math.prod(len(options) for options in segments)
-    if count > MAX_VARIANTS_PER_PHRASE:
-        raise PatternError(f"phrase {phrase!r} expands to {count} variants (limit {MAX_VARIANTS_PER_PHRASE})")
-    variants = [" ".join("".join(parts).split()) for parts in itertools.product(*segments)]
-    variants = [v for v in dict.fromkeys(variants) if v]
-    if not variants:
-        raise PatternError(f"phrase {phrase!r} is empty")
-    return variants
-
-
-def count_variants(phrase: str) -> int:
-    """How many variants ``phrase`` has (at most; duplicates count), without making them."""
-    return math.prod(len(options) for options in _segments(phrase))
-
-
-def _segments(phrase: str) -> list[list[str]]:
-    """The phrase as literal pieces and (a|b) groups, each a list of its options."""
-    segments: list[list[str]] = []
-    literal: list[str] = []
-    index = 0
-    while index < len(phrase):
-        char = phrase[index]
-        if char == "(":
-            close = phrase.find(")", index)
-            if close == -1:
-                raise PatternError(f"phrase {phrase!r}: '(' at character {index + 1} is never closed")
-            body = phrase[index + 1 : close]
-            if "(" in body:
-                raise PatternError(f"phrase {phrase!r}: groups cannot be nested")
-            segments.append(["".join(literal)])
-            literal = []
-            segments.append(body.split("|"))
-            index = close + 1
-            continue
-        if char in ")|":
-            raise PatternError(f"phrase {phrase!r}: {char!r} outside a (a|b) group")
-        literal.append(char)
-        index += 1
-    segments.append(["".join(literal)])
-    return segments
-
-
-def _char_pattern(char: str) -> str:
-    if char == " ":
-        return r"\s+"
-    if char in "'’":
-        return "['’]"
-    return re.escape(char)
-
-
-def _trie_path(variant: str) -> str:
-    """The characters by which a variant is placed in the trie: both apostrophes are one branch
-    (:func:`_char_pattern` matches either)."""
-    return variant.replace("’", "'")
-
-
-def _trie_pattern(variants: Iterable[str]) -> str:
-    """A regex matching exactly ``variants``, shaped as a trie so matching never backtracks far."""
-    trie: dict[str, dict] = {}
-    for variant in variants:
-        node = trie
-        for char in _trie_path(variant):
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        branches = [_char_pattern(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return "(?:" + body + ")?"
-        return body
-
-    return build(trie)
-
-
-def _edges(variant: str, word_boundary: bool) -> tuple[bool, bool]:
-    """Whether ``variant`` needs a word boundary before it and after it."""
-    return (word_boundary and is_word_char(variant[0]), word_boundary and is_word_char(variant[-1]))
-
-
-def phrase_regex_source(variants: Iterable[str], *, word_boundary: bool) -> str:
-    """One regex source for all variants, with word boundaries only where a variant has words."""
-    buckets: dict[tuple[bool, bool], list[str]] = {}
-    for variant in variants:
-        buckets.setdefault(_edges(variant, word_boundary), []).append(variant)
-    parts = []
-    for (start_edge, end_edge), group in sorted(buckets.items()):
-        before = r"(?<!\w)" if start_edge else ""
-        after = r"(?!\w)" if end_edge else ""
-        parts.append(before + "(?:" + _trie_pattern(group) + ")" + after)
-    return "|".join(parts)
-
-
-def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
-    copies = repetition_product(source)
-    if copies > MAX_REPETITION:
-        raise PatternError(f"regex {source!r}: its counted repetitions multiply to {copies:,} copies "
-                           f"(limit {MAX_REPETITION:,}); compiling it would take gigabytes")
-    flags = regex.IGNORECASE if ignore_case else 0
-    try:
-        return regex.compile(source, flags)
-    except regex.error as exc:
-        raise PatternError(f"invalid regex {source!r}: {exc}") from None
-
-
-
-_COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
-
-
-def repetition_product(source: str) -> int:
-    """The largest product of counted-repetition bounds (``{n}``, ``{n,m}``) along any nesting
-    of groups in a regex: how many copies of its deepest part compiling it makes. ``*``, ``+``
-    and ``?`` make no copies. A conservative scan of the text: escapes and character classes are
-    skipped, every ``(`` opens a group."""
-    frames = [[1, 0]]  # per open group: [largest item so far, the current item's weight]
-    index = 0
-    while index < len(source):
-        char = source[index]
-        frame = frames[-1]
-        counted = _COUNTED.match(source, index) if char == "{" else None
-        if counted and (counted.group(1) or counted.group(2)):
-            bound = int(counted.group(2) or counted.group(1) or 0) if len(counted.group(0)) < 24 else 10**9
-            frame[1] = max(frame[1], 1) * max(bound, 1)
-            index = counted.end()
-            continue
-        frame[0] = max(frame[0], frame[1])
-        if char == "(":
-            frames.append([1, 0])
-        elif char == ")" and len(frames) > 1:
-            inner = frames.pop()
-            frames[-1][1] = max(inner)
-        elif char == "\\":
-            frame[1] = 1
-            index += 1
-        elif char == "[":
-            frame[1] = 1
-            index = _class_end(source, index)
-        else:
-            frame[1] = 1
-        index += 1
-    while len(frames) > 1:  # an unclosed group: the compiler will say so
-        inner = frames.pop()
-        frames[-1][1] = max(inner)
-    return max(frames[0])
-
-
-def _class_end(source: str, start: int) -> int:
-    """The index of the ``]`` closing the character class that opens at ``start``."""
-    index = start + 1
-    if index < len(source) and source[index] == "^":
-        index += 1
-    if index < len(source) and source[index] == "]":
-        index += 1
-    while index < len(source) and source[index] != "]":
-        index += 2 if source[index] == "\\" else 1
-    return index
-
-
-def _parsed(source: str, ignore_case: bool) -> list:
-    """The standard library's parse of a pattern (private API: callers treat any exception as
-    "cannot tell")."""
-    try:
-        import re._parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover - Python 3.10
-        import sre_parse  # type: ignore[no-redef]
-    return list(sre_parse.parse(source, re.IGNORECASE if ignore_case else 0))
-
-
-MIN_GATE_LITERAL = 3  # shorter literals occur in nearly every text and would gate nothing
-Gate = tuple[frozenset[str], ...]  # every set must have one member in the text
-
-
-def regex_gate(source: str, *, ignore_case: bool) -> Gate | None:
-    """Literal strings a match of ``source`` must contain: one from each set, case-folded.
-
-    Derived from the standard library's parse of the pattern (the ``regex`` module's syntax is
-    a superset; anything ``re`` cannot parse simply gets no gate and always runs). A document
-    in which some set has no member cannot match, so the regex is not run on it.
-    """
-    try:
-        factors = _required_factors(_parsed(source, ignore_case))
-    except Exception:  # a private parser: any surprise means "no gate", never a wrong one
-        return None  # (including a literal "{": the regex module's fuzzy "{e<=1}" parses as text in re)
-    return tuple(factors) or None
-
-
-def _literal_factors(literal: str) -> list[frozenset[str]]:
-    """A run of literal characters as required pieces: whitespace may be any run in the text,
-    so only the words between it are kept, folded as the automaton sees the text."""
-    return [frozenset({fold_variant(word)}) for word in literal.split() if len(word) >= MIN_GATE_LITERAL]
-
-
-def _required_factors(items: list) -> list[frozenset[str]]:
-    factors: list[frozenset[str]] = []
-    literal: list[str] = []
-    for op, value in items:
-        name = str(op)
-        if name == "LITERAL":
-            if value == ord("{"):
-                raise ValueError("possible fuzzy-matching syntax")
-            literal.append(chr(value))
-            continue
-        factors.extend(_literal_factors("".join(literal)))
-        literal = []
-        if name == "SUBPATTERN":
-            factors.extend(_required_factors(list(value[-1])))
-        elif name == "ATOMIC_GROUP":
-            factors.extend(_required_factors(list(value)))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
-            factors.extend(_required_factors(list(value[2])))
-        elif name == "BRANCH":
-            choice = _branch_factor(value[1])
-            if choice:
-                factors.append(choice)
-    factors.extend(_literal_factors("".join(literal)))
-    return factors
-
-
-def _branch_factor(alternatives: list) -> frozenset[str] | None:
-    """One set for an alternation: each alternative's most selective required set, united."""
-    united: set[str] = set()
-    for alternative in alternatives:
-        options = _required_factors(list(alternative))
-        if not options:
-            return None
-        united |= max(options, key=lambda option: (min(map(len, option)), -len(option)))
-    return frozenset(united)
-
-
-def starts_with_literal(source: str, *, ignore_case: bool) -> bool | None:
-    """Whether every match of ``source`` begins with a fixed character (after ``\\b``/``^``):
-    ``regex`` then finds candidates by string search instead of trying every position.
-    None when the standard library cannot parse the pattern (``regex``-only syntax)."""
-    try:
-        items = _parsed(source, ignore_case)
-    except Exception:  # regex-only syntax
-        return None
-    while items:
-        name, value = str(items[0][0]), items[0][1]
-        if name == "AT":
-            items = items[1:]
-        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            items = list(value[-1] if name == "SUBPATTERN" else value)
-        else:
-            return name == "LITERAL"
-    return False
-
-
-def gate_open(gate: Gate | None, seen: frozenset[str] | set[str]) -> bool:
-    """Whether every set of the gate has a member in ``seen`` (asked per regex per document:
-    a loop, not ``all()`` over a generator, which cost a third of a small article's rule pass)."""
-    if gate is not None:
-        for factor in gate:
-            if factor.isdisjoint(seen):
-                return False
-    return True
-
-
-def _compile_re(source: str, ignore_case: bool) -> re.Pattern:
-    return re.compile(source, re.IGNORECASE if ignore_case else 0)
-
-
-_AFTER_EVERY_CHARACTER = 0x110000  # above every code point
 # A rule confirms with one small regex per phrase until it has compiled this many; after that
 # (a long scan meets most of a rule's phrases) with its whole trie, compiled once.
 VARIANTS_BEFORE_TRIE = 12
-
-
-def _trie_rank(variant: str, word_boundary: bool) -> tuple:
-    """Where the trie regex of :func:`phrase_regex_source` tries ``variant``: bucket by bucket,
-    branches in character order, and a longer phrase before any phrase it extends (the trie's
-    optional tails are greedy)."""
-    return (_edges(variant, word_boundary), [ord(char) for char in _trie_path(variant)] + [_AFTER_EVERY_CHARACTER])
 
 
 @dataclass(frozen=True)
@@ -357,12 +60,12 @@ class CompiledPatterns:
 
     @functools.cached_property
     def phrase(self) -> re.Pattern | None:
-        return None if self.phrase_source is None else _compile_re(self.phrase_source, self.ignore_case)
+        return None if self.phrase_source is None else compile_re(self.phrase_source, self.ignore_case)
 
     @functools.cached_property
     def _trie_order(self) -> dict[str, int]:
         """Each variant's place in the order the trie regex tries them."""
-        ordered = sorted(self.variants, key=lambda v: _trie_rank(v, self.word_boundary))
+        ordered = sorted(self.variants, key=lambda v: trie_rank(v, self.word_boundary))
         return {variant: place for place, variant in enumerate(ordered)}
 
     @functools.cached_property
@@ -383,7 +86,7 @@ class CompiledPatterns:
         pattern = self._variant_patterns.get(variant)
         if pattern is None:
             source = phrase_regex_source([variant], word_boundary=self.word_boundary)
-            pattern = self._variant_patterns[variant] = _compile_re(source, self.ignore_case)
+            pattern = self._variant_patterns[variant] = compile_re(source, self.ignore_case)
         return pattern
 
     @functools.cached_property
@@ -497,7 +200,7 @@ class CompiledPatterns:
     def _key_edges(self) -> dict[str, tuple[bool, bool]]:
         """Each folded variant's word-boundary needs (its variants all read alike: folding keeps
         a word character one)."""
-        return {key: _edges(variants[0], self.word_boundary) for key, variants in self._variants_by_key.items()}
+        return {key: word_edges(variants[0], self.word_boundary) for key, variants in self._variants_by_key.items()}
 
     @functools.cached_property
     def _key_order(self) -> dict[str, int]:

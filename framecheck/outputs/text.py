@@ -1,0 +1,134 @@
+"""Reports for people at a terminal: the full text report, the one-line concise one, and the
+article annotated in place.
+"""
+
+from __future__ import annotations
+
+from ..core.model import ArticleReport, Finding, Severity
+from ..core.summary import RunSummary
+from .base import (
+    Formatter,
+    excerpt_window,
+    hidden_counts,
+    merge_overlapping,
+    plural,
+    quote_excerpt,
+    score_summary,
+    source_line,
+    visible,
+)
+
+_COLOURS = {Severity.INFO: "\033[36m", Severity.WARNING: "\033[33m", Severity.ERROR: "\033[31m"}
+_BOLD, _RESET = "\033[1m", "\033[0m"
+
+
+class TextFormatter(Formatter):
+    """Each finding as ``path:line:col: severity rule-id message "excerpt"`` with its source line
+    underlined, a summary per article, and a table sorted by score when several were scanned."""
+
+    name = "text"
+    description = "findings with their source line underlined, a score per article, a summary table (the default)"
+    show_source = True
+
+    def _paint(self, text: str, code: str) -> str:
+        return f"{code}{text}{_RESET}" if self.color else text
+
+    def start(self) -> None:
+        self.rows: list[tuple[float, str, int, int, str]] = []
+
+    def finding_line(self, source: str, finding: Finding) -> str:
+        severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
+        rule = self._paint(finding.rule_id, _BOLD)
+        return (
+            f"{visible(source)}:{finding.line}:{finding.column}: {severity} {rule} "
+            f"{visible(finding.message + ' ' + quote_excerpt(finding.excerpt) + finding.context_note)}"
+        )
+
+    def context_lines(self, report: ArticleReport, finding: Finding) -> list[str]:
+        line = visible(source_line(report, finding.line))  # one character for one: carets stay aligned
+        start = finding.column - 1
+        end = finding.end_column - 1 if finding.end_line == finding.line else len(line)
+        end = max(start + 1, min(end, len(line)))
+        shown, at = excerpt_window(line, start, end)
+        length = min(end - start, len(shown) - at)
+        gutter = " " * len(str(finding.line))
+        if self.color:
+            code = _COLOURS[finding.severity]
+            shown = shown[:at] + code + shown[at : at + length] + _RESET + shown[at + length :]
+        return [f"  {finding.line} | {shown}", f"  {gutter} | {' ' * at}{'^' * max(1, length)}"]
+
+    def article(self, report: ArticleReport) -> None:
+        write = self.stream.write
+        active = report.active_findings
+        for finding in active:
+            write(self.finding_line(report.source, finding) + "\n")
+            if self.show_source:
+                for line in self.context_lines(report, finding):
+                    write(line + "\n")
+        if self.quiet:
+            return
+        source = visible(report.source)
+        for warning in report.warnings:
+            write(f"{source}: note: {visible(warning)}\n")
+        write(f"{source}: {plural(len(active), 'finding')}{hidden_counts(report)}, {score_summary(report)}\n")
+        self.rows.append((report.score.value, report.score.band, len(active), report.score.words, source))
+
+    def finish(self, summary: RunSummary) -> None:
+        if self.quiet:
+            return
+        write = self.stream.write
+        for failure in summary.failures:
+            if failure.kind == "score":
+                write(f"{visible(failure.source)}: {failure.reason}\n")
+        if summary.articles > 1:
+            write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
+            for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
+                write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
+        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete:
+            counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
+            line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
+            line += f" ({counts})" if counts else ""
+            if summary.suppressed:
+                line += f", {summary.suppressed} suppressed"
+            if summary.baselined:
+                line += f", {summary.baselined} in baseline"
+            unread = len(summary.errors) + len(summary.skipped)
+            if unread:
+                line += f"; {plural(unread, 'input')} could not be read"
+            if summary.incomplete:
+                line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
+            write(line + "\n")
+
+
+class ConciseFormatter(TextFormatter):
+    """Exactly one line per finding and one per article: for grep, editors and old CI parsers."""
+
+    name = "concise"
+    description = "one line per finding (path:line:col: severity rule-id message \"excerpt\") and per article"
+    show_source = False
+
+
+class AnnotatedFormatter(Formatter):
+    """The scanned text with every finding marked inline: ``[[terrorise]]{loaded-language}``."""
+
+    name = "annotated"
+    description = "the article text with inline [[span]]{technique} markers, for reading or diffing"
+
+    def article(self, report: ArticleReport) -> None:
+        text = report.document.text
+        pieces, cursor = [], 0
+        for start, end, group in merge_overlapping(report.active_findings):
+            labels = ",".join(dict.fromkeys(f.technique for f in group))
+            voices = ", ".join(dict.fromkeys(voice for f in group for voice in f.voice))
+            labels += f"; {voices}" if voices else ""
+            pieces += [text[cursor:start], "[[", text[start:end], "]]{", labels, "}"]
+            cursor = end
+        pieces.append(text[cursor:])
+        score = report.score
+        self.stream.write(f"=== {visible(report.source)} (score {score.value:.0f}/100, {score.band}) ===\n")
+        self.stream.write(visible("".join(pieces).rstrip("\n"), keep_lines=True) + "\n\n")
+
+    def finish(self, summary: RunSummary) -> None:
+        for failure in summary.failures:
+            if failure.kind == "score":
+                self.stream.write(f"=== {visible(failure.source)}: {failure.reason} ===\n")
