@@ -5,7 +5,7 @@ from ``framecheck.learn``). Everything else is framecheck's own and may move.
 """
 
 from ._version import __version__
-from .core.errors import FramecheckError, PackError, PluginError
+from .core.errors import FramecheckError, InputError, PackError, PluginError
 from .core.folding import fold_case, is_word_char
 from .core.model import (
     MODEL_MODES,
@@ -20,9 +20,14 @@ from .core.model import (
     ScanWarning,
     Severity,
 )
+from .core.offsets import TextBuilder
+from .core.summary import RunSummary
 from .core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 from .engine.hookspecs import Detector, hookimpl, hookspec
-from .inputs.structure import Coverage, sentence_around, speech_verbs
+from .inputs.readers import Input, Reader, ReadOptions, decode
+from .inputs.structure import Coverage, plain_structure, sentence_around, speech_verbs
+from .languages.profiles import Language, Languages
+from .outputs.base import Formatter
 from .packs.indexes import CompiledPatterns, PhraseIndex
 
 __all__ = [
@@ -37,20 +42,31 @@ __all__ = [
     "Document",
     "Examples",
     "Finding",
+    "Formatter",
     "FramecheckError",
+    "Input",
+    "Language",
+    "Languages",
+    "InputError",
     "PackError",
     "PhraseIndex",
     "PluginError",
+    "ReadOptions",
+    "Reader",
     "Region",
     "RuleInfo",
+    "RunSummary",
     "ScanOptions",
     "ScanWarning",
     "Severity",
+    "TextBuilder",
     "__version__",
+    "decode",
     "fold_case",
     "hookimpl",
     "hookspec",
     "is_word_char",
+    "plain_structure",
     "sentence_around",
     "speech_verbs",
 ]

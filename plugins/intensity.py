@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import regex
 
@@ -18,6 +19,7 @@ from framecheck import (
     Document,
     Examples,
     Finding,
+    Languages,
     PhraseIndex,
     RuleInfo,
     Severity,
@@ -92,20 +94,37 @@ def speaking_after() -> regex.Pattern:
     return regex.compile(rf"[ \t]+(?:{speech_verbs('en')})(?![\p{{L}}\p{{N}}])")
 
 NEIGHBOUR_CAPITALS = regex.compile(r"\p{Lu}{2,}[ \t]*$|^[ \t]*\p{Lu}{2,}")
-INTENSIFIERS = ("most", "very", "so", "really", "extremely", "incredibly")
-# An intensifier followed by one of these words is not intensifying: "so it takes" and "so the"
-# join clauses, "most of", "so far" and "so as to" count or measure.
-NOT_INTENSIFIED = ("it", "he", "she", "they", "we", "you", "i", "the", "a", "an", "this", "that", "these", "those",
-                   "there", "of", "far", "as", "to")
-STACKED = regex.compile(
-    rf"(?i)\b(?:(?:{'|'.join(INTENSIFIERS)})(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:{'|'.join(INTENSIFIERS)})"
-    rf"\s+(?!(?:{'|'.join(NOT_INTENSIFIED)})\b)\w+"
-)
-# A stack starts at an intensifier, so the stack pattern is tried only there instead of at
-# every word. The intensifiers are found by the engine's shared automaton pass (declared in
-# ``phrase_indexes``), which costs next to nothing on top of the pass the YAML rules need.
-INTENSIFIER_WORDS = CompiledPatterns.build(INTENSIFIERS, (), ignore_case=True, word_boundary=True)
-INTENSIFIER_INDEX = PhraseIndex((INTENSIFIER_WORDS,))
+
+
+@dataclass(frozen=True)
+class Stacking:
+    """Stacked intensifiers ("very, very bad") in the words of the run's languages (their
+    language.yaml's ``intensity`` section). An intensifier followed by a word it does not
+    intensify ("so it takes", "most of", "so far") starts no stack.
+
+    A stack starts at an intensifier, so the stack pattern is tried only there instead of at
+    every word. The intensifiers are found by the engine's shared automaton pass (declared in
+    ``phrase_indexes``), which costs next to nothing on top of the pass the YAML rules need.
+    """
+
+    pattern: regex.Pattern
+    index: PhraseIndex | None
+
+    @classmethod
+    def of(cls, languages: Languages) -> Stacking:
+        intensifiers = "|".join(languages.words("intensity", "intensifiers"))
+        if not intensifiers:
+            return cls(regex.compile(r"(?!)"), None)
+        not_intensified = "|".join(languages.words("intensity", "not-intensified")) or r"(?!)"
+        pattern = regex.compile(
+            rf"(?i)\b(?:(?:{intensifiers})(?:\s+\w+)?(?:,|\s+and)?\s+)+(?:{intensifiers})"
+            rf"\s+(?!(?:{not_intensified})\b)\w+"
+        )
+        words = CompiledPatterns.build(languages.words("intensity", "intensifiers"), (), ignore_case=True,
+                                       word_boundary=True)
+        return cls(pattern, PhraseIndex((words,)))
+
+
 ACRONYM_REPEATS = 3  # capitals used this often in one article are a name or an acronym
 # Punctuation that makes capitals a label: "HANNITY:", "(WHO)", "[NATO]", "VDARE.COM", "/NEWS/".
 LABEL_BEFORE = ("(", "[", ".", "/", "@", "#")
@@ -192,21 +211,23 @@ def _sentence_start(text: str, end: int) -> int | None:
     return None if first is None else first.start()
 
 
-def _stacks(document: Document) -> Iterator[tuple[int, int]]:
+def _stacks(document: Document, stacking: Stacking) -> Iterator[tuple[int, int]]:
     """Stacked intensifiers, left to right without overlap, as a scan would find them."""
     text = document.text
-    candidates = INTENSIFIER_INDEX.candidates(document)
+    if stacking.index is None:
+        return
+    candidates = stacking.index.candidates(document)
     if candidates is None:  # too long to fold: scan
-        yield from (match.span() for match in STACKED.finditer(text))
+        yield from (match.span() for match in stacking.pattern.finditer(text))
         return
     last_end = 0
-    # STACKED opens with a word boundary and an intensifier, so it is tried straight at each
+    # The pattern opens with a word boundary and an intensifier, so it is tried straight at each
     # place the automaton saw one ("so" inside "also" fails at the boundary), with no regex per
     # word first to confirm it: "so" alone occurs ~2 times per 1,000 characters of news.
     for start in sorted(set(candidates.starts.get(0, ()))):
         if start < last_end:
             continue
-        match = STACKED.match(text, start)
+        match = stacking.pattern.match(text, start)
         if match:
             last_end = match.end()
             yield match.span()
@@ -215,7 +236,10 @@ def _stacks(document: Document) -> Iterator[tuple[int, int]]:
 class IntensityDetector:
     name = "intensity"
     rules = (EXCLAMATION, SHOUTING, STACK)
-    phrase_indexes = (INTENSIFIER_INDEX,)
+
+    def __init__(self, languages: Languages):
+        self.stacking = Stacking.of(languages)
+        self.phrase_indexes = (self.stacking.index,) if self.stacking.index is not None else ()
 
     def detect(self, document: Document) -> Iterator[Finding]:
         text = document.text
@@ -231,10 +255,10 @@ class IntensityDetector:
         for match in CAPITALS.finditer(text):
             if _shouting(text, *match.span(), ordinary):
                 yield document.finding_of(SHOUTING, *match.span(), detector=self.name)
-        for start, end in _stacks(document):
+        for start, end in _stacks(document, self.stacking):
             yield document.finding_of(STACK, start, end, detector=self.name)
 
 
 @hookimpl
-def framecheck_detectors() -> list[IntensityDetector]:
-    return [IntensityDetector()]
+def framecheck_detectors(languages: Languages) -> list[IntensityDetector]:
+    return [IntensityDetector(languages)]

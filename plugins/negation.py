@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import regex
 
-from framecheck import Document, Finding, RuleInfo, hookimpl
+from framecheck import Document, Finding, Languages, RuleInfo, hookimpl
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included
 # Word-level devices only: before a sentence-long device a negation is part of the device.
@@ -31,29 +32,35 @@ LOOK_BACK = 80  # characters: the clause start a condition may stand at ("if the
 CLAUSE_END = regex.compile(r"[,;:.!?()\[\]\"“”«»\n]|\s[–—-]\s")
 WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
 
-NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "without", "hardly", "barely", "scarcely", "nothing",
-                       # Ukrainian and Russian
-                       "не", "ні", "ни", "нет", "ніколи", "никогда", "без"})
-# "not only", "no less", "never more": emphasis, not denial.
-EMPHATIC_AFTER = frozenset({"only", "just", "merely", "simply", "least", "less", "more", "doubt", "longer",
-                            "лише", "тільки", "только", "просто", "менш", "менее", "більше", "больше"})
-CONDITIONS = frozenset({"if", "whether", "unless", "якщо", "якби", "если"})
-# Verbs of labelling, in forms that are rarely nouns or adjectives ("terms", "brands" and
-# "the accused" would be).
-REPORTING = frozenset({
-    "called", "calls", "calling", "dubbed", "dubs", "labelled", "labeled", "branded", "termed", "denounced",
-    "назвав", "назвала", "назвали", "називає", "називають", "назвал", "называет", "называют", "охрестили", "окрестили",
-})
-NOT_A_LABEL = frozenset({"for", "on", "upon", "off", "out", "up", "in", "back", "to"})  # "called for a brutal ..."
-DESCRIBING = frozenset({"described", "describes", "describing", "portrayed", "portrays", "characterised", "characterized"})
 
-# Most findings have no cue before them at all: one search for any cue word rules them out
-# before the clause is split into words (about a tenth of the cost).
-ANY_CUE = regex.compile(
-    r"(?i)(?<![\p{L}\p{N}])(?:"
-    + "|".join(sorted(NEGATIONS | CONDITIONS | REPORTING | DESCRIBING))
-    + r")(?![\p{L}\p{N}])|n['’]t(?![\p{L}\p{N}])"
-)
+
+@dataclass(frozen=True)
+class CueWords:
+    """The cue words of a run's languages (each language.yaml's ``negation`` section): a
+    negation, a condition, a verb of labelling or describing, and the words that undo them."""
+
+    negations: frozenset[str]
+    emphatic_after: frozenset[str]  # "not only", "no less", "never more": emphasis, not denial
+    conditions: frozenset[str]
+    labelling: frozenset[str]  # verbs of labelling, in forms that are rarely nouns ("called", "dubbed")
+    not_a_label: frozenset[str]  # "called for a brutal ..."
+    describing: frozenset[str]  # "described as"
+    any_cue: regex.Pattern  # one search for any cue word rules most findings out before words are split
+
+    @classmethod
+    def of(cls, languages: Languages) -> CueWords:
+        def words(key: str) -> frozenset[str]:
+            return frozenset(word.casefold() for word in languages.words("negation", key))
+
+        negations, conditions, labelling, describing = (
+            words("negations"), words("conditions"), words("labelling-verbs"), words("describing-verbs"))
+        any_cue = regex.compile(
+            r"(?i)(?<![\p{L}\p{N}])(?:"
+            + "|".join(sorted(negations | conditions | labelling | describing))
+            + r")(?![\p{L}\p{N}])|n['’]t(?![\p{L}\p{N}])"
+        )
+        return cls(negations, words("emphatic-after"), conditions, labelling, words("not-a-label"), describing,
+                   any_cue)
 
 
 def _clause_before(text: str, start: int) -> list[str]:
@@ -78,39 +85,40 @@ class CueIndex:
     ("no" of "nonsense" before a finding "nsense"), is left to the search.
     """
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, words: CueWords):
         self.text = text
-        spans = [match.span() for match in ANY_CUE.finditer(text)]
+        self.any_cue = words.any_cue
+        spans = [match.span() for match in words.any_cue.finditer(text)]
         self.starts = [start for start, _ in spans]
         self.ends = [end for _, end in spans]  # cues do not overlap: ends ascend with starts
 
     def may_have_cue(self, low: int, high: int) -> bool:
         text = self.text
         if 0 < high < len(text) and _LETTER_OR_NUMBER.match(text, high - 1) and _LETTER_OR_NUMBER.match(text, high):
-            return ANY_CUE.search(text, low, high) is not None  # mid-word: a cue may end here only to a search
+            return self.any_cue.search(text, low, high) is not None  # mid-word: a cue may end here only to a search
         last = bisect.bisect_left(self.starts, high) - 1  # the last cue starting before ``high``
         return last >= 0 and self.ends[last] > low
 
 
-def context_of(text: str, start: int, cues: CueIndex | None = None) -> str | None:
+def context_of(text: str, start: int, words_of: CueWords, cues: CueIndex | None = None) -> str | None:
     """The context that changes what the words at ``start`` mean, or None: a negation or a
     reporting verb among the last WINDOW_WORDS words, or a condition anywhere in the clause."""
     low = max(0, start - LOOK_BACK)
-    if not (cues.may_have_cue(low, start) if cues is not None else ANY_CUE.search(text, low, start)):
+    if not (cues.may_have_cue(low, start) if cues is not None else words_of.any_cue.search(text, low, start)):
         return None
     words = _clause_before(text, start)
     recent = words[-WINDOW_WORDS:]
     for index, word in enumerate(recent):
         following = recent[index + 1] if index + 1 < len(recent) else ""
-        if (word in NEGATIONS or word.endswith("n't")) and following not in EMPHATIC_AFTER:
+        if (word in words_of.negations or word.endswith("n't")) and following not in words_of.emphatic_after:
             return "negated"
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""
-        if word in REPORTING and following not in NOT_A_LABEL:
+        if word in words_of.labelling and following not in words_of.not_a_label:
             return "reported-label"
-        if word == "as" and index > 0 and words[index - 1] in DESCRIBING:
+        if word == "as" and index > 0 and words[index - 1] in words_of.describing:
             return "reported-label"
-    if any(word in CONDITIONS for word in words):
+    if any(word in words_of.conditions for word in words):
         return "conditional"
     return None
 
@@ -121,20 +129,23 @@ class NegationReviewer:
     name = "negation"
     rules: tuple[RuleInfo, ...] = ()
 
+    def __init__(self, languages: Languages):
+        self.words = CueWords.of(languages)
+
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding]:
         text = document.text
         # A finding every LOOK_BACK characters or more often: one pass finds every cue.
-        cues = CueIndex(text) if len(findings) * LOOK_BACK > len(text) else None
+        cues = CueIndex(text, self.words) if len(findings) * LOOK_BACK > len(text) else None
         for finding in findings:
             if finding.technique not in TECHNIQUES or finding.context:
                 continue
             if len(finding.excerpt.split()) > MAX_WORDS_IN_FINDING:
                 continue
-            context = context_of(text, finding.start, cues)
+            context = context_of(text, finding.start, self.words, cues)
             if context is not None:
                 yield finding.evolve(context=(context,))
 
 
 @hookimpl
-def framecheck_reviewers() -> list[NegationReviewer]:
-    return [NegationReviewer()]
+def framecheck_reviewers(languages: Languages) -> list[NegationReviewer]:
+    return [NegationReviewer(languages)]

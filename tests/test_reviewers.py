@@ -14,6 +14,7 @@ from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanWar
 from framecheck.engine.engine import Engine, Selection
 from framecheck.engine.plugins import get_plugin_manager
 from framecheck.inputs.readers import text_document
+from framecheck.languages.profiles import bundled_languages
 
 ECHO = RuleInfo("echo-rule", "repetition", Severity.INFO, "an echo", examples=Examples(("x",), ("y",)))
 
@@ -189,12 +190,14 @@ def test_the_cue_index_of_a_crowded_text_decides_as_the_search_before_each_findi
         "It was nonsense, not a hoax; if NOT called a fiasco, it wasn't described as one.",
         "no\nnonono no-go ноу не брехня, якщо це не провокація; unleſs a hoax, don’t panic",
     ]
+    words = negation.CueWords.of(bundled_languages())
     checked = 0
     for text in texts:
-        cues = negation.CueIndex(text)
+        cues = negation.CueIndex(text, words)
         for offset in range(len(text) + 1):
-            assert negation.context_of(text, offset, cues) == negation.context_of(text, offset), (text, offset)
-            checked += negation.context_of(text, offset) is not None
+            searched = negation.context_of(text, offset, words)
+            assert negation.context_of(text, offset, words, cues) == searched, (text, offset)
+            checked += searched is not None
     assert checked > 100  # the texts are full of contexts, so the comparison is not of Nones
 
 

@@ -10,6 +10,7 @@ article documents every finding it produces.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..engine.plugins import get_plugin_manager
 from ..inputs.markup import HtmlReader, MarkdownReader
 from ..inputs.readers import Input, ReaderSet, ReadOptions, TextReader, text_document
 from ..languages.detect import ANY
+from ..languages.profiles import Languages, bundled_languages
 from ..packs.loading import RULE_ID_RE, load_packs
 
 MARKER = re.compile(r"<!--\s*(?P<kind>expect|ok)\s*:\s*(?P<rules>[a-z0-9][a-z0-9,\s-]*?)\s*-->")
@@ -39,7 +41,7 @@ class TestResult:
 def example_hits(engine: Engine, rule: RuleInfo, text: str) -> list[str]:
     """What ``rule`` flags in one of its examples, the example read in the rule's pack's
     language (a short example may not tell it by its letters)."""
-    document = text_document("<example>", text)
+    document = text_document("<example>", text, languages=engine.languages)
     if rule.language not in ("", ANY):
         document.language = rule.language
     return [f.excerpt for f in engine.scan(document).findings if f.rule_id == rule.id]
@@ -108,11 +110,11 @@ def _article_results(engine: Engine, readers: ReaderSet, article: Path, rule_ids
 
 def run_pack_tests(paths: Sequence[str], plugin_specs: Sequence[str] = ()) -> list[TestResult]:
     """Every example and annotated article of the packs at ``paths``, run in isolation."""
-    packs = load_packs(paths)
     engine = Engine.from_plugins(get_plugin_manager(plugin_specs), rule_paths=paths, default_rules=False)
+    packs = load_packs(paths, engine.languages)
     rule_ids = [rule.id for pack in packs for rule in pack.rules]
     results = _example_results(engine, rule_ids)
-    readers = ReaderSet([TextReader(), MarkdownReader(), HtmlReader()], ReadOptions())
+    readers = ReaderSet([TextReader(), MarkdownReader(), HtmlReader()], ReadOptions(languages=engine.languages))
     for pack in packs:
         for article in test_articles(Path(pack.path)):
             results.extend(_article_results(engine, readers, article, set(rule_ids)))
@@ -132,127 +134,87 @@ def format_results(results: Sequence[TestResult]) -> list[str]:
 
 PACK_TEMPLATE = """\
 # {name}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
-format: 1
+{lemma_note}format: 1
 id: {name}
 name: {title}
 version: "0.1"
-language: en
-description: >
-  Our newsroom's own rules. Run `framecheck rules test {name}.yaml` after every change.
+language: {language}
+{match_line}description: >
+  {description} Run `framecheck rules test {name}.yaml` after every change.
 license: proprietary
 sources:
-  - "Our style guide"
+  - {source}
 rules:
-  - id: {name}-loaded-verb
-    technique: loaded-language
+  - id: {name}-{rule}
+    technique: {technique}
     severity: warning
     weight: 1
-    message: loaded verb; say what happened
+    message: {message}
     why: >
-      Verbs that judge ("slaughter", "crush") put the outlet's opinion into a news sentence.
-    suggest: [kill, defeat]
-    patterns:
-      - slaughter(s|ed|ing|)
-      - crush(es|ed|ing|)
-    exceptions:
-      - crush(es|ed|ing|) (the |)(garlic|ice|grapes)
+      {why}
+    suggest: {suggest}
+    patterns: {patterns}
+    exceptions: {exceptions}
     examples:
       match:
-        - "The visitors crushed the home side 4-0."
+        - {match}
       no_match:
-        - "Crush the garlic before frying it."
+        - {no_match}
 """
 
 ARTICLE_TEMPLATE = """\
-# Test article for {name}
+# {heading} {name}
 
-The visitors crushed the home side on Saturday. <!-- expect: {name}-loaded-verb -->
+{match} <!-- expect: {name}-{rule} -->
 
-<!-- ok: {name}-loaded-verb -->
-Crush the garlic and fry it gently.
-
-The match ended 4-0, the league said.
-"""
-
-
-LEMMA_PACK_TEMPLATE = """\
-# {{name}}: a framecheck rule pack (format: docs/rule-packs.md in framecheck).
-# match: lemma - each phrase, written in dictionary form, matches every inflected form.
-format: 1
-id: {{name}}
-name: {{title}}
-version: "0.1"
-language: {language}
-match: lemma
-description: >
-  {description} Run `framecheck rules test {{name}}.yaml` after every change.
-license: proprietary
-sources:
-  - "{source}"
-rules:
-  - id: {{name}}-loaded-label
-    technique: name-calling
-    severity: warning
-    weight: 1
-    extent: sentence
-    message: '{message}'
-    why: >
-      {why} English: a label instead of a name tells readers what to feel.
-    suggest: [{suggest}]
-    patterns: [{patterns}]
-    exceptions: [{exceptions}]
-    examples:
-      match:
-        - "{match}"
-      no_match:
-        - "{no_match}"
-"""
-
-LEMMA_ARTICLE_TEMPLATE = """\
-# {heading} {{name}}
-
-{match} <!-- expect: {{name}}-loaded-label -->
-
-<!-- ok: {{name}}-loaded-label -->
+<!-- ok: {name}-{rule} -->
 {no_match}
-"""
+{closing}"""
 
-# What the Ukrainian and Russian starter packs say, in their language.
-_LEMMA_WORDING = {
-    "uk": {"language": "uk", "description": "Правила нашої редакції.", "source": "Наш стильовий посібник",
-           "message": 'ярлик "{{match}}": назвіть людей чи підрозділ',
-           "why": "Ярлик замість назви каже читачеві, що відчувати.", "suggest": "російські військові",
-           "patterns": "орк, рашист", "exceptions": "орк (з |)(фентезі|толкіна)",
-           "match": "Орки знову обстріляли Харків уночі.", "no_match": "Російські війська знову обстріляли Харків.",
-           "heading": "Тестова стаття для"},
-    "ru": {"language": "ru", "description": "Правила нашей редакции.", "source": "Наше руководство по стилю",
-           "message": 'ярлык "{{match}}": назовите людей или подразделение',
-           "why": "Ярлык вместо названия говорит читателю, что чувствовать.", "suggest": "украинские военные",
-           "patterns": "каратель, укронацист", "exceptions": "карательный (отряд |)(сс|вермахт)",
-           "match": "Каратели снова обстреляли Донецк ночью.", "no_match": "Украинские военные сообщили об обстреле.",
-           "heading": "Тестовая статья для"},
-}
-
-TEMPLATES = {"en": (PACK_TEMPLATE, ARTICLE_TEMPLATE)} | {
-    language: (LEMMA_PACK_TEMPLATE.format(**wording), LEMMA_ARTICLE_TEMPLATE.format(**wording))
-    for language, wording in _LEMMA_WORDING.items()
-}
+_LEMMA_NOTE = "# match: lemma - each phrase, written in dictionary form, matches every inflected form.\n"
 
 
-def scaffold_pack(name: str, directory: Path, language: str = "en") -> list[Path]:
-    """Write NAME.yaml and NAME.test.md for a pack in ``language`` (en, or uk/ru with lemma
-    phrases); refuses to overwrite existing files."""
+def _yaml_value(value: str | tuple[str, ...]) -> str:
+    """A string or a list of them as a YAML flow value: double-quoted, or single-quoted where
+    the wording has double quotes of its own, so that it reads as written."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    if '"' in value:
+        return "'" + value.replace("'", "''") + "'"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def scaffold_pack(name: str, directory: Path, language: str = "en", languages: Languages | None = None) -> list[Path]:
+    """Write NAME.yaml and NAME.test.md for a pack in ``language``, worded as that language's
+    ``scaffold`` section says; refuses to overwrite existing files."""
     if not RULE_ID_RE.match(name):
         raise FramecheckError(f"pack name {name!r} must be lower-case letters, digits and '-'")
-    if language not in TEMPLATES:
-        raise FramecheckError(f"no pack template for language {language!r} (templates: {', '.join(TEMPLATES)})")
-    pack_template, article_template = TEMPLATES[language]
+    languages = languages or bundled_languages()
+    profile = languages.get(language)
+    if profile is None or not profile.scaffold:
+        worded = ", ".join(p.code for p in languages.profiles if p.scaffold)
+        raise FramecheckError(f"no pack template for language {language!r} (templates: {worded}; a language's "
+                              "'scaffold' in its language.yaml)")
+    wording = profile.scaffold
+    lemma = wording.get("match-kind") == "lemma"
+    values = {
+        "name": name, "title": name.replace("-", " ").capitalize(), "language": language,
+        "lemma_note": _LEMMA_NOTE if lemma else "", "match_line": "match: lemma\n" if lemma else "",
+        "description": wording.get("description", ""), "why": wording.get("why", ""),
+        "rule": wording.get("rule", "rule"), "technique": wording.get("technique", "loaded-language"),
+        "heading": wording.get("heading", "Test article for"),
+        "match": wording.get("match", ""), "no_match": wording.get("no-match", ""),
+        "closing": f"\n{wording['closing']}\n" if wording.get("closing") else "",
+    }
+    quoted = {key: _yaml_value(wording.get(key, default)) for key, default in
+              (("source", ""), ("message", ""), ("suggest", ()), ("patterns", ()), ("exceptions", ()))}
+    pack_text = PACK_TEMPLATE.format(**{**values, **quoted, "match": _yaml_value(values["match"]),
+                                        "no_match": _yaml_value(values["no_match"])})
     directory.mkdir(parents=True, exist_ok=True)
     pack, article = directory / f"{name}.yaml", directory / f"{name}.test.md"
     for path in (pack, article):
         if path.exists():
             raise FramecheckError(f"{path}: already exists; not overwritten")
-    title = name.replace("-", " ").capitalize()
-    pack.write_text(pack_template.format(name=name, title=title), encoding="utf-8")
-    article.write_text(article_template.format(name=name), encoding="utf-8")
+    pack.write_text(pack_text, encoding="utf-8")
+    article.write_text(ARTICLE_TEMPLATE.format(**values), encoding="utf-8")
     return [pack, article]

@@ -87,7 +87,8 @@ class Application:
         engine, manager = engine_for(config, baseline=baseline, debug=debug)
         for warning in engine.setup_warnings:
             events.warning(warning)
-        read_options = ReadOptions(config.input_format, config.text_field, config.id_field, config.max_bytes)
+        read_options = ReadOptions(config.input_format, config.text_field, config.id_field, config.max_bytes,
+                                   languages=engine.languages)
         readers = ReaderSet(reader_objects(manager, events.warning), read_options)
         return cls(config, engine, manager, readers, formatter_classes(manager, events.warning), events)
 

@@ -134,13 +134,17 @@ def rules_test(ctx: click.Context, paths: tuple[str, ...], plugin_specs: tuple[s
 @rules.command("new")
 @click.argument("name")
 @click.option("--directory", type=click.Path(file_okay=False), default=".", show_default=True)
-@click.option("--language", type=click.Choice(["en", "uk", "ru"]), default="en", show_default=True,
-              help="The pack's language; uk and ru packs use lemma phrases (match: lemma).")
-def rules_new(name: str, directory: str, language: str) -> None:
+@click.option("--language", default="en", show_default=True, metavar="CODE",
+              help="The pack's language, worded as its language.yaml's 'scaffold' says (the shipped uk and ru "
+                   "packs use lemma phrases).")
+@click.option("--rules", "rule_paths", multiple=True, metavar="PATH",
+              help="A folder with a language.yaml of your own, for a language framecheck does not ship (repeatable).")
+def rules_new(name: str, directory: str, language: str, rule_paths: tuple[str, ...]) -> None:
     """Scaffold a rule pack NAME.yaml with one rule and a test article that passes 'rules test'."""
     from ..app.packtest import scaffold_pack
+    from ..languages.profiles import run_languages
 
-    for path in scaffold_pack(name, Path(directory), language):
+    for path in scaffold_pack(name, Path(directory), language, run_languages(rule_paths)):
         click.echo(f"created {path}")
 
 

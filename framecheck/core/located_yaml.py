@@ -9,10 +9,11 @@ YAML), and any Python-object tag (SafeLoader's own refusal).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import PackError
+from .errors import PackError, did_you_mean
 
 if TYPE_CHECKING:
     import yaml
@@ -114,3 +115,61 @@ def load_located_yaml(text: str, path: Path | str) -> Any:
         raise PackError(str(path), line, f"invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise PackError(str(path), None, f"invalid YAML: {exc}") from None
+
+
+class Checker:
+    """Validation helpers bound to one YAML file, so every error names the file and the line
+    (rule packs, language folders and the configuration all read their files with one)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def choice(self, mapping: LocatedDict, key: str, choices: Sequence[str], default: str) -> str:
+        value = self.typed(mapping, key, str, "string", default)
+        if value not in choices:
+            suffix = did_you_mean(value, choices) or ""
+            raise self.fail(mapping.line_of(key), f"{key!r} must be one of {', '.join(choices)}, not {value!r}{suffix}")
+        return value
+
+    def fail(self, line: int | None, message: str) -> PackError:
+        return PackError(self.path, line, message)
+
+    def check_keys(self, mapping: LocatedDict, allowed: Iterable[str], what: str) -> None:
+        allowed = list(allowed)
+        for key in mapping:
+            if key not in allowed:
+                suffix = did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"
+                where = f" in {what}" if what else ""
+                raise self.fail(mapping.line_of(key), f"unknown key {key!r}{where}{suffix}")
+
+    def require(self, mapping: LocatedDict, key: str, what: str) -> Any:
+        if key not in mapping or mapping[key] is None:
+            raise self.fail(mapping.line, f"{what} is missing required key {key!r}")
+        return mapping[key]
+
+    def typed(self, mapping: LocatedDict, key: str, kind: type | tuple[type, ...], label: str, default: Any = None) -> Any:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+        if isinstance(value, bool) and kind in (int, float, (int, float)):
+            value = None  # YAML's true/false are not numbers here
+        if not isinstance(value, kind):
+            raise self.fail(mapping.line_of(key), f"{key!r} must be a {label}, not {describe(mapping[key])}")
+        return value
+
+    def string_list(self, mapping: LocatedDict, key: str, *, allow_single: bool = False) -> tuple[str, ...]:
+        if key not in mapping:
+            return ()
+        value = mapping[key]
+        if allow_single and isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(mapping.line_of(key), f"{key!r} must be a list of strings")
+        return tuple(value)
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    names = {dict: "a mapping", LocatedDict: "a mapping", list: "a list", LocatedList: "a list", bool: "a boolean"}
+    return names.get(type(value), f"{type(value).__name__} {value!r}")

@@ -16,6 +16,7 @@ from ..inputs.markup import HtmlReader, MarkdownReader
 from ..inputs.readers import CsvReader, JsonlReader, TextReader
 from ..inputs.structure import QuoteIndex, extent_around
 from ..languages.detect import document_language, runs_in
+from ..languages.profiles import Languages
 from ..outputs.data import JsonFormatter, JsonLinesFormatter
 from ..outputs.html import HtmlFormatter
 from ..outputs.markdown import MarkdownFormatter
@@ -52,7 +53,8 @@ class PackMatcher:
 
     name = "yaml-rules"
 
-    def __init__(self, packs: Sequence[Pack], options: ScanOptions, *, combined: bool = True):
+    def __init__(self, packs: Sequence[Pack], options: ScanOptions, *, combined: bool = True,
+                 languages: Languages | None = None):
         self._rules: tuple[PackRule, ...] = tuple(r for pack in packs for r in pack.rules if r.enabled)
         self.rules = tuple(rule.info for rule in self._rules)
         # Pattern ids: 2*i for rule i's patterns, 2*i + 1 for its exceptions.
@@ -64,7 +66,8 @@ class PackMatcher:
         # Rules with regexes of their own run on every document; the others only where the
         # shared pass found one of their phrases (or a lemma phrase matched).
         self._with_regexes = frozenset(n for n, rule in enumerate(self._rules) if rule.patterns.raw_sources)
-        self._lexicons = Lexicons()  # the forms of lemma phrases, looked up once per language
+        self._lexicons = Lexicons(languages)  # the forms of lemma phrases, looked up once per language
+        self._languages = languages
         self._options = options
 
     def _for_language(self, language: str) -> tuple[list[int], LemmaIndex | None]:
@@ -92,7 +95,7 @@ class PackMatcher:
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
-        language = document.language or document_language(text, document.metadata, None)  # outside an engine
+        language = document.language or document_language(text, document.metadata, None, self._languages)  # outside an engine
         active, lemmas = self._for_language(language)
         if not active:
             return
@@ -143,8 +146,9 @@ class PackMatcher:
 
 class CorePlugin:
     @hookimpl
-    def framecheck_detectors(self, packs: Sequence[Pack], options: ScanOptions) -> list[PackMatcher]:
-        return [PackMatcher(packs, options)]
+    def framecheck_detectors(self, packs: Sequence[Pack], options: ScanOptions,
+                             languages: Languages) -> list[PackMatcher]:
+        return [PackMatcher(packs, options, languages=languages)]
 
     @hookimpl
     def framecheck_formatters(self) -> list[type]:

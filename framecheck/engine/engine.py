@@ -37,6 +37,7 @@ from ..core.taxonomy import TECHNIQUES
 from ..inputs.structure import QuoteIndex
 from ..languages.detect import document_language
 from ..languages.normalise import normalise
+from ..languages.profiles import Languages, bundled_languages, run_languages
 from ..packs.indexes import SharedPhraseIndex
 from ..packs.loading import Pack, load_packs
 from .budget import OverBudget, budget
@@ -115,8 +116,10 @@ class Engine:
         reviewers: Sequence[Reviewer] = (),
         per_file_ignores: Callable[[str], frozenset[str]] | None = None,
         options: ScanOptions = ScanOptions(),
+        languages: Languages | None = None,
     ):
         self.packs = tuple(packs)
+        self.languages = languages or bundled_languages()
         self.per_file_ignores = per_file_ignores
         self.scoring = scoring
         self.severity_overrides = dict(severity_overrides or {})
@@ -175,16 +178,18 @@ class Engine:
         warnings: list[str] = []
         pack_calls = call_each(manager, "framecheck_rule_pack_paths", skip=skip)
         paths = [path for _, paths in _successes(pack_calls, "framecheck_rule_pack_paths", warnings) for path in paths]
-        packs = load_packs(paths + list(rule_paths))
+        languages = run_languages(paths + list(rule_paths))
+        packs = load_packs(paths + list(rule_paths), languages)
         selected = _filtered_packs(packs, selection)
-        detector_calls = call_each(manager, "framecheck_detectors", skip=skip, packs=selected, options=options)
+        detector_calls = call_each(manager, "framecheck_detectors", skip=skip, packs=selected, options=options,
+                                   languages=languages)
         owners: dict[str, str] = {}
         detectors: list[Detector] = []
         for plugin, found in _successes(detector_calls, "framecheck_detectors", warnings):
             for detector in found:
                 detectors.append(detector)
                 owners.setdefault(getattr(detector, "name", ""), plugin)
-        reviewer_calls = call_each(manager, "framecheck_reviewers", skip=skip, options=options)
+        reviewer_calls = call_each(manager, "framecheck_reviewers", skip=skip, options=options, languages=languages)
         reviewers: list[Reviewer] = []
         for plugin, found in _successes(reviewer_calls, "framecheck_reviewers", warnings):
             for reviewer in found:
@@ -195,7 +200,8 @@ class Engine:
         selection.check_known(known)
         require_known(severity_overrides or {}, known, "severity")
         annotators: list[Annotator] = []
-        for plugin, found in _successes(call_each(manager, "framecheck_annotators"), "framecheck_annotators", warnings):
+        annotator_calls = call_each(manager, "framecheck_annotators", languages=languages)
+        for plugin, found in _successes(annotator_calls, "framecheck_annotators", warnings):
             for annotator in found:
                 if not isinstance(annotator, Annotator):
                     raise PluginError(f"plugin {plugin!r} returned {annotator!r} as an annotator; "
@@ -205,7 +211,7 @@ class Engine:
         return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
                    annotators=annotators, severity_overrides=severity_overrides,
                    suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
-                   reviewers=reviewers, options=options)
+                   reviewers=reviewers, options=options, languages=languages)
 
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
@@ -223,7 +229,8 @@ class Engine:
         ``incomplete``. The document is normalised for the detectors and given back as read."""
         restoration = normalise(document)
         if self.options.language or not document.language:
-            document.language = document_language(document.text, document.metadata, self.options.language)
+            document.language = document_language(document.text, document.metadata, self.options.language,
+                                                  self.languages)
         findings: list[Finding] = []
         warnings: list[str] = list(document.notes)
         failed: list[str] = []  # labels of the plugins that failed on this document

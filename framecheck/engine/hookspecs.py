@@ -20,6 +20,7 @@ from ..core.model import Dismissal, Document, Finding, Region, RuleInfo, ScanOpt
 
 if TYPE_CHECKING:
     from ..inputs.readers import Reader
+    from ..languages.profiles import Languages
     from ..outputs.base import Formatter
     from ..packs.loading import Pack
 
@@ -109,8 +110,11 @@ def framecheck_readers() -> Iterable[Reader]:
 
 
 @hookspec
-def framecheck_annotators() -> Iterable[Annotator]:
+def framecheck_annotators(languages: Languages) -> Iterable[Annotator]:
     """Return annotators that add regions (such as boilerplate) to every document.
+
+    :param languages: the run's languages (the shipped ones and those in its rule folders),
+        whose word lists (``languages.words(section, key)``) an annotator may read.
 
     All implementations are called; annotators run in registration order, before detectors.
     """
@@ -131,22 +135,24 @@ def framecheck_rule_pack_paths() -> Iterable[str | Path]:
 
 
 @hookspec
-def framecheck_detectors(packs: Sequence[Pack], options: ScanOptions) -> Iterable[Detector]:
+def framecheck_detectors(packs: Sequence[Pack], options: ScanOptions, languages: Languages) -> Iterable[Detector]:
     """Return detectors to run on every document.
 
     :param packs: every rule pack loaded for this run (after ``--select``/``--ignore``), for
         detectors that want to read rule data.
     :param options: run-wide settings, such as the per-document regex timeout.
+    :param languages: the run's languages, as for annotators.
 
     All implementations are called; every detector they return runs on every document.
     """
 
 
 @hookspec
-def framecheck_reviewers(options: ScanOptions) -> Iterable[Reviewer]:
+def framecheck_reviewers(options: ScanOptions, languages: Languages) -> Iterable[Reviewer]:
     """Return reviewers to run on every document after the detectors.
 
     :param options: run-wide settings, as for detectors.
+    :param languages: the run's languages, as for annotators.
 
     All implementations are called; reviewers run in registration order.
     """

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 
 from ..core.model import Document, Region
 from ..core.offsets import TextBuilder
+from ..languages.profiles import Languages
 from .readers import Input, ReadOptions, read_text
 from .structure import quotations
 
@@ -51,7 +52,8 @@ class _Assembly:
             if kind == "headline" and self.headline is None:
                 self.headline = (start, len(self.builder))
 
-    def document(self, item: Input, source: str, metadata: dict, notes: tuple[str, ...]) -> Document:
+    def document(self, item: Input, source: str, metadata: dict, notes: tuple[str, ...],
+                 languages: Languages | None = None) -> Document:
         text, offsets = self.builder.build()
         regions: list[Region] = []
         body_blocks = [(s, e) for kind, s, e in self.blocks if (s, e) != self.headline]
@@ -67,7 +69,7 @@ class _Assembly:
             if lede:
                 regions.append(Region("lede", *lede))
         regions.extend(Region("quote", start, end) for start, end in self.quotes)
-        regions.extend(quotations(text, [(s, e) for _, s, e in self.blocks]))
+        regions.extend(quotations(text, [(s, e) for _, s, e in self.blocks], languages))
         return Document(item.name, text, metadata=metadata, source_text=source, offsets=offsets,
                         regions=tuple(regions), notes=notes)
 
@@ -240,7 +242,7 @@ class MarkdownReader:
                 start = assembly.open_block(line_starts[min(first_line, len(line_starts) - 1)])
                 _emit_inline(assembly, token, mapper)
                 assembly.close_block(block_kind, start)
-        yield assembly.document(item, source, metadata, notes)
+        yield assembly.document(item, source, metadata, notes, options.languages)
 
 
 # --------------------------------------------------------------------------------------
@@ -429,4 +431,4 @@ class HtmlReader:
                       "the rest is not text a browser shows, and was not scanned",)
         parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source[:end]))
         assembly = parser.finish()
-        yield assembly.document(item, source, dict(parser.metadata), notes)
+        yield assembly.document(item, source, dict(parser.metadata), notes, options.languages)

@@ -24,6 +24,7 @@ from typing import BinaryIO, Protocol, runtime_checkable
 
 from ..core.errors import FramecheckError, InputError
 from ..core.model import Document, printable
+from ..languages.profiles import Languages
 from .structure import plain_structure
 
 STDIN = "-"
@@ -100,6 +101,7 @@ class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
     max_bytes: int = DEFAULT_MAX_BYTES  # one document's limit (--max-bytes); also one corpus record's
+    languages: Languages | None = None  # whose speech verbs attribute quotations (default: the shipped ones)
 
 
 @runtime_checkable
@@ -143,10 +145,10 @@ def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
         return data.decode(FALLBACK_ENCODING, errors="replace"), (note,)
 
 
-def text_document(source: str, text: str, notes: tuple[str, ...] = ()) -> Document:
+def text_document(source: str, text: str, notes: tuple[str, ...] = (), languages: Languages | None = None) -> Document:
     """A plain-text article with its structure (headline, lede, quotes), as every reader of text builds it."""
     document = Document(source, text, notes=notes)
-    document.regions = plain_structure(text, blocks=document.paragraphs)
+    document.regions = plain_structure(text, blocks=document.paragraphs, languages=languages)
     return document
 
 
@@ -173,7 +175,7 @@ class TextReader:
 
     def read(self, item: Input, options: ReadOptions) -> Iterator[Document]:
         text, notes = read_text(item, options)
-        yield text_document(item.name, text, notes)
+        yield text_document(item.name, text, notes, options.languages)
 
 
 def _scalar_metadata(record: dict, skip: Iterable[str]) -> dict:
@@ -194,7 +196,8 @@ def _record_document(item: Input, record: dict, where: str, number: int, options
     metadata = _scalar_metadata(record, (options.text_field,))
     has_headline = "title" in metadata or "headline" in metadata
     document = Document(name, text, metadata=metadata)
-    document.regions = plain_structure(text, headline=not has_headline, blocks=document.paragraphs)
+    document.regions = plain_structure(text, headline=not has_headline, blocks=document.paragraphs,
+                                       languages=options.languages)
     return document
 
 

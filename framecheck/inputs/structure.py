@@ -16,52 +16,34 @@ import regex
 
 from ..core.model import Region
 from ..core.paragraphs import paragraphs, trimmed_end
-from ..languages.detect import CYRILLIC_LETTER
+from ..languages.profiles import Languages, alternation, bundled_languages
 
 _NON_SPACE_RUN = regex.compile(r"\S+")
 MAX_HEADLINE_CHARS = 300
-_ABBREVIATIONS = r"Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|St|Lt|Col|Sgt|Capt|No|Jr|Sr|vs|etc|U\.S|U\.K|Jan|Feb|Aug|Sept|Oct|Nov|Dec"
-SENTENCE_BREAK = regex.compile(
-    rf"""
-      \n[ \t]*\n\s*                                             # a blank line
-    | (?<=[.!?:;…][”"’')\]]*)[ \t]*\n\s*                        # a line break after final punctuation
-    | (?<!\b(?:{_ABBREVIATIONS})\.)(?<=[.!?…][”"’')\]]*)[ \t]+(?=[“"‘'(\[]*[\p{{Lu}}\d])
-    """,
-    regex.VERBOSE,
-)
-
-SPEECH_VERBS = (
-    r"said|says|say|stated|states|told|tells|added|adds|noted|notes|stressed|stresses|explained|"
-    r"argued|argues|warned|warns|insisted|insists|declared|declares|recalled|commented|wrote|writes|"
-    r"tweeted|posted|asked|asks|replied|answered|claimed|claims|emphasi[sz]ed|announced|continued|concluded"
-)
-# Ukrainian and Russian: the past tense reports use (masculine, feminine, plural), and a few
-# present forms. Kept apart so that a quotation in Latin script compiles and tries only the
-# English patterns (each list costs ~10 ms to compile).
-SPEECH_VERBS_UK_RU = (
-    r"заявив|заявила|заявили|сказав|сказала|сказали|повідомив|повідомила|повідомили|зазначив|зазначила|"
-    r"зазначили|наголосив|наголосила|наголосили|підкреслив|підкреслила|підкреслили|додав|додала|додали|"
-    r"пояснив|пояснила|пояснили|написав|написала|написали|відповів|відповіла|відповіли|уточнив|уточнила|"
-    r"уточнили|каже|говорить|пише|цитує|заявил|сказал|сообщил|сообщила|сообщили|отметил|отметила|отметили|"
-    r"подчеркнул|подчеркнула|подчеркнули|добавил|добавила|добавили|пояснил|написал|ответил|ответила|ответили|"
-    r"уточнил|говорит|пишет"
-)
-# Every verb of each list contains one of its stems (lower case): no stem in a window, no
-# speaker there.
-SPEECH_VERB_STEMS = (
-    "said", "say", "stat", "told", "tell", "add", "note", "stress", "explain", "argu", "warn", "insist",
-    "declar", "recall", "comment", "wrote", "writ", "tweet", "post", "ask", "repl", "answer", "claim",
-    "emphasi", "announc", "continu", "conclud",
-)
-SPEECH_VERB_STEMS_UK_RU = (
-    "заяв", "сказа", "повідом", "зазнач", "наголос", "підкресл", "дода", "поясн", "написа", "відпов", "говор",
-    "каже", "сообщ", "отмет", "подчеркн", "добав", "ответ", "уточн", "цитує", "пише", "пишет",
-)
 
 
-def speech_verbs(language: str) -> str:
+@functools.cache
+def sentence_break(abbreviations: str) -> regex.Pattern:
+    """Where sentences end, for one alternation of abbreviations a sentence does not end after."""
+    not_after = rf"(?<!\b(?:{abbreviations})\.)" if abbreviations else ""
+    return regex.compile(
+        rf"""
+          \n[ \t]*\n\s*                                             # a blank line
+        | (?<=[.!?:;…][”"’')\]]*)[ \t]*\n\s*                        # a line break after final punctuation
+        | {not_after}(?<=[.!?…][”"’')\]]*)[ \t]+(?=[“"‘'(\[]*[\p{{Lu}}\d])
+        """,
+        regex.VERBOSE,
+    )
+
+
+def _sentence_break(languages: Languages | None) -> regex.Pattern:
+    return sentence_break((languages or bundled_languages()).abbreviations)
+
+
+def speech_verbs(language: str, languages: Languages | None = None) -> str:
     """The speech verbs of ``language`` ("said|says|..."), as a regex alternation."""
-    return SPEECH_VERBS if language == "en" else SPEECH_VERBS_UK_RU
+    profile = (languages or bundled_languages()).get(language)
+    return alternation(profile.words_of("speech", "verbs")) if profile else ""
 
 
 SPEAKER_REACH = 120  # characters before or after a quotation searched for its speaker
@@ -115,18 +97,16 @@ def quotation_spans(text: str) -> Iterator[tuple[int, int]]:
             position = start + 1
 
 
-_PRONOUN_SPEAKERS = frozenset({"he", "she", "they", "we", "i", "himself", "herself"})
-_NOT_NAME_WORDS = frozenset({"the", "a", "an", "this", "that", "it", "in", "and", "but", "as", "according"})
 
 
 _FIRST_LOOK = 16  # characters before a span where sentence_around first looks for a break
 _LOOK_AHEAD = 8  # characters after it that a break's lookahead may need
 
 
-def sentences(text: str) -> Iterator[tuple[int, int]]:
+def sentences(text: str, languages: Languages | None = None) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence, without surrounding whitespace."""
     cursor = 0
-    for boundary in SENTENCE_BREAK.finditer(text):
+    for boundary in _sentence_break(languages).finditer(text):
         if boundary.start() > cursor:
             yield cursor, boundary.start()
         cursor = boundary.end()
@@ -135,7 +115,8 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         yield cursor, end
 
 
-def sentence_around(text: str, start: int, end: int, reach: int = 1000) -> tuple[int, int]:
+def sentence_around(text: str, start: int, end: int, reach: int = 1000,
+                    languages: Languages | None = None) -> tuple[int, int]:
     """The sentence that holds ``text[start:end]`` (or the one it starts in, when it runs
     across a break), looking at most ``reach`` characters either way, so a detector that
     needs the sentence of a few cues need not split a whole long text.
@@ -144,12 +125,13 @@ def sentence_around(text: str, start: int, end: int, reach: int = 1000) -> tuple
     sentences are short ("Wow! Wow! ..."), scanning all of ``reach`` for every cue made the
     cost per cue hundreds of matches."""
     window_start, window_end = max(0, start - reach), min(len(text), end + reach)
+    breaks = _sentence_break(languages)
     sentence_start = window_start
     size = _FIRST_LOOK
     while True:
         lower = max(window_start, start - size)
         found = None
-        for boundary in SENTENCE_BREAK.finditer(text, lower, min(window_end, start + _LOOK_AHEAD)):
+        for boundary in breaks.finditer(text, lower, min(window_end, start + _LOOK_AHEAD)):
             if boundary.end() > start:
                 break
             found = boundary.end()
@@ -157,7 +139,7 @@ def sentence_around(text: str, start: int, end: int, reach: int = 1000) -> tuple
             sentence_start = found if found is not None else window_start
             break
         size *= 4
-    following = SENTENCE_BREAK.search(text, start, window_end)
+    following = breaks.search(text, start, window_end)
     sentence_end = following.start() if following is not None else window_end
     return sentence_start, trimmed_end(text, sentence_start, sentence_end)
 
@@ -231,19 +213,9 @@ class Coverage:
         return index >= 0 and self.reach[index] > offset
 
 
-def _named(speaker: str) -> bool:
-    words = [w for w in speaker.split() if w.lower() not in _NOT_NAME_WORDS]
+def _named(speaker: str, not_names: frozenset[str]) -> bool:
+    words = [w for w in speaker.split() if w.lower() not in not_names]
     return any(word[:1].isupper() for word in words)
-
-
-def _speech_verbs(window: str) -> str | None:
-    """The speech verbs that could occur in ``window`` (Ukrainian and Russian ones where it has
-    Cyrillic letters), or None when none can: a cheap test by stems that spares most quotes
-    (scare quotes, titles) the two speaker patterns, which cannot match without a verb."""
-    verbs, stems = ((SPEECH_VERBS_UK_RU, SPEECH_VERB_STEMS_UK_RU) if CYRILLIC_LETTER.search(window)
-                    else (SPEECH_VERBS, SPEECH_VERB_STEMS))
-    lowered = window.lower()
-    return verbs if any(stem in lowered for stem in stems) else None
 
 
 _KEEPS_ITS_FULL_STOP = regex.compile(r"(?:^|\s)(?:\p{L}|Jr|Sr|St|Dr)\.$")
@@ -256,16 +228,17 @@ def _tidy_name(speaker: str) -> str:
     return name if _KEEPS_ITS_FULL_STOP.search(name) else name.rstrip(".")
 
 
-def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int) -> str | None:
+def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int,
+                languages: Languages) -> str | None:
     """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
     after_end = min(block_end, quote_end + SPEAKER_REACH)
-    verbs = _speech_verbs(text[quote_end:after_end])
+    verbs = languages.speech_verbs_in(text[quote_end:after_end])
     if verbs is not None:
         after = speaker_patterns(verbs)[0].match(text, quote_end, after_end)
         if after:
             return _tidy_name(after.group("speaker"))
     before_start = max(block_start, quote_start - SPEAKER_REACH)
-    verbs = _speech_verbs(text[before_start:quote_start])
+    verbs = languages.speech_verbs_in(text[before_start:quote_start])
     if verbs is not None:
         before = speaker_patterns(verbs)[1].search(text, before_start, quote_start)
         if before:
@@ -282,8 +255,9 @@ class Speakers:
     would; that is found by walking back, remembered for every quote passed on the way.
     """
 
-    def __init__(self, text: str, quotes: list[tuple[int, int, int, int]]):
+    def __init__(self, text: str, quotes: list[tuple[int, int, int, int]], languages: Languages):
         self.text = text
+        self.languages = languages
         self.quotes = quotes  # (start, end, first paragraph's start, last paragraph's end)
         self._own: dict[int, str | None] = {}
         self._named_before: dict[int, str] = {}
@@ -291,18 +265,22 @@ class Speakers:
     def label(self, number: int) -> str:
         """The quote's speaker, or "" when none is named."""
         speaker = self._speaker(number)
-        if speaker and _is_pronoun(speaker):
+        if speaker and self._is_pronoun(speaker):
             return self._last_named_before(number)
-        return speaker if speaker and _named(speaker) else ""
+        return speaker if speaker and _named(speaker, self.languages.not_names) else ""
 
     def _speaker(self, number: int) -> str | None:
         if number not in self._own:
-            self._own[number] = _speaker_of(self.text, *self.quotes[number])
+            self._own[number] = _speaker_of(self.text, *self.quotes[number], self.languages)
         return self._own[number]
 
     def _named_speaker(self, number: int) -> str:
         speaker = self._speaker(number)
-        return speaker if speaker and not _is_pronoun(speaker) and _named(speaker) else ""
+        return (speaker if speaker and not self._is_pronoun(speaker) and _named(speaker, self.languages.not_names)
+                else "")
+
+    def _is_pronoun(self, speaker: str) -> bool:
+        return speaker.split()[-1].lower() in self.languages.pronoun_speakers
 
     def _last_named_before(self, number: int) -> str:
         passed = []
@@ -333,13 +311,10 @@ class Quotation(Region):
         return self._speakers.label(self._number)
 
 
-def _is_pronoun(speaker: str) -> bool:
-    return speaker.split()[-1].lower() in _PRONOUN_SPEAKERS
-
-
-def quotations(text: str, blocks: list[tuple[int, int]]) -> list[Region]:
+def quotations(text: str, blocks: list[tuple[int, int]], languages: Languages | None = None) -> list[Region]:
     """Direct quotations, each labelled with its speaker when one is named ("" otherwise),
-    the speaker found when the label is first read (see :class:`Speakers`)."""
+    the speaker found when the label is first read (see :class:`Speakers`), with the speech
+    verbs of ``languages`` (default: the shipped ones)."""
     spans: list[tuple[int, int, int, int]] = []
     starts = [start for start, _ in blocks]
     for start, end in quotation_spans(text) if blocks else ():  # one pass over the text
@@ -350,7 +325,7 @@ def quotations(text: str, blocks: list[tuple[int, int]]) -> list[Region]:
         # A quote over several one-line paragraphs: its speaker is sought before its first
         # line and after its last.
         spans.append((start, end, blocks[index][0], blocks[last][1]))
-    speakers = Speakers(text, spans)
+    speakers = Speakers(text, spans, languages or bundled_languages())
     return [Quotation(start, end, speakers, number) for number, (start, end, _, _) in enumerate(spans)]
 
 
@@ -368,10 +343,11 @@ def _is_lede(text: str, start: int, end: int) -> bool:
 
 
 def plain_structure(
-    text: str, *, headline: bool = True, blocks: list[tuple[int, int]] | None = None
+    text: str, *, headline: bool = True, blocks: list[tuple[int, int]] | None = None,
+    languages: Languages | None = None,
 ) -> tuple[Region, ...]:
     """Headline, lede, body and quotations of a plain-text article (``blocks``: its paragraphs,
-    when already known)."""
+    when already known; ``languages``: whose speech verbs attribute quotations)."""
     blocks = paragraphs(text) if blocks is None else blocks
     regions: list[Region] = []
     body = list(blocks)
@@ -382,5 +358,5 @@ def plain_structure(
         lede = next((block for block in body if _is_lede(text, *block)), None)
         if lede:
             regions.append(Region("lede", *lede))
-    regions.extend(quotations(text, blocks))
+    regions.extend(quotations(text, blocks, languages))
     return tuple(regions)

@@ -21,28 +21,15 @@ from typing import Any
 
 import regex
 
+from .profiles import ANY_LETTER, LATIN, Language, Languages, bundled_languages
+
 ANY = "any"  # a pack for every language (typography, a newsroom's names)
 UNDETERMINED = "und"  # no letters to tell by (ISO 639-2)
 LANGUAGE_CODE = regex.compile(r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|any)$")
 SAMPLE = 20_000  # characters looked at: a long text's language is clear long before its end
 
-_LATIN = regex.compile(r"\p{Latin}+")
 # Web addresses, handles and hashtags are Latin whatever the language around them.
 _NOT_PROSE = regex.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
-_CYRILLIC = regex.compile(r"\p{Cyrillic}+")
-CYRILLIC_LETTER = regex.compile(r"[\u0400-\u052f]")  # the Cyrillic letters of every modern language
-_ANY_LETTER = regex.compile(r"\p{L}")
-UKRAINIAN_LETTERS = "іїєґІЇЄҐ"
-RUSSIAN_LETTERS = "ыэъёЫЭЪЁ"
-# How much more often the Ukrainian-only letters occur than the Russian-only ones, so that a
-# Russian text quoting one Ukrainian word ("Слава Україні") stays Russian.
-RUSSIAN_WEIGHT = 2.0
-# Short texts may have none of those letters ("Ну що, дочекалися"): common words of one
-# language that the other spells differently decide then.
-_UKRAINIAN_WORDS = frozenset("що та це або вже бо ще ми ви але чи цей ця які яка який де коли зараз також щоб вона "
-                             "наш наша наші ваш ну".split())
-_RUSSIAN_WORDS = frozenset("что это или уже ещё мы вы но ли этот эта какой какая когда сейчас также чтобы она он "
-                           "его как так".split())
 
 
 def primary(code: str) -> str:
@@ -50,32 +37,46 @@ def primary(code: str) -> str:
     return code.split("-", 1)[0].lower()
 
 
-def detect(text: str) -> str:
-    """``en``, ``uk``, ``ru`` or ``und`` for a text, from its letters (see the module's docstring).
-    A text without Cyrillic letters is English (or has no letters); otherwise Latin and Cyrillic
-    are weighed by their runs (words), which is as telling as counting letters and cheaper."""
+def detect(text: str, languages: Languages | None = None) -> str:
+    """The code of the language a text is in, or ``und``, from its letters (see the module's
+    docstring). The script with the most runs of letters (words) wins, which is as telling as
+    counting letters and cheaper; among that script's languages, the letters each has and the
+    others lack, then common words, decide. A text with letters of no other script than Latin
+    is answered in a few microseconds."""
+    languages = languages or bundled_languages()
     sample = text[:SAMPLE]
-    if CYRILLIC_LETTER.search(sample) is None:  # the common case, answered in a few microseconds
-        return "en" if _ANY_LETTER.search(sample) else UNDETERMINED
+    others = [script for script in languages.scripts if script != LATIN]
+    if not any(languages.script_letters[script].search(sample) for script in others):  # the common case
+        if ANY_LETTER.search(sample) is None or LATIN not in languages.scripts:
+            return UNDETERMINED
+        return _within(languages.of_script(LATIN), sample, languages.script_runs[LATIN])
     if "/" in sample or "@" in sample or "#" in sample:
         sample = _NOT_PROSE.sub(" ", sample)
-    cyrillic = _CYRILLIC.findall(sample)
-    latin = len(_LATIN.findall(sample))
-    if not cyrillic and not latin:
+    runs = {script: len(languages.script_runs[script].findall(sample)) for script in languages.scripts}
+    script = max(languages.scripts, key=lambda name: runs[name])  # ties: the first, Latin before others
+    if runs[script] == 0:
         return UNDETERMINED
-    if latin >= len(cyrillic):
-        return "en"
-    ukrainian = sum(sample.count(letter) for letter in UKRAINIAN_LETTERS)
-    russian = sum(sample.count(letter) for letter in RUSSIAN_LETTERS)
-    if not ukrainian and not russian:
-        words = [word.lower() for word in cyrillic]
-        ukrainian = sum(1 for word in words if word in _UKRAINIAN_WORDS)
-        russian = sum(1 for word in words if word in _RUSSIAN_WORDS)
-        return "uk" if ukrainian > russian else "ru"
-    return "uk" if ukrainian > russian * RUSSIAN_WEIGHT else "ru"
+    return _within(languages.of_script(script), sample, languages.script_runs[script])
 
 
-def document_language(text: str, metadata: Mapping[str, Any], forced: str | None) -> str:
+def _within(candidates: tuple[Language, ...], sample: str, runs: regex.Pattern) -> str:
+    """The language among one script's that the sample is in: by its telling letters, weighed;
+    where none occurs, by common words; the preferred one where the evidence is even."""
+    if len(candidates) == 1:
+        return candidates[0].code
+    scores = {language.code: sum(sample.count(letter) for letter in language.letters) * language.letter_weight
+              for language in candidates}
+    if not any(scores.values()):
+        words = [word.lower() for word in runs.findall(sample)]
+        scores = {language.code: sum(1 for word in words if word in language.words) for language in candidates}
+    best = max(scores.values())
+    leaders = [language for language in candidates if scores[language.code] == best]
+    preferred = [language for language in leaders if language.preferred]
+    return (preferred or leaders)[0].code
+
+
+def document_language(text: str, metadata: Mapping[str, Any], forced: str | None,
+                      languages: Languages | None = None) -> str:
     """The language a scan treats a document as: ``forced`` (``--language``), else one named
     in its metadata (a corpus record's ``language`` or ``lang``), else the detected one."""
     if forced:
@@ -86,7 +87,7 @@ def document_language(text: str, metadata: Mapping[str, Any], forced: str | None
             code = named.strip().replace("_", "-")  # og:locale writes uk_UA
             if LANGUAGE_CODE.match(code) and code != ANY:
                 return primary(code)
-    return detect(text)
+    return detect(text, languages)
 
 
 def checked_language(value: str) -> str | None:

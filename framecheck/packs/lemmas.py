@@ -31,10 +31,10 @@ import regex
 from ..core.cache import cached, file_signature
 from ..core.folding import fold_case
 from ..core.model import LARGE_TEXT
+from ..languages.profiles import Languages, bundled_languages
 from .indexes import FOLD_CHUNK, FOLD_OVERLAP
 from .phrases import expand_phrase
 
-DICTIONARIES = {"uk": "pymorphy3_dicts_uk", "ru": "pymorphy3_dicts_ru"}
 TOKEN = regex.compile(r"[\w\p{M}]+(?:['’ʼ][\w\p{M}]+)*")
 _FOLDED_ALIKE = (("’", "'"), ("ʼ", "'"), ("ё", "е"))
 _SPACE = regex.compile(r"\s")
@@ -54,22 +54,28 @@ def fold_word(word: str) -> str:
     return folded
 
 
-def check_language(language: str) -> None:
+def dictionaries(languages: Languages | None = None) -> dict[str, str]:
+    """Language code -> the pymorphy3 dictionary module its language.yaml names."""
+    return {p.code: p.morphology for p in (languages or bundled_languages()).profiles if p.morphology}
+
+
+def check_language(language: str, languages: Languages | None = None) -> None:
     """Refuse, when a pack loads (once per pack), a language without a dictionary or whose
     dictionary is not installed (looked for, not opened)."""
-    if language not in DICTIONARIES:
-        known = ", ".join(sorted(DICTIONARIES))
+    known = dictionaries(languages)
+    if language not in known:
         raise LexiconError(f"'match: lemma' needs a dictionary for the pack's language {language!r}; "
-                           f"framecheck has them for {known}")
-    for module in ("pymorphy3", DICTIONARIES[language]):
+                           f"framecheck has them for {', '.join(sorted(known))} (a language's 'morphology' "
+                           "in its language.yaml)")
+    for module in ("pymorphy3", known[language]):
         if importlib.util.find_spec(module) is None:
             raise LexiconError(f"'match: lemma' needs pymorphy3 and its {language!r} dictionary "
                                f"(pip install pymorphy3 pymorphy3-dicts-{language})")
 
 
-def dictionary_signature() -> str:
+def dictionary_signature(languages: Languages | None = None) -> str:
     """Which dictionaries a table of forms was made from (part of its cache key)."""
-    specs = {module: importlib.util.find_spec(module) for module in ("pymorphy3", *DICTIONARIES.values())}
+    specs = {module: importlib.util.find_spec(module) for module in ("pymorphy3", *dictionaries(languages).values())}
     return ";".join(file_signature(module, spec and spec.origin) for module, spec in specs.items())
 
 
@@ -77,14 +83,15 @@ class Lexicons:
     """The dictionaries of one run, opened on first use (0.25-0.35 s and ~20 MB each), and the
     paradigms already looked up."""
 
-    def __init__(self) -> None:
+    def __init__(self, languages: Languages | None = None) -> None:
+        self.languages = languages
         self._analysers: dict[str, object] = {}
         self._forms: dict[tuple[str, str], frozenset[str]] = {}
         self._signature: str | None = None
 
     def _analyser(self, language: str):  # -> pymorphy3.MorphAnalyzer
         if language not in self._analysers:
-            check_language(language)
+            check_language(language, self.languages)
             import pymorphy3
 
             try:
@@ -114,7 +121,7 @@ class Lexicons:
         """The forms of each of ``words``, from the on-disk cache when these words were looked
         up before with the same dictionaries."""
         if self._signature is None:
-            self._signature = dictionary_signature()
+            self._signature = dictionary_signature(self.languages)
         ordered = sorted(set(words))
         content = f"{self._signature}\n" + "\n".join(ordered)
         return cached("lemma-forms", language, content.encode(),

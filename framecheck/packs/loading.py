@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.cache import cached
 from ..core.errors import PackError, did_you_mean
-from ..core.located_yaml import LocatedDict, LocatedList, load_located_yaml
+from ..core.located_yaml import Checker, LocatedDict, LocatedList, describe, load_located_yaml
 from ..core.model import Examples, RuleInfo, Severity
 from ..core.resources import bundled_rules_dir
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, LANGUAGE_CODE, primary
+from ..languages.profiles import LANGUAGE_FILE, Languages
 from .indexes import CompiledPatterns
 from .lemmas import LemmaPatterns, LemmaPhrase, LexiconError, check_language, prepare_phrase
 from .phrases import MAX_VARIANTS_PER_PACK, MAX_VARIANTS_PER_RUN, PatternError, count_variants, expand_phrase
@@ -90,13 +91,13 @@ class Pack:
     rules: tuple[PackRule, ...]
 
 
-class _Checker:
-    """Validation helpers bound to one file so every error carries its location."""
+class _Checker(Checker):
+    """The checker of one pack file: also carries the pack-wide settings every rule starts from."""
 
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, path: str, languages: Languages | None = None):
+        super().__init__(path)
+        self.languages = languages
         self.rule_id: str | None = None
-        # Pack-wide settings every rule starts from.
         self.language = "en"
         self.match = "literal"
         self.dictionary_checked = False  # whether the pack language's dictionary is installed
@@ -105,60 +106,13 @@ class _Checker:
         """The pack language's dictionary must exist and be installed (checked once a pack)."""
         if not self.dictionary_checked:
             try:
-                check_language(self.language)
+                check_language(self.language, self.languages)
             except LexiconError as exc:
                 raise self.fail(line, str(exc)) from None
             self.dictionary_checked = True
 
-    def choice(self, mapping: LocatedDict, key: str, choices: Sequence[str], default: str) -> str:
-        value = self.typed(mapping, key, str, "string", default)
-        if value not in choices:
-            suffix = did_you_mean(value, choices) or ""
-            raise self.fail(mapping.line_of(key), f"{key!r} must be one of {', '.join(choices)}, not {value!r}{suffix}")
-        return value
-
     def fail(self, line: int | None, message: str) -> PackError:
         return PackError(self.path, line, message, self.rule_id)
-
-    def check_keys(self, mapping: LocatedDict, allowed: Iterable[str], what: str) -> None:
-        allowed = list(allowed)
-        for key in mapping:
-            if key not in allowed:
-                suffix = did_you_mean(str(key), allowed) or f" (allowed: {', '.join(allowed)})"
-                where = f" in {what}" if what else ""
-                raise self.fail(mapping.line_of(key), f"unknown key {key!r}{where}{suffix}")
-
-    def require(self, mapping: LocatedDict, key: str, what: str) -> Any:
-        if key not in mapping or mapping[key] is None:
-            raise self.fail(mapping.line, f"{what} is missing required key {key!r}")
-        return mapping[key]
-
-    def typed(self, mapping: LocatedDict, key: str, kind: type | tuple[type, ...], label: str, default: Any = None) -> Any:
-        if key not in mapping:
-            return default
-        value = mapping[key]
-        if isinstance(value, bool) and kind in (int, float, (int, float)):
-            value = None  # YAML's true/false are not numbers here
-        if not isinstance(value, kind):
-            raise self.fail(mapping.line_of(key), f"{key!r} must be a {label}, not {_describe(mapping[key])}")
-        return value
-
-    def string_list(self, mapping: LocatedDict, key: str, *, allow_single: bool = False) -> tuple[str, ...]:
-        if key not in mapping:
-            return ()
-        value = mapping[key]
-        if allow_single and isinstance(value, str):
-            return (value,)
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(mapping.line_of(key), f"{key!r} must be a list of strings")
-        return tuple(value)
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    names = {dict: "a mapping", LocatedDict: "a mapping", list: "a list", LocatedList: "a list", bool: "a boolean"}
-    return names.get(type(value), f"{type(value).__name__} {value!r}")
 
 
 def _read_patterns(check: _Checker, rule: LocatedDict, key: str) -> list[tuple[str, str, int]]:
@@ -222,7 +176,7 @@ def _read_examples(check: _Checker, rule: LocatedDict) -> Examples:
 def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     check.rule_id = None
     if not isinstance(rule, LocatedDict):
-        raise check.fail(line, f"each rule must be a mapping, not {_describe(rule)}")
+        raise check.fail(line, f"each rule must be a mapping, not {describe(rule)}")
     rule_id = check.require(rule, "id", "rule")
     if not isinstance(rule_id, str) or not RULE_ID_RE.match(rule_id):
         raise check.fail(rule.line_of("id"), f"rule id {rule_id!r} must be lower-case letters, digits and '-'")
@@ -303,12 +257,13 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                                                     "or use fewer (a|b) groups")
 
 
-def _read_pack(data: Any, path: str, problems: list[PackError] | None = None) -> Pack:
+def _read_pack(data: Any, path: str, problems: list[PackError] | None = None,
+               languages: Languages | None = None) -> Pack:
     """The validated pack. With ``problems``, a broken rule is recorded there and left out,
     so that one run reports every rule's error (``rules check``); without, it raises."""
-    check = _Checker(path)
+    check = _Checker(path, languages)
     if not isinstance(data, LocatedDict):
-        raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {_describe(data)}")
+        raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {describe(data)}")
     check.check_keys(data, PACK_KEYS, "pack")
     version = check.typed(data, "format", int, "whole number", FORMAT_VERSION)
     if version != FORMAT_VERSION:
@@ -372,7 +327,8 @@ def performance_hints(pack: Pack) -> list[str]:
     return hints
 
 
-def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None) -> Pack:
+def load_pack(path: Path | str, shown: str | None = None, problems: list[PackError] | None = None,
+              languages: Languages | None = None) -> Pack:
     """Read and validate one pack file; any problem raises PackError naming file and line.
 
     ``shown`` is the name used in errors and rule origins (default: the path as given). With
@@ -388,8 +344,8 @@ def load_pack(path: Path | str, shown: str | None = None, problems: list[PackErr
     except OSError as exc:
         raise PackError(shown, None, f"cannot read rule pack: {exc.strerror or exc}") from None
     if problems is not None:
-        return _read_pack(load_located_yaml(text, shown), shown, problems)
-    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown))
+        return _read_pack(load_located_yaml(text, shown), shown, problems, languages)
+    return cached("pack", shown, data, lambda: _read_pack(load_located_yaml(text, shown), shown, None, languages))
 
 
 class _Registry:
@@ -459,7 +415,7 @@ def pack_files(path: Path | str) -> list[Path]:
     """The pack files a path names: itself, or every .yaml/.yml below a directory, sorted."""
     path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
+        return sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES and p.name != LANGUAGE_FILE and p.is_file())
     if not path.exists():
         raise PackError(str(path), None, "no such rule pack file or directory")
     return [path]
@@ -473,13 +429,13 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_packs(paths: Sequence[Path | str]) -> list[Pack]:
+def load_packs(paths: Sequence[Path | str], languages: Languages | None = None) -> list[Pack]:
     """Load every pack below ``paths`` and check that rule ids are unique across them."""
     packs: list[Pack] = []
     registry = _Registry()
     variants = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
-        pack = load_pack(pack_path, display_path(pack_path))
+        pack = load_pack(pack_path, display_path(pack_path), languages=languages)
         variants += sum(len(r.patterns.variants) + (len(r.exceptions.variants) if r.exceptions else 0)
                         for r in pack.rules if r.patterns is not None)
         if variants > MAX_VARIANTS_PER_RUN:
