@@ -11,6 +11,7 @@ import fnmatch
 import math
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -148,76 +149,8 @@ def _glob_match(relative: str, pattern: str) -> bool:
     )
 
 
-# key in the file -> (field name, expected type, label)
-_KEYS: dict[str, tuple[str, Any, str]] = {
-    "rules": ("rules", list, "list of paths"),
-    "plugins": ("plugins", list, "list of modules or paths"),
-    "no-default-rules": ("no_default_rules", bool, "boolean"),
-    "select": ("select", list, "list of rule or technique ids"),
-    "ignore": ("ignore", list, "list of rule or technique ids"),
-    "severity": ("severity", dict, "mapping of rule id to info, warning or error"),
-    "fail-on": ("fail_on", str, "one of info, warning, error, never"),
-    "fail-scope": ("fail_scope", str, "one of own-voice, all"),
-    "fail-on-empty": ("fail_on_empty", bool, "boolean"),
-    "max-score": ("max_score", (int, float), "number"),
-    "include": ("include", list, "list of globs"),
-    "exclude": ("exclude", list, "list of globs"),
-    "force-exclude": ("force_exclude", bool, "boolean"),
-    "respect-gitignore": ("respect_gitignore", bool, "boolean"),
-    "per-file-ignores": ("per_file_ignores", dict, "mapping of glob to a list of rule or technique ids"),
-    "format": ("format", str, "format name"),
-    "output": ("output", list, "list of FORMAT=FILE"),
-    "require-reason": ("require_reason", bool, "boolean"),
-    "regex-timeout": ("regex_timeout", (int, float), "number"),
-    "max-bytes": ("max_bytes", (int, str), "size in bytes, or with K, M or G (64M)"),
-    "plugin-timeout": ("plugin_timeout", (int, float), "number of seconds (0: no limit)"),
-    "document-timeout": ("document_timeout", (int, float), "number of seconds (0: no limit)"),
-    "input-format": ("input_format", str, "reader name"),
-    "text-field": ("text_field", str, "string"),
-    "id-field": ("id_field", str, "string"),
-    "baseline": ("baseline", str, "path"),
-    "model": ("model", str, "path to a model file from 'framecheck train'"),
-    "model-mode": ("model_mode", str, "one of filter, add, both"),
-    "language": ("language", str, "language code (en, uk, ru, ...) or auto"),
-    "scoring": ("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)"),
-}
 _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
 _SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
-
-
-def _non_negative(value: Any) -> bool:
-    """A number a setting can use: not a boolean, finite (YAML's .nan and .inf are refused), >= 0."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
-
-
-def _check_scoring(value: dict, path: Path, line: int | None) -> dict:
-    for key, item in value.items():
-        if key == "context":  # reviewers name their own contexts, so any name may be given a factor
-            if not isinstance(item, dict) or not all(
-                isinstance(k, str) and _non_negative(v)
-                for k, v in item.items()
-            ):
-                raise _error(path, line, "scoring.context must map context names to finite, non-negative numbers")
-        elif key in _SCORING_MAPS:
-            allowed = _SCORING_MAPS[key]
-            if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
-                _non_negative(v) for v in item.values()
-            ):
-                raise _error(path, line, f"scoring.{key} must map {', '.join(allowed)} to finite, non-negative numbers")
-        elif key in _SCORING_NUMBERS:
-            if not _non_negative(item):
-                raise _error(path, line, f"scoring.{key} must be a finite, non-negative number")
-        else:
-            allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
-            raise _error(path, line, f"unknown key {key!r} in scoring (allowed: {allowed})")
-    return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
-_PATH_LISTS = ("rules",)
-_PATH_VALUES = ("baseline", "model")
-# Keys whose default is "not set": null in the file means the same (``framecheck config``
-# prints them that way).
-_NULLABLE = ("max-score", "input-format", "baseline", "model", "language")
-
-
 _SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
 
 
@@ -236,22 +169,179 @@ def parse_size(value: int | str) -> int:
     return size
 
 
-def _check_per_file_ignores(value: dict, path: Path, line: int | None) -> dict[str, tuple[str, ...]]:
+def _non_negative(value: Any) -> bool:
+    """A number a setting can use: not a boolean, finite (YAML's .nan and .inf are refused), >= 0."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+
+
+# Each reader takes (key, value already of the setting's type, the configuration's folder) and
+# returns the value the Config holds, or raises ValueError with the message to show.
+SettingReader = Callable[[str, Any, Path], Any]
+
+
+def _as_is(_key: str, value: Any, _folder: Path) -> Any:
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> SettingReader:
+    def read(key: str, value: str, _folder: Path) -> str:
+        if value not in choices:
+            raise ValueError(f"{key!r} must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    return read
+
+
+def _seconds(low: float = 0.0, high: float = math.inf) -> SettingReader:
+    def read(key: str, value: float, _folder: Path) -> float:
+        if not _non_negative(value):
+            raise ValueError(f"{key!r} must be a finite, non-negative number, not {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{key!r} must be between {low} and {high} seconds")
+        return value
+
+    return read
+
+
+def _prefixed(convert: Callable[[Any], Any]) -> SettingReader:
+    """A reader whose converter's own message follows the key ("'max-bytes': ...")."""
+
+    def read(key: str, value: Any, _folder: Path) -> Any:
+        try:
+            return convert(value)
+        except ValueError as exc:
+            raise ValueError(f"{key!r}: {exc}") from None
+
+    return read
+
+
+def _language(value: str) -> str | None:
+    return checked_language(value)
+
+
+def _severities(_key: str, value: dict, _folder: Path) -> dict[str, str]:
+    for rule, level in value.items():
+        try:
+            Severity.parse(str(level))
+        except ValueError as exc:
+            raise ValueError(f"severity of {rule!r}: {exc}") from None
+    return {str(rule): str(level) for rule, level in value.items()}
+
+
+def _per_file_ignores(_key: str, value: dict, _folder: Path) -> dict[str, tuple[str, ...]]:
     checked: dict[str, tuple[str, ...]] = {}
     for pattern, rules in value.items():
         if isinstance(rules, str):
             rules = [rules]
         if not isinstance(pattern, str) or not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
-            raise _error(path, line, "'per-file-ignores' must map globs to lists of rule or technique ids")
+            raise ValueError("'per-file-ignores' must map globs to lists of rule or technique ids")
         checked[pattern] = tuple(rules)
     return checked
 
 
-def _output_in(entry: str, folder: Path) -> str:
-    """An ``output`` entry with its file relative to the configuration's folder."""
-    name, target = split_output(entry)
-    located = target if Path(target).is_absolute() else str(folder / target)
-    return located if name is None else f"{name}={located}"
+def _scoring(_key: str, value: dict, _folder: Path) -> dict:
+    for key, item in value.items():
+        if key == "context":  # reviewers name their own contexts, so any name may be given a factor
+            if not isinstance(item, dict) or not all(isinstance(k, str) and _non_negative(v) for k, v in item.items()):
+                raise ValueError("scoring.context must map context names to finite, non-negative numbers")
+        elif key in _SCORING_MAPS:
+            allowed = _SCORING_MAPS[key]
+            if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
+                _non_negative(v) for v in item.values()
+            ):
+                raise ValueError(f"scoring.{key} must map {', '.join(allowed)} to finite, non-negative numbers")
+        elif key in _SCORING_NUMBERS:
+            if not _non_negative(item):
+                raise ValueError(f"scoring.{key} must be a finite, non-negative number")
+        else:
+            allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
+            raise ValueError(f"unknown key {key!r} in scoring (allowed: {allowed})")
+    return {str(k): dict(v) if isinstance(v, dict) else v for k, v in value.items()}
+
+
+def _paths(_key: str, value: tuple[str, ...], folder: Path) -> tuple[str, ...]:
+    """Paths relative to the configuration's folder."""
+    return tuple(str(folder / item) if not Path(item).is_absolute() else item for item in value)
+
+
+def _path(_key: str, value: str, folder: Path) -> str:
+    return str(folder / value)
+
+
+def _plugins(_key: str, value: tuple[str, ...], folder: Path) -> tuple[str, ...]:
+    """Plugin files relative to the configuration's folder; module names as they are."""
+    return tuple(str(folder / item) if item.endswith(".py") else item for item in value)
+
+
+def _outputs(_key: str, value: tuple[str, ...], folder: Path) -> tuple[str, ...]:
+    """``output`` entries with their files relative to the configuration's folder."""
+    located = []
+    for entry in value:
+        name, target = split_output(entry)
+        where = target if Path(target).is_absolute() else str(folder / target)
+        located.append(where if name is None else f"{name}={where}")
+    return tuple(located)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of a configuration file: the Config field it sets, the type it must have (a
+    list is a list of strings), how it reads, and whether null means "not set"."""
+
+    field: str
+    kind: type | tuple[type, ...]
+    label: str
+    read: SettingReader = _as_is
+    nullable: bool = False
+
+    def value(self, key: str, value: Any, folder: Path) -> Any:
+        if value is None and self.nullable:
+            return None
+        if (isinstance(value, bool) and self.kind is not bool) or not isinstance(value, self.kind):
+            raise ValueError(f"{key!r} must be a {self.label}")
+        if self.kind is list:
+            if not all(isinstance(item, str) for item in value):
+                raise ValueError(f"{key!r} must be a {self.label}")
+            value = tuple(value)
+        return self.read(key, value, folder)
+
+
+NUMBER = (int, float)
+SETTINGS: dict[str, Setting] = {
+    "rules": Setting("rules", list, "list of paths", _paths),
+    "plugins": Setting("plugins", list, "list of modules or paths", _plugins),
+    "no-default-rules": Setting("no_default_rules", bool, "boolean"),
+    "select": Setting("select", list, "list of rule or technique ids"),
+    "ignore": Setting("ignore", list, "list of rule or technique ids"),
+    "severity": Setting("severity", dict, "mapping of rule id to info, warning or error", _severities),
+    "fail-on": Setting("fail_on", str, "one of info, warning, error, never", _one_of(FAIL_ON)),
+    "fail-scope": Setting("fail_scope", str, "one of own-voice, all", _one_of(FAIL_SCOPES)),
+    "fail-on-empty": Setting("fail_on_empty", bool, "boolean"),
+    "max-score": Setting("max_score", NUMBER, "number", _seconds(), nullable=True),
+    "include": Setting("include", list, "list of globs"),
+    "exclude": Setting("exclude", list, "list of globs"),
+    "force-exclude": Setting("force_exclude", bool, "boolean"),
+    "respect-gitignore": Setting("respect_gitignore", bool, "boolean"),
+    "per-file-ignores": Setting("per_file_ignores", dict, "mapping of glob to a list of rule or technique ids",
+                                _per_file_ignores),
+    "format": Setting("format", str, "format name"),
+    "output": Setting("output", list, "list of FORMAT=FILE", _outputs),
+    "require-reason": Setting("require_reason", bool, "boolean"),
+    "regex-timeout": Setting("regex_timeout", NUMBER, "number", _seconds(MIN_REGEX_TIMEOUT, MAX_REGEX_TIMEOUT)),
+    "max-bytes": Setting("max_bytes", (int, str), "size in bytes, or with K, M or G (64M)", _prefixed(parse_size)),
+    "plugin-timeout": Setting("plugin_timeout", NUMBER, "number of seconds (0: no limit)", _seconds()),
+    "document-timeout": Setting("document_timeout", NUMBER, "number of seconds (0: no limit)", _seconds()),
+    "input-format": Setting("input_format", str, "reader name", nullable=True),
+    "text-field": Setting("text_field", str, "string"),
+    "id-field": Setting("id_field", str, "string"),
+    "baseline": Setting("baseline", str, "path", _path, nullable=True),
+    "model": Setting("model", str, "path to a model file from 'framecheck train'", _path, nullable=True),
+    "model-mode": Setting("model_mode", str, "one of filter, add, both", _one_of(MODEL_MODES)),
+    "language": Setting("language", str, "language code (en, uk, ru, ...) or auto", _prefixed(_language),
+                        nullable=True),
+    "scoring": Setting("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)",
+                       _scoring),
+}
 
 
 def _error(path: Path, line: int | None, message: str) -> FramecheckError:
@@ -260,65 +350,20 @@ def _error(path: Path, line: int | None, message: str) -> FramecheckError:
 
 
 def _parse(data: Any, path: Path, where: str) -> Config:
+    """A configuration's settings, each checked and read by its entry in SETTINGS."""
     if not isinstance(data, dict):
         raise _error(path, getattr(data, "line", None), f"{where} must be a mapping of settings")
     values: dict[str, Any] = {}
     for key, value in data.items():
         line = data.line_of(key) if isinstance(data, LocatedDict) else None
-        if key not in _KEYS:
-            suffix = did_you_mean(str(key), _KEYS) or f" (allowed: {', '.join(_KEYS)})"
+        setting = SETTINGS.get(key)
+        if setting is None:
+            suffix = did_you_mean(str(key), SETTINGS) or f" (allowed: {', '.join(SETTINGS)})"
             raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
-        name, kind, label = _KEYS[key]
-        if value is None and key in _NULLABLE:
-            values[name] = None
-            continue
-        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
-            raise _error(path, line, f"{key!r} must be a {label}")
-        if kind is list:
-            if not all(isinstance(item, str) for item in value):
-                raise _error(path, line, f"{key!r} must be a {label}")
-            value = tuple(value)
-        if key == "model-mode" and value not in MODEL_MODES:
-            raise _error(path, line, f"'model-mode' must be one of {', '.join(MODEL_MODES)}, not {value!r}")
-        if key == "fail-on" and value not in FAIL_ON:
-            raise _error(path, line, f"'fail-on' must be one of {', '.join(FAIL_ON)}, not {value!r}")
-        if key in ("max-score", "regex-timeout", "plugin-timeout", "document-timeout") and not _non_negative(value):
-            raise _error(path, line, f"{key!r} must be a finite, non-negative number, not {value!r}")
-        if key == "regex-timeout" and not MIN_REGEX_TIMEOUT <= value <= MAX_REGEX_TIMEOUT:
-            raise _error(path, line,
-                         f"'regex-timeout' must be between {MIN_REGEX_TIMEOUT} and {MAX_REGEX_TIMEOUT} seconds")
-        if key == "fail-scope" and value not in FAIL_SCOPES:
-            raise _error(path, line, f"'fail-scope' must be one of {', '.join(FAIL_SCOPES)}, not {value!r}")
-        if key == "language":
-            try:
-                value = checked_language(value)
-            except ValueError as exc:
-                raise _error(path, line, f"'language': {exc}") from None
-        if key == "max-bytes":
-            try:
-                value = parse_size(value)
-            except ValueError as exc:
-                raise _error(path, line, f"'max-bytes': {exc}") from None
-        if key == "per-file-ignores":
-            value = _check_per_file_ignores(value, path, line)
-        if key == "output":
-            value = tuple(_output_in(entry, path.parent) for entry in value)
-        if key == "scoring":
-            value = _check_scoring(value, path, line)
-        if key == "severity":
-            for rule, level in value.items():
-                try:
-                    Severity.parse(str(level))
-                except ValueError as exc:
-                    raise _error(path, line, f"severity of {rule!r}: {exc}") from None
-            value = {str(rule): str(level) for rule, level in value.items()}
-        if key in _PATH_LISTS:
-            value = tuple(str((path.parent / item)) if not Path(item).is_absolute() else item for item in value)
-        if key in _PATH_VALUES:
-            value = str(path.parent / value)
-        if key == "plugins":
-            value = tuple(str(path.parent / item) if item.endswith(".py") else item for item in value)
-        values[name] = value
+        try:
+            values[setting.field] = setting.value(key, value, path.parent)
+        except ValueError as exc:
+            raise _error(path, line, str(exc)) from None
     return Config(path=str(path), **values)
 
 
