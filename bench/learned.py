@@ -26,8 +26,8 @@ from pathlib import Path
 
 from framecheck.app.config import Config
 from framecheck.app.options import engine_for
+from framecheck.learn import load_model, save_model
 from framecheck.learn.evaluation import labelled_documents, read_labels, spans_of
-from framecheck.learn.learned import load_model, save_model
 from framecheck.learn.training import (
     TrainingProgress,
     TrainingSettings,

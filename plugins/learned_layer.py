@@ -37,7 +37,7 @@ from framecheck import (
 from framecheck import MODEL_MODES as MODES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
-    from framecheck.learn.learned import LearnedModel, TokenSequence
+    from framecheck.learn import LearnedModel, TokenSequence
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
@@ -63,7 +63,7 @@ class LearnedReviewer:
         self.rules: tuple[RuleInfo, ...] = (LEARNED_SPAN,) if self.adds else ()
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
-        from framecheck.learn.learned import document_sequences
+        from framecheck.learn import document_sequences
 
         ordered = sorted(findings, key=lambda f: f.start)
         cursor = 0
@@ -87,7 +87,7 @@ class LearnedReviewer:
         self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
     ) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
-        from framecheck.learn.learned import finding_probability
+        from framecheck.learn import finding_probability
 
         threshold = self.model.thresholds.filter
         for finding in starting:
@@ -98,7 +98,7 @@ class LearnedReviewer:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
     def _add(self, document: Document, sequence: TokenSequence, marginals: list[float]) -> Iterator[Finding]:
-        from framecheck.learn.learned import decode, describe_feature
+        from framecheck.learn import decode, describe_feature
 
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
             if _restates_a_finding(span.start, span.end, sequence):
@@ -127,6 +127,6 @@ def framecheck_reviewers(options: ScanOptions) -> list[LearnedReviewer]:
         return []
     if options.model_mode not in MODES:
         raise FramecheckError(f"unknown model mode {options.model_mode!r} (expected one of: {', '.join(MODES)})")
-    from framecheck.learn.learned import load_model
+    from framecheck.learn import load_model
 
     return [LearnedReviewer(load_model(options.model), options.model_mode)]

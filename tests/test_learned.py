@@ -17,20 +17,15 @@ import pycrfsuite  # the test extra installs the learn extra: training is tested
 import pytest
 from helpers import run, write_rule_pack
 
+from framecheck.learn.features import Cue, TokenSequence, gold_labels, sequence_features, words_of
 from framecheck.learn.learned import (
-    Cue,
     LearnedModel,
     Thresholds,
-    TokenSequence,
     decode,
     describe_feature,
     forward_backward,
-    gold_labels,
-    load_model,
-    save_model,
-    sequence_features,
-    words_of,
 )
+from framecheck.learn.model_file import load_model, save_model
 from framecheck.learn.training import model_from_crfsuite
 
 LOADED = ("zorbic", "flarnish", "grulent", "vexatory")
@@ -170,7 +165,7 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
     from helpers import SEED, make_engine
 
     from framecheck.inputs.readers import text_document
-    from framecheck.learn.learned import document_sequences
+    from framecheck.learn.features import document_sequences
 
     model = load_model(trained)
     model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,

@@ -66,7 +66,7 @@ class Config:
     scoring: dict[str, Any] = field(default_factory=dict)
     model: str | None = None
     model_mode: str = "both"
-    language: str | None = None  # None: told per document (framecheck.language)
+    language: str | None = None  # None: told per document (framecheck.languages.detect)
 
     @property
     def root(self) -> Path:

@@ -11,7 +11,7 @@ Two entry points:
   files into byte ranges at line starts, scans each range on the cluster, and yields the
   reports in file order, so every formatter prints exactly what a local scan prints.
 
-Workers rebuild the engine from the :class:`~framecheck.config.Config` they are sent (once
+Workers rebuild the engine from the :class:`~framecheck.app.config.Config` they are sent (once
 per worker process and configuration), so rule packs, ``--plugin`` files and baselines named
 in it must be readable on the workers, as with any Dask input.
 """

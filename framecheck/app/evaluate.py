@@ -148,7 +148,7 @@ class TrainingOutcome:
 def train_model(config: Config, request: TrainingRequest, settings: Any, progress: Any,
                 build_engine: BuildEngine) -> TrainingOutcome:
     """Train the learned layer on the labelled articles and write the model file."""
-    from ..learn.learned import save_model
+    from ..learn.model_file import save_model
     from ..learn.training import require_crfsuite, train
 
     require_crfsuite()

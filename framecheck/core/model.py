@@ -127,7 +127,7 @@ class Document:
     offsets: OffsetMap | None = None
     regions: tuple[Region, ...] = ()
     notes: tuple[str, ...] = ()
-    # The language packs are chosen by (framecheck.language): given by the reader or the run,
+    # The language packs are chosen by (framecheck.languages.detect): given by the reader or the run,
     # else detected by the engine when the scan begins.
     language: str = ""
     # Filled by the engine during a scan (see matching.SharedPhraseIndex), emptied after it.
@@ -376,11 +376,11 @@ class ScanOptions:
 
     regex_timeout: float = 2.0
     # Seconds one plugin may spend on one document, and the whole scan of one document (per
-    # million characters, as for regexes); 0 turns a budget off. See framecheck.budget.
+    # million characters, as for regexes); 0 turns a budget off. See framecheck.engine.budget.
     plugin_timeout: float = 60.0
     document_timeout: float = 600.0
     model: str | None = None  # a trained model file (``--model``): the learned layer runs
-    model_mode: str = "both"  # filter, add or both (see framecheck.learned)
+    model_mode: str = "both"  # filter, add or both (see framecheck.learn.learned)
     language: str | None = None  # ``--language``: every document is taken to be in it
 
     def timeout_for(self, text: str) -> float:

@@ -40,7 +40,7 @@ class Detector(Protocol):
     best built with :meth:`framecheck.Document.finding` so spans and positions agree, and
     may yield :class:`framecheck.ScanWarning` for a check it had to skip on that document.
 
-    Optionally, ``phrase_indexes`` lists the :class:`framecheck.matching.PhraseIndex` es the
+    Optionally, ``phrase_indexes`` lists the :class:`framecheck.PhraseIndex` es the
     detector asks per document; the engine then answers all detectors' indexes with one
     automaton pass (not part of the protocol check, so older detectors need not have it).
     """

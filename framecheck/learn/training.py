@@ -5,7 +5,7 @@ features) and split by a hash of each article's id into K folds. Each fold in tu
 out: a CRF is fitted on the other folds with python-crfsuite (``pip install
 'framecheck[learn]'``) and tags the held-out fold, so every article is tagged by a model that
 never saw it. Those held-out marginals pick the thresholds (see
-:class:`framecheck.learned.Thresholds`); a held-out part of a few dozen articles would make
+:class:`framecheck.learn.learned.Thresholds`); a held-out part of a few dozen articles would make
 them depend on which articles it happened to hold. Then the model is fitted on every article.
 The thresholds chosen:
 
@@ -40,16 +40,8 @@ from ..core.taxonomy import TECHNIQUES
 from ..engine.engine import Engine
 from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
 from .evaluation import SpanScore, merge
-from .learned import (
-    FEATURE_VERSION,
-    LearnedModel,
-    Thresholds,
-    TokenSequence,
-    decode,
-    document_sequences,
-    finding_probability,
-    gold_labels,
-)
+from .features import FEATURE_VERSION, TokenSequence, document_sequences, gold_labels
+from .learned import LearnedModel, Thresholds, decode, finding_probability
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
 SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)

@@ -21,7 +21,7 @@ PACKAGE = REPO / "framecheck"  # the source tree, whatever is installed
 PLUGINS = REPO / "plugins"
 LAYERS = ("core", "languages", "packs", "inputs", "outputs", "engine", "learn", "app", "cli")
 LEAVES = {"framecheck._version"}  # importable from anywhere: holds no code
-PUBLIC = {"framecheck", "framecheck.learn", "framecheck.learn.learned"}
+PUBLIC = {"framecheck", "framecheck.learn"}
 
 
 def module_name(path: Path) -> str:

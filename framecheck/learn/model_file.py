@@ -1,0 +1,121 @@
+"""Model files: a trained model as a zip of two JSON members, written atomically and read
+back with every member checked (a model file is input like any other, and may be hostile).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import FramecheckError
+from .features import FEATURE_VERSION
+from .learned import LearnedModel, Thresholds
+
+FORMAT = "framecheck-model"
+FORMAT_VERSION = 1
+META_NAME = "framecheck-model.json"
+WEIGHTS_NAME = "weights.json"
+MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a bigger member is not a model this tool wrote
+_ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same model always writes the same bytes
+
+
+def save_model(model: LearnedModel, path: Path) -> None:
+    """Write ``model`` as a zip of two JSON members (atomically: a temporary file renamed)."""
+    import zipfile  # imported on use: a scan without a model never reads or writes one
+
+    from ..outputs.atomic import atomic_binary_file
+
+    meta = {
+        **model.meta, "format": FORMAT, "format_version": FORMAT_VERSION, "feature_version": FEATURE_VERSION,
+        "thresholds": asdict(model.thresholds), "transitions": dict(sorted(model.transitions.items())),
+    }
+    weights = {name: round(weight, 6) for name, weight in sorted(model.weights.items()) if round(weight, 6)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in ((META_NAME, meta), (WEIGHTS_NAME, weights)):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, json.dumps(content, indent=None, sort_keys=True, ensure_ascii=False))
+    with atomic_binary_file(path) as handle:
+        handle.write(buffer.getvalue())
+
+
+def load_model(path: str | Path) -> LearnedModel:
+    """Read a model file; anything else (missing, corrupt, another version) is a one-line error."""
+    import zipfile
+
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            meta = _member(archive, META_NAME, path)
+            weights = _member(archive, WEIGHTS_NAME, path)
+    except FileNotFoundError:
+        raise FramecheckError(f"{path}: model file not found") from None
+    except IsADirectoryError:
+        raise FramecheckError(f"{path}: is a folder, not a model file") from None
+    except OSError as exc:
+        raise FramecheckError(f"{path}: cannot read the model: {exc.strerror or exc}") from None
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise FramecheckError(f"{path}: not a framecheck model file ({_plain_reason(exc)})") from None
+    return _model_from(meta, weights, path)
+
+
+def _plain_reason(exc: Exception) -> str:
+    return str(exc).rstrip(".") or type(exc).__name__
+
+
+def _member(archive: Any, name: str, path: Path) -> Any:
+    import zipfile
+
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise FramecheckError(f"{path}: not a framecheck model file (no {name} inside)") from None
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise FramecheckError(f"{path}: not a framecheck model file ({name} is {info.file_size:,} bytes)")
+    try:
+        return json.loads(archive.read(info).decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise FramecheckError(f"{path}: corrupt model file ({name}: {_plain_reason(exc)})") from None
+    except zipfile.BadZipFile as exc:  # a damaged member: CRC mismatch, bad compressed data
+        raise FramecheckError(f"{path}: corrupt model file ({_plain_reason(exc)})") from None
+
+
+def _reject_constant(name: str) -> float:
+    raise json.JSONDecodeError(f"{name} is not a number a model may hold", name, 0)
+
+
+def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise FramecheckError(f"{path}: not a framecheck model file (its description names no framecheck model)")
+    if meta.get("format_version") != FORMAT_VERSION or meta.get("feature_version") != FEATURE_VERSION:
+        raise FramecheckError(
+            f"{path}: model made for feature version {meta.get('feature_version')!r} "
+            f"(file format {meta.get('format_version')!r}); this framecheck reads feature version "
+            f"{FEATURE_VERSION} (format {FORMAT_VERSION}): train it again with 'framecheck train'"
+        )
+    if not isinstance(weights, dict) or not all(_finite(v) and isinstance(k, str) for k, v in weights.items()):
+        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
+    transitions = meta.get("transitions")
+    if not isinstance(transitions, dict) or set(transitions) != {"OO", "OI", "IO", "II"} or not all(
+        _finite(v) for v in transitions.values()
+    ):
+        raise FramecheckError(f"{path}: corrupt model file (transitions must give OO, OI, IO and II)")
+    raw = meta.get("thresholds")
+    names = set(Thresholds.__dataclass_fields__)
+    if not isinstance(raw, dict) or set(raw) != names or not all(_finite(v) and 0 <= v <= 1 for v in raw.values()):
+        expected = ", ".join(sorted(names))
+        raise FramecheckError(f"{path}: corrupt model file (thresholds must be {expected}, each 0 to 1)")
+    extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
+    return LearnedModel(
+        {k: float(v) for k, v in weights.items()}, {k: float(v) for k, v in transitions.items()},
+        Thresholds(**{k: float(v) for k, v in raw.items()}), extra,
+    )
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
