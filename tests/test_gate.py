@@ -112,9 +112,9 @@ def test_max_score_failures_name_the_article_in_every_format(tmp_path: Path) -> 
 
 
 def readme_config() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"\*\*Configuration\*\*.*?```yaml\n(.*?)```", readme, re.S)
-    assert block, "the README shows an example configuration"
+    page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    block = re.search(r"Configuration lives in.*?```yaml\n(.*?)```", page, re.S)
+    assert block, "the configuration page shows an example configuration"
     return block.group(1)
 
 
@@ -226,8 +226,8 @@ def test_repetition_reports_every_use_after_the_first_and_skips_waived_uses(tmp_
     assert [(f["rule_id"], f["suppression"] is not None) for f in article["findings"]] == [
         ("label-process", False), ("label-process", True), ("label-process", False),
     ]
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "every\n  use after the first is reported" in readme or "every use after the first is reported" in readme
+    page = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "every\n  use after the first is reported" in page or "every use after the first is reported" in page
 
 
 # --- 9. a technique's severity ----------------------------------------------------------------

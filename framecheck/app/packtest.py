@@ -108,9 +108,12 @@ def _article_results(engine: Engine, readers: ReaderSet, article: Path, rule_ids
     return results
 
 
-def run_pack_tests(paths: Sequence[str], plugin_specs: Sequence[str] = ()) -> list[TestResult]:
-    """Every example and annotated article of the packs at ``paths``, run in isolation."""
-    engine = Engine.from_plugins(get_plugin_manager(plugin_specs), rule_paths=paths, default_rules=False)
+def run_pack_tests(paths: Sequence[str], plugin_specs: Sequence[str] = (),
+                   language_paths: Sequence[str] = ()) -> list[TestResult]:
+    """Every example and annotated article of the packs at ``paths``, run in isolation (with the
+    languages of ``language_paths`` too, for packs in a language framecheck does not ship)."""
+    engine = Engine.from_plugins(get_plugin_manager(plugin_specs), rule_paths=paths, default_rules=False,
+                                 language_paths=language_paths)
     packs = load_packs(paths, engine.languages)
     rule_ids = [rule.id for pack in packs for rule in pack.rules]
     results = _example_results(engine, rule_ids)

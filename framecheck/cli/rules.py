@@ -100,12 +100,15 @@ def _show_technique(technique_id: str, rules_of: list[Any]) -> None:
               help="The packs run without the shipped rules: do not report ids that clash with them.")
 @click.pass_context
 def rules_check(ctx: click.Context, paths: tuple[str, ...], no_default_rules: bool) -> None:
-    """Validate rule packs without running them: every error in every pack, and rule ids that
-    clash with the shipped rules."""
+    """Validate rule packs and language files without running them: every error in every pack,
+    and rule ids that clash with the shipped rules."""
+    from ..languages.profiles import checked_language_files
     from ..packs.loading import check_packs
 
     shipped = {} if no_default_rules else {rule.id: rule.origin for rule in build_engine(Config()).rules()}
     packs, problems = check_packs(paths, shipped)
+    languages, language_problems = checked_language_files(paths)
+    problems += language_problems
     for problem in problems:
         error(str(problem))
     for hint in (hint for pack in packs for hint in performance_hints(pack)):
@@ -114,18 +117,23 @@ def rules_check(ctx: click.Context, paths: tuple[str, ...], no_default_rules: bo
     if problems:
         click.echo(f"{plural(len(packs), 'pack')}, {plural(count, 'rule')} loaded; {plural(len(problems), 'error')}")
         ctx.exit(EXIT_ERROR)
-    click.echo(f"{len(packs)} packs, {count} rules: OK")
+    also = f", {plural(languages, 'language file')}" if languages else ""
+    click.echo(f"{len(packs)} packs, {count} rules{also}: OK")
 
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--plugin", "plugin_specs", multiple=True, metavar="MODULE_OR_FILE", help="Plugins the packs need.")
+@click.option("--rules", "language_paths", multiple=True, metavar="PATH",
+              help="A folder with the language.yaml of the packs' language, where framecheck does not ship it "
+                   "(repeatable); its packs are not tested.")
 @click.pass_context
-def rules_test(ctx: click.Context, paths: tuple[str, ...], plugin_specs: tuple[str, ...]) -> None:
+def rules_test(ctx: click.Context, paths: tuple[str, ...], plugin_specs: tuple[str, ...],
+               language_paths: tuple[str, ...]) -> None:
     """Run every rule's examples and the annotated test articles next to the packs."""
     from ..app.packtest import format_results, run_pack_tests
 
-    results = run_pack_tests(paths, plugin_specs)
+    results = run_pack_tests(paths, plugin_specs, language_paths)
     for line in format_results(results):
         click.echo(line)
     ctx.exit(EXIT_FINDINGS if any(not r.passed for r in results) else EXIT_OK)

@@ -172,13 +172,16 @@ class Engine:
         suppression_policy: SuppressionPolicy | None = None,
         baseline: AcceptedFindings | None = None,
         scoring: ScoringModel = DEFAULT_MODEL,
+        language_paths: Sequence[str | Path] = (),
     ) -> Engine:
-        """Ask every plugin for packs and detectors, validate them and the selection."""
+        """Ask every plugin for packs and detectors, validate them and the selection. The run's
+        languages are the shipped ones and those whose language.yaml stands in the rule paths
+        (or in ``language_paths``, folders whose packs do not run)."""
         skip = [] if default_rules else default_content_plugins(manager)
         warnings: list[str] = []
         pack_calls = call_each(manager, "framecheck_rule_pack_paths", skip=skip)
         paths = [path for _, paths in _successes(pack_calls, "framecheck_rule_pack_paths", warnings) for path in paths]
-        languages = run_languages(paths + list(rule_paths))
+        languages = run_languages([*paths, *rule_paths, *language_paths])
         packs = load_packs(paths + list(rule_paths), languages)
         selected = _filtered_packs(packs, selection)
         detector_calls = call_each(manager, "framecheck_detectors", skip=skip, packs=selected, options=options,

@@ -190,6 +190,18 @@ def language_files(paths: Iterable[Path | str]) -> list[Path]:
     return found
 
 
+def checked_language_files(paths: Iterable[Path | str]) -> tuple[int, list[PackError]]:
+    """How many language files under ``paths`` load, and the problem of each that does not."""
+    loaded, problems = 0, []
+    for path in language_files(paths):
+        try:
+            load_language(path)
+            loaded += 1
+        except PackError as exc:
+            problems.append(exc)
+    return loaded, problems
+
+
 @dataclass(frozen=True, eq=False)
 class Languages:
     """The languages of one run, by code, and what is merged over all of them."""
