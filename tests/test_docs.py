@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from helpers import REPO, SEED, run
+from helpers import REPO, SEED, readme_pre_commit_config, run
 
 from framecheck.engine import hookspecs
 
@@ -55,7 +55,5 @@ def test_plugin_doc_examples_work_as_documented(tmp_path, index: int) -> None:
 
 
 def test_the_ci_guide_shows_the_pre_commit_configuration_the_readme_runs() -> None:
-    from test_workflow import readme_pre_commit_config
-
     guide = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
     assert f"```yaml\n{readme_pre_commit_config()}```" in guide

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, SEED, run
+from helpers import REPO, SEED, run, write_corpus
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -45,8 +45,6 @@ SETUP_FIRST = ("framecheck rules new ", "framecheck init", "framecheck train ") 
 @pytest.fixture
 def newsroom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A newsroom's repository with everything the README's commands name."""
-    from test_learned import write_corpus
-
     site = tmp_path / "newsroom"
     (site / "drafts").mkdir(parents=True)
     (site / "articles").mkdir()

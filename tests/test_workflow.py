@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, SEED, run
+from helpers import REPO, SEED, readme_pre_commit_config, run
 
 LOADED = "They terrorised the town.\n"
 
@@ -328,13 +327,6 @@ def test_the_action_runs_its_scan_step_as_written(tmp_path: Path) -> None:
     assert completed.returncode == 1  # the distrust call is an error
     assert completed.stdout.startswith("::warning file=articles/a.md,line=1,col=6,")
     assert json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
-
-
-def readme_pre_commit_config() -> str:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"\*\*pre-commit\*\*.*?```yaml\n(.*?)```", readme, re.S)
-    assert block, "the README shows a .pre-commit-config.yaml"
-    return block.group(1)
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pycrfsuite  # the test extra installs the learn extra: training is tested, never skipped
 import pytest
-from helpers import run, write_rule_pack
+from helpers import run, write_corpus, write_rule_pack
 
 from framecheck.learn.features import Cue, TokenSequence, gold_labels, sequence_features, words_of
 from framecheck.learn.learned import (
@@ -27,40 +27,6 @@ from framecheck.learn.learned import (
 )
 from framecheck.learn.model_file import load_model, save_model
 from framecheck.learn.training import model_from_crfsuite
-
-LOADED = ("zorbic", "flarnish", "grulent", "vexatory")
-NEUTRAL = ("council", "budget", "meeting", "report", "river", "bridge", "school", "market", "vote", "plan")
-VERBS = ("discussed", "approved", "reviewed", "opened", "closed", "studied")
-
-
-def _sentence(rng: random.Random, loaded: bool) -> tuple[str, tuple[int, int] | None]:
-    """A sentence whose only cue is its adjective: an invented loaded word, or an ordinary one."""
-    ending = rng.choice(("near the river", "on Monday", "after the vote", "again", "for the town"))
-    adjective = rng.choice(LOADED) if loaded else rng.choice(("plain", "new", "old", "small"))
-    before = f"The {rng.choice(NEUTRAL)} {rng.choice(VERBS)} the "
-    phrase = f"{adjective} {rng.choice(NEUTRAL)}"
-    return f"{before}{phrase} {ending}.", (len(before), len(before) + len(phrase)) if loaded else None
-
-
-def write_corpus(folder: Path, articles: int = 60, seed: int = 7) -> tuple[Path, Path]:
-    """``articles`` articles of ten sentences (one a line, PTC style): in every third article none
-    is loaded, in the others about a third; and a labels file marking each loaded phrase."""
-    rng = random.Random(seed)
-    texts = folder / "articles"
-    texts.mkdir()
-    rows = []
-    for number in range(1, articles + 1):
-        lines, offset = ["Town news", ""], len("Town news\n\n")
-        for _ in range(10):
-            sentence, span = _sentence(rng, number % 3 != 0 and rng.random() < 0.35)
-            if span:
-                rows.append(f"{number}\tLoaded_Language\t{offset + span[0]}\t{offset + span[1]}")
-            lines.append(sentence)
-            offset += len(sentence) + 1
-        (texts / f"article{number}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    labels = folder / "labels.tsv"
-    labels.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return texts, labels
 
 
 @pytest.fixture(scope="module")
