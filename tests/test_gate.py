@@ -373,7 +373,7 @@ def test_documented_revisions_are_the_release_tag_of_this_version() -> None:
 
     for path in (REPO / "README.md", REPO / "docs" / "github-action.md"):
         text = path.read_text(encoding="utf-8")
-        revisions = re.findall(r"rev: (\S+)", text) + re.findall(r"framecheck/framecheck@(\S+)", text)
+        revisions = re.findall(r"rev: (\S+)", text) + re.findall(r"framecheck/framecheck@([\w.-]+)", text)
         assert revisions and set(revisions) == {f"v{__version__}"}, path
 
 

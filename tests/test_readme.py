@@ -89,3 +89,32 @@ def test_every_command_in_using_it_runs_as_written(newsroom: Path) -> None:
     assert (newsroom / "report.json").is_file() and (newsroom / "framecheck.sarif").is_file()
     assert (newsroom / "baseline.json").is_file() and (newsroom / "model.fcm").is_file()
     assert (newsroom / "house-style.yaml").is_file() and (newsroom / ".framecheck.yaml").is_file()
+
+
+def gate_commands() -> list[str]:
+    """The shell commands of the README's "Set up the gate in five minutes", in order."""
+    section = README.split("## Set up the gate in five minutes", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", section, re.S)
+    return [line.split("  #")[0].strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def test_the_gate_in_five_minutes_works_as_written(tmp_path: Path) -> None:
+    commands = gate_commands()
+    assert commands[0] == "framecheck init" and any("--write-baseline" in c for c in commands)
+    (tmp_path / "articles").mkdir()
+    shutil.copy(SEED, tmp_path / "articles" / "story.txt")
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "NO_COLOR": "1"}
+    for command in commands:
+        done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, f"{command}: {done.stderr}"
+    check = ["bash", "-c", "framecheck scan articles/"]
+    accepted = subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert accepted.returncode == 0, accepted.stderr  # the backlog is accepted
+    waiver = re.search(r"`(<!-- framecheck: ignore [^`]*-->)`", README).group(1)
+    (tmp_path / "articles" / "waived.md").write_text(f"{waiver}\nThe court found the gang terrorised the town.\n",
+                                                     encoding="utf-8")
+    assert subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120).returncode == 0
+    (tmp_path / "articles" / "new.md").write_text("Troops terrorised the town.\n", encoding="utf-8")
+    failed = subprocess.run(check, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1 and "articles/new.md" in failed.stderr.splitlines()[-1]
