@@ -3,14 +3,16 @@ on labelled articles (SemEval-2020 Task 11 span measures)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..app.evaluate import EvaluationOutcome, EvaluationRequest, TrainingRequest, evaluate, train_model
 from ..learn.evaluation import SPLITS, score_table
 from .base import cli, warn
 from .options import build_engine, engine_options, resolve_settings
+
+if TYPE_CHECKING:
+    from ..app.evaluate import EvaluationOutcome
 
 
 @cli.command("eval")
@@ -36,6 +38,8 @@ def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split:
                  by_rule: bool, article_labels_path: str | None, json_path: str | None, model_path: str | None,
                  **_: Any) -> None:
     """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
+    from ..app.evaluate import EvaluationRequest, evaluate  # imported on use, like the learned layer
+
     request = EvaluationRequest(articles_dir, labels_path, split, include_unmapped, article_labels_path, model_path)
     outcome = evaluate(resolve_settings(ctx, ()), request, build_engine)
     for line in evaluation_lines(outcome, by_rule=by_rule):
@@ -88,6 +92,7 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
                   target_precision: float, folds: int, max_iterations: int, c1: float, c2: float, quiet: bool,
                   **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
+    from ..app.evaluate import TrainingRequest, train_model
     from ..learn.training import TrainingProgress, TrainingSettings
 
     progress = TrainingProgress(enabled=not quiet)

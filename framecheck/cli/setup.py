@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from ..core.errors import FramecheckError
 from ..outputs.atomic import atomic_text_file
@@ -22,6 +21,8 @@ def config_command(ctx: click.Context, paths: tuple[str, ...], **_: Any) -> None
     """Print the resolved configuration for PATHS (or the current folder)."""
     config = resolve_settings(ctx, paths)
     click.echo(f"# configuration file: {config.path or '(none; defaults)'}")
+    import yaml  # imported on use: a scan whose packs come from the cache never needs PyYAML
+
     click.echo(yaml.safe_dump(config.to_dict(), sort_keys=True, allow_unicode=True).rstrip())
 
 
