@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # the baseline module is imported only by runs that use one
     from .baseline import Baseline
 
 
-def engine_for(config: Config, *, baseline: Baseline | None = None, debug: bool = False) -> tuple[Engine, pluggy.PluginManager]:
+def engine_for(config: Config, *, baseline: Baseline | None = None,
+               debug: bool = False) -> tuple[Engine, pluggy.PluginManager]:
     """The engine (and plugin manager) a resolved configuration describes.
 
     Used by the command line and by distributed workers, which rebuild the engine from the

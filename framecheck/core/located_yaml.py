@@ -134,6 +134,18 @@ class Checker:
     def fail(self, line: int | None, message: str) -> PackError:
         return PackError(self.path, line, message)
 
+    def document(self, data: Any, keys: Sequence[str], *, kind: str, shape: str, version: int) -> LocatedDict:
+        """The file's top-level mapping (``shape`` says what it must be), with only ``keys`` and a
+        ``format`` this framecheck reads."""
+        if not isinstance(data, LocatedDict):
+            raise self.fail(getattr(data, "line", 1), f"{shape}, not {describe(data)}")
+        self.check_keys(data, keys, kind)
+        found = self.typed(data, "format", int, "whole number", version)
+        if found != version:
+            raise self.fail(data.line_of("format"),
+                            f"unsupported {kind} format {found} (this framecheck reads format {version})")
+        return data
+
     def check_keys(self, mapping: LocatedDict, allowed: Iterable[str], what: str) -> None:
         allowed = list(allowed)
         for key in mapping:
@@ -147,7 +159,8 @@ class Checker:
             raise self.fail(mapping.line, f"{what} is missing required key {key!r}")
         return mapping[key]
 
-    def typed(self, mapping: LocatedDict, key: str, kind: type | tuple[type, ...], label: str, default: Any = None) -> Any:
+    def typed(self, mapping: LocatedDict, key: str, kind: type | tuple[type, ...], label: str,
+              default: Any = None) -> Any:
         if key not in mapping:
             return default
         value = mapping[key]

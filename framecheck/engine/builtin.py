@@ -95,7 +95,8 @@ class PackMatcher:
 
     def detect(self, document: Document) -> Iterator[Finding | ScanWarning]:
         text = document.text
-        language = document.language or document_language(text, document.metadata, None, self._languages)  # outside an engine
+        # A document scanned outside an engine has no language yet.
+        language = document.language or document_language(text, document.metadata, None, self._languages)
         active, lemmas = self._for_language(language)
         if not active:
             return

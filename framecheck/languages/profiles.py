@@ -84,12 +84,8 @@ class _LanguageChecker(Checker):
 
 def _read(data: Any, path: str) -> Language:
     check = _LanguageChecker(path)
-    if not isinstance(data, LocatedDict):
-        raise check.fail(getattr(data, "line", 1), f"a language file must be a mapping, not {describe(data)}")
-    check.check_keys(data, TOP_KEYS, "language file")
-    version = check.typed(data, "format", int, "whole number", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise check.fail(data.line_of("format"), f"unsupported format {version} (this framecheck reads {FORMAT_VERSION})")
+    data = check.document(data, TOP_KEYS, kind="language file", shape="a language file must be a mapping",
+                          version=FORMAT_VERSION)
     check.require(data, "language", "a language file")
     code = check.typed(data, "language", str, "string")
     if not _CODE.match(code):

@@ -262,12 +262,8 @@ def _read_pack(data: Any, path: str, problems: list[PackError] | None = None,
     """The validated pack. With ``problems``, a broken rule is recorded there and left out,
     so that one run reports every rule's error (``rules check``); without, it raises."""
     check = _Checker(path, languages)
-    if not isinstance(data, LocatedDict):
-        raise check.fail(getattr(data, "line", 1), f"a rule pack must be a mapping with 'id', 'name' and 'rules', not {describe(data)}")
-    check.check_keys(data, PACK_KEYS, "pack")
-    version = check.typed(data, "format", int, "whole number", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise check.fail(data.line_of("format"), f"unsupported pack format {version} (this framecheck reads format {FORMAT_VERSION})")
+    data = check.document(data, PACK_KEYS, kind="pack", version=FORMAT_VERSION,
+                          shape="a rule pack must be a mapping with 'id', 'name' and 'rules'")
     for key in ("id", "name"):
         if not isinstance(check.require(data, key, "pack"), str):
             raise check.fail(data.line_of(key), f"pack {key!r} must be a string")
@@ -415,7 +411,9 @@ def pack_files(path: Path | str) -> list[Path]:
     """The pack files a path names: itself, or every .yaml/.yml below a directory, sorted."""
     path = Path(path)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in PACK_SUFFIXES and p.name != LANGUAGE_FILE and p.is_file())
+        # A folder's language.yaml describes its language (languages.profiles); it is not a pack.
+        return sorted(p for p in path.rglob("*")
+                      if p.suffix in PACK_SUFFIXES and p.name != LANGUAGE_FILE and p.is_file())
     if not path.exists():
         raise PackError(str(path), None, "no such rule pack file or directory")
     return [path]

@@ -62,7 +62,7 @@ def test_an_added_latin_script_language_is_told_by_its_letters_then_its_words(tm
 
 @pytest.mark.parametrize(("text", "line", "message"), [
     ("format: 1\nlanguage: xx\nspeach: {}\n", 3, "unknown key 'speach' in language file (did you mean 'speech'?)"),
-    ("format: 2\nlanguage: xx\n", 1, "unsupported format 2"),
+    ("format: 2\nlanguage: xx\n", 1, "unsupported language file format 2"),
     ("format: 1\nname: X\n", 1, "missing required key 'language'"),
     ("format: 1\nlanguage: Polish\n", 2, "'language' must be a two- or three-letter code"),
     ("format: 1\nlanguage: xx\nscript: Klingon\n", 3, "unknown script 'Klingon'"),
