@@ -304,6 +304,11 @@ def bundled_languages() -> Languages:
 
 
 def run_languages(rule_paths: Sequence[Path | str] = ()) -> Languages:
-    """The shipped languages and those in a run's rule folders."""
-    shipped = {path.resolve() for path in _bundled_files()}
-    return bundled_languages().with_files(path for path in language_files(rule_paths) if path.resolve() not in shipped)
+    """The shipped languages and those in a run's rule folders. A shipped language file named
+    again, or a copy of one (a source checkout's ``rules/`` beside an installed framecheck), is
+    the same language, not a second definition of it."""
+    found = language_files(rule_paths)
+    if not found:
+        return bundled_languages()
+    shipped = {path.read_bytes() for path in _bundled_files()}
+    return bundled_languages().with_files(path for path in found if path.read_bytes() not in shipped)
