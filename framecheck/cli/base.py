@@ -6,6 +6,7 @@ application layer reports what happens during a run through :class:`TerminalEven
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -20,6 +21,11 @@ from ..outputs.progress import Progress
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE (``| head``)
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+# Each command and the module of this package that holds it ("module:name").
+COMMANDS = {
+    "config": "setup:config_command", "eval": "learn:eval_command", "init": "setup:init_command",
+    "rules": "rules:rules", "scan": "scan:scan", "train": "learn:train_command",
+}
 
 
 def warn(message: str) -> None:
@@ -67,7 +73,19 @@ class UserError(click.ClickException):
 
 
 class FramecheckGroup(click.Group):
-    """Turns every expected failure into one line and an exit code, never a traceback."""
+    """Turns every expected failure into one line and an exit code, never a traceback.
+
+    Its commands live in modules of their own, imported when a command is first looked up:
+    ``framecheck scan`` never imports what ``eval`` or ``rules`` need."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(f"{__package__}.{module}"), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..learn.evaluation import SPLITS, score_table
-from .base import cli, warn
+from .base import warn
 from .options import build_engine, engine_options, resolve_settings
 
 if TYPE_CHECKING:
     from ..app.evaluate import EvaluationOutcome
 
 
-@cli.command("eval")
+@click.command("eval")
 @click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of article<ID>.txt files.")
 @click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),
@@ -68,7 +68,7 @@ def evaluation_lines(outcome: EvaluationOutcome, *, by_rule: bool) -> list[str]:
     return lines
 
 
-@cli.command("train")
+@click.command("train")
 @click.option("--articles", "articles_dir", required=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of article<ID>.txt files.")
 @click.option("--labels", "labels_path", required=True, type=click.Path(exists=True, dir_okay=False),

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from . import learn, rules, scan, setup  # noqa: F401  (each registers its commands on the group)
 from .base import EXIT_TERMINATED, cli
 
 

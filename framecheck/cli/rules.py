@@ -14,11 +14,11 @@ from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, runs_in
 from ..outputs.base import plural
 from ..packs.loading import performance_hints
-from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, cli, error
+from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error
 from .options import build_engine, engine_options, resolve_settings
 
 
-@cli.group()
+@click.group("rules")
 def rules() -> None:
     """List, show, test and scaffold rules and rule packs."""
 

@@ -21,11 +21,11 @@ from ..core.model import ScanOptions, printable
 from ..core.summary import RunSummary
 from ..outputs.base import plural, visible
 from ..outputs.progress import Progress
-from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TerminalEvents, cli, debugging, error, warn
+from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TerminalEvents, debugging, error, warn
 from .options import engine_options, finite, model_options, resolve_settings, size
 
 
-@cli.command()
+@click.command("scan")
 @click.argument("paths", nargs=-1)
 @engine_options
 @click.option("--format", "format_name", default="text", show_default=True, metavar="NAME",

@@ -9,11 +9,10 @@ import click
 
 from ..core.errors import FramecheckError
 from ..outputs.atomic import atomic_text_file
-from .base import cli
 from .options import engine_options, resolve_settings
 
 
-@cli.command("config")
+@click.command("config")
 @click.argument("paths", nargs=-1)
 @engine_options
 @click.pass_context
@@ -46,7 +45,7 @@ language: auto            # en, uk, ru...: treat every document as that language
 """
 
 
-@cli.command("init")
+@click.command("init")
 @click.option("--force", is_flag=True, help="Overwrite an existing .framecheck.yaml.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 def init_command(directory: str, force: bool) -> None:

@@ -307,7 +307,8 @@ def run_languages(rule_paths: Sequence[Path | str] = ()) -> Languages:
     """The shipped languages and those in a run's rule folders. A shipped language file named
     again, or a copy of one (a source checkout's ``rules/`` beside an installed framecheck), is
     the same language, not a second definition of it."""
-    found = language_files(rule_paths)
+    shipped_folder = bundled_rules_dir().resolve()
+    found = language_files(path for path in rule_paths if Path(path).resolve() != shipped_folder)
     if not found:
         return bundled_languages()
     shipped = {path.read_bytes() for path in _bundled_files()}
