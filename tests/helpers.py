@@ -12,8 +12,9 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from framecheck.cli import cli
-from framecheck.engine.engine import Engine, Selection
+from framecheck.engine.engine import Engine
 from framecheck.engine.plugins import get_plugin_manager
+from framecheck.engine.selection import Selection
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

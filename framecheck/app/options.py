@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 from ..core.model import ScanOptions
-from ..engine.engine import Engine, Selection, require_known
+from ..engine.engine import Engine
 from ..engine.plugins import get_plugin_manager
+from ..engine.selection import Selection, require_known
 from ..engine.suppressions import SuppressionPolicy
 from .config import Config
 

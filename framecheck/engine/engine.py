@@ -13,14 +13,13 @@ import dataclasses
 import functools
 import math
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
 import pluggy
 
-from ..core.errors import FramecheckError, PluginError, did_you_mean
+from ..core.errors import FramecheckError, PluginError
 from ..core.model import (
     REGION_KINDS,
     ArticleReport,
@@ -34,7 +33,6 @@ from ..core.model import (
     Severity,
 )
 from ..core.taxonomy import TECHNIQUES
-from ..inputs.structure import QuoteIndex
 from ..languages.detect import document_language
 from ..languages.normalise import normalise
 from ..languages.profiles import Languages, bundled_languages, run_languages
@@ -42,12 +40,13 @@ from ..packs.indexes import SharedPhraseIndex
 from ..packs.loading import Pack, load_packs
 from .budget import OverBudget, budget
 from .hookspecs import Annotator, Detector, Reviewer
+from .placement import RegionIndex, place
 from .plugins import HookCall, call_each, default_content_plugins
 from .scoring import DEFAULT_MODEL, ScoringModel
+from .selection import Selection, filtered_packs, require_known
 from .suppressions import SuppressionPolicy, read_waivers, with_fingerprints
 
 T = TypeVar("T")
-PART_PRIORITY = {"body": 0, "lede": 1, "headline": 2, "boilerplate": 3}
 
 
 class AcceptedFindings(Protocol):
@@ -55,40 +54,6 @@ class AcceptedFindings(Protocol):
     the check. The engine needs only their fingerprints, per source."""
 
     def fingerprints(self, source: str) -> frozenset[str] | set[str]: ...
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which rules run: ids or technique ids to keep (empty: all) and to drop."""
-
-    select: frozenset[str] = frozenset()
-    ignore: frozenset[str] = frozenset()
-
-    def allows(self, rule_id: str, technique: str) -> bool:
-        keys = {rule_id, technique}
-        if self.select and keys.isdisjoint(self.select):
-            return False
-        return keys.isdisjoint(self.ignore)
-
-    def check_known(self, known: set[str]) -> None:
-        require_known(self.select, known, "--select")
-        require_known(self.ignore, known, "--ignore")
-
-
-def require_known(ids: Iterable[str], known: Iterable[str], setting: str) -> None:
-    """Fail, with the closest id, when a setting names an id no rule or technique has."""
-    unknown = sorted(set(ids) - set(known))
-    if unknown:
-        raise FramecheckError(f"{setting}: unknown rule or technique {unknown[0]!r}{did_you_mean(unknown[0], known)}")
-
-
-def _filtered_packs(packs: Sequence[Pack], selection: Selection) -> list[Pack]:
-    return [
-        dataclasses.replace(
-            pack, rules=tuple(r for r in pack.rules if selection.allows(r.id, r.info.technique))
-        )
-        for pack in packs
-    ]
 
 
 class Engine:
@@ -183,7 +148,7 @@ class Engine:
         paths = [path for _, paths in _successes(pack_calls, "framecheck_rule_pack_paths", warnings) for path in paths]
         languages = run_languages([*paths, *rule_paths, *language_paths])
         packs = load_packs(paths + list(rule_paths), languages)
-        selected = _filtered_packs(packs, selection)
+        selected = filtered_packs(packs, selection)
         detector_calls = call_each(manager, "framecheck_detectors", skip=skip, packs=selected, options=options,
                                    languages=languages)
         owners: dict[str, str] = {}
@@ -445,37 +410,6 @@ def _without(findings: list[Finding], ignored: frozenset[str]) -> list[Finding]:
     if not ignored:
         return findings
     return [f for f in findings if f.rule_id not in ignored and f.technique not in ignored]
-
-
-def place(finding: Finding, document: Document, regions: RegionIndex) -> Finding:
-    """The finding with its source position and where it sits: part of the article, quote."""
-    where = document.position(finding.start)
-    last = document.position(finding.end - 1)  # the span's last character, then one column on
-    part, quote = regions.place(finding.start, finding.end)
-    return finding.evolve(
-        line=where.line, column=where.column, end_line=last.line, end_column=last.column + 1,
-        part=part, quote=quote,
-    )
-
-
-class RegionIndex:
-    """A document's regions arranged for placing many findings: the few part regions
-    (headline, lede, boilerplate, ...) in a list, quotations in a :class:`QuoteIndex`, so
-    placing costs O(log quotes) instead of a pass over every region."""
-
-    def __init__(self, regions: Sequence[Region]):
-        self.parts = [r for r in regions if r.kind != "quote" and PART_PRIORITY.get(r.kind, 0) > 0]
-        self.quotes = QuoteIndex(regions)
-
-    def place(self, start: int, end: int) -> tuple[str, str | None]:
-        """(part, quote label or None) of the span: the highest-priority part holding it, and the
-        shortest quotation holding it (of equally short ones, the first)."""
-        part = "body"
-        for region in self.parts:
-            if region.contains(start, end) and PART_PRIORITY[region.kind] > PART_PRIORITY[part]:
-                part = region.kind
-        quote = self.quotes.holding(start, end)
-        return part, None if quote is None else quote.label
 
 
 def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -> list[tuple[str, list]]:

@@ -39,8 +39,9 @@ class ScriptedPlugin:
 
 
 def engine_with(produce, **kwargs):
-    from framecheck.engine.engine import Engine, Selection
+    from framecheck.engine.engine import Engine
     from framecheck.engine.plugins import get_plugin_manager
+    from framecheck.engine.selection import Selection
 
     manager = get_plugin_manager(autoload=False)
     manager.register(ScriptedPlugin(produce), name="scripted-plugin")
@@ -198,7 +199,7 @@ def test_runaway_regex_is_skipped_with_a_warning(tmp_path: Path) -> None:
 
 def _naive_place(regions, start: int, end: int) -> tuple[str, str | None]:
     """Every region looked at: the definition the indexed placement must agree with."""
-    from framecheck.engine.engine import PART_PRIORITY
+    from framecheck.engine.placement import PART_PRIORITY
 
     part, quote, length = "body", None, None
     for region in sorted(regions, key=lambda r: (r.start, r.end)):

@@ -11,8 +11,9 @@ import pytest
 from helpers import run
 
 from framecheck import Dismissal, Document, Examples, Finding, RuleInfo, ScanWarning, Severity, hookimpl
-from framecheck.engine.engine import Engine, Selection
+from framecheck.engine.engine import Engine
 from framecheck.engine.plugins import get_plugin_manager
+from framecheck.engine.selection import Selection
 from framecheck.inputs.readers import text_document
 from framecheck.languages.profiles import bundled_languages
 
