@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import FramecheckError
 from ..core.model import MODEL_MODES
@@ -28,6 +28,9 @@ from ..learn.evaluation import (
 )
 from ..outputs.atomic import atomic_text_file
 from .config import Config
+
+if TYPE_CHECKING:  # training needs python-crfsuite: imported only by runs that train
+    from ..learn.training import TrainingProgress, TrainingSettings
 
 BuildEngine = Callable[[Config], Engine]
 
@@ -145,7 +148,7 @@ class TrainingOutcome:
     reached: bool  # whether a threshold reached the target precision
 
 
-def train_model(config: Config, request: TrainingRequest, settings: Any, progress: Any,
+def train_model(config: Config, request: TrainingRequest, settings: TrainingSettings, progress: TrainingProgress,
                 build_engine: BuildEngine) -> TrainingOutcome:
     """Train the learned layer on the labelled articles and write the model file."""
     from ..learn.model_file import save_model

@@ -32,16 +32,13 @@ FORMAT_VERSION = 1
 ANY_LETTER = regex.compile(r"\p{L}")
 LATIN = "Latin"
 
-# The lists a language.yaml may hold, by section: (key, what it is). A section's lists are
-# merged over every language of a run (a Ukrainian text may quote a Russian condition word).
-WORD_LISTS: dict[str, dict[str, str]] = {
-    "speech": {"verbs": "reporting verbs that attribute a quotation", "stems": "a stem of every speech verb",
-               "pronouns": "pronoun speakers", "not-names": "words that are not part of a speaker's name"},
-    "negation": {"negations": "negation words", "emphatic-after": "words that make a negation emphatic",
-                 "conditions": "condition words", "labelling-verbs": "verbs of labelling",
-                 "not-a-label": "particles after a labelling verb", "describing-verbs": "verbs of describing"},
-    "intensity": {"intensifiers": "intensifying words", "not-intensified": "words an intensifier does not intensify"},
-    "boilerplate": {"headings": "regexes of link-list headings", "promotions": "regexes of calls to subscribe"},
+# The word lists a language.yaml may hold, by section (their meaning: docs/languages.md). Each
+# list is merged over every language of a run (a Ukrainian text may quote a Russian condition word).
+WORD_LISTS: dict[str, tuple[str, ...]] = {
+    "speech": ("verbs", "stems", "pronouns", "not-names"),
+    "negation": ("negations", "emphatic-after", "conditions", "labelling-verbs", "not-a-label", "describing-verbs"),
+    "intensity": ("intensifiers", "not-intensified"),
+    "boilerplate": ("headings", "promotions"),  # regular expressions, matched case-blind
 }
 DETECTION_KEYS = ("letters", "letter-weight", "words", "preferred")
 SCAFFOLD_KEYS = ("match-kind", "description", "source", "rule", "technique", "message", "why", "suggest", "patterns",
@@ -103,7 +100,7 @@ def _read(data: Any, path: str) -> Language:
         raise check.fail(detection.line_of("letter-weight"), "'letter-weight' must be above 0")
     lists: dict[str, tuple[str, ...]] = {}
     for section, keys in WORD_LISTS.items():
-        block = _section(check, data, section, tuple(keys))
+        block = _section(check, data, section, keys)
         for key in keys:
             words = check.word_list(block, key)
             if words:
