@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..core.errors import FramecheckError, PackError, did_you_mean
-from ..core.located_yaml import LocatedDict, load_located_yaml
+from ..core.errors import FramecheckError, PackError
+from ..core.located_yaml import Checker, LocatedDict, load_located_yaml
 from ..core.model import MODEL_MODES, Severity
 from ..engine.scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 from ..inputs.readers import DEFAULT_MAX_BYTES
@@ -349,21 +349,34 @@ def _error(path: Path, line: int | None, message: str) -> FramecheckError:
     return FramecheckError(f"{where}: {message}")
 
 
+class _ConfigChecker(Checker):
+    """The line-tracking checker packs use, its errors those of a configuration."""
+
+    def fail(self, line: int | None, message: str) -> FramecheckError:  # type: ignore[override]
+        return _error(Path(self.path), line, message)
+
+
+def _located(data: dict) -> LocatedDict:
+    """A plain mapping (a pyproject table, which has no line numbers) as the checker reads one."""
+    located = LocatedDict(data)
+    located.line, located.key_lines = 0, {}
+    return located
+
+
 def _parse(data: Any, path: Path, where: str) -> Config:
     """A configuration's settings, each checked and read by its entry in SETTINGS."""
+    check = _ConfigChecker(str(path))
     if not isinstance(data, dict):
-        raise _error(path, getattr(data, "line", None), f"{where} must be a mapping of settings")
+        raise check.fail(getattr(data, "line", None), f"{where} must be a mapping of settings")
+    data = data if isinstance(data, LocatedDict) else _located(data)
+    check.check_keys(data, SETTINGS, where)
     values: dict[str, Any] = {}
     for key, value in data.items():
-        line = data.line_of(key) if isinstance(data, LocatedDict) else None
-        setting = SETTINGS.get(key)
-        if setting is None:
-            suffix = did_you_mean(str(key), SETTINGS) or f" (allowed: {', '.join(SETTINGS)})"
-            raise _error(path, line, f"unknown key {key!r} in {where}{suffix}")
+        setting = SETTINGS[key]
         try:
             values[setting.field] = setting.value(key, value, path.parent)
         except ValueError as exc:
-            raise _error(path, line, str(exc)) from None
+            raise check.fail(data.line_of(key), str(exc)) from None
     return Config(path=str(path), **values)
 
 

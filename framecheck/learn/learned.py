@@ -169,6 +169,9 @@ class _Scorer:
         return known
 
     def emissions(self, sequence: TokenSequence) -> list[float]:
+        """Each token's inside-minus-outside score: its word's, its neighbours', its position's,
+        and the rule findings on and near it. Kept in one piece on purpose: it runs for every
+        sentence a model scores, and helper calls per token would each cost a call per token."""
         tokens, get = sequence.tokens, self.weights.get
         count = len(tokens)
         known, word = self.words.get, self.word
