@@ -33,7 +33,6 @@ CLAUSE_END = regex.compile(r"[,;:.!?()\[\]\"“”«»\n]|\s[–—-]\s")
 WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’][\p{L}]+)?")
 
 
-
 @dataclass(frozen=True)
 class CueWords:
     """The cue words of a run's languages (each language.yaml's ``negation`` section): a

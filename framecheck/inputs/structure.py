@@ -97,8 +97,6 @@ def quotation_spans(text: str) -> Iterator[tuple[int, int]]:
             position = start + 1
 
 
-
-
 _FIRST_LOOK = 16  # characters before a span where sentence_around first looks for a break
 _LOOK_AHEAD = 8  # characters after it that a break's lookahead may need
 

@@ -31,7 +31,6 @@ def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:
         raise PatternError(f"invalid regex {source!r}: {exc}") from None
 
 
-
 _COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 
 
