@@ -8,9 +8,10 @@ code that means is the face's business.
 
 from __future__ import annotations
 
+import io
 import os
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +23,11 @@ from ..core.errors import InputError
 from ..core.model import ArticleReport, RuleInfo, printable
 from ..core.summary import RunSummary
 from ..engine.engine import Engine
-from ..inputs.readers import Input, ReaderSet, ReadOptions, collect_inputs
+from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions, collect_inputs
 from ..outputs.atomic import atomic_text_file
 from ..outputs.base import Formatter
 from ..outputs.progress import Progress
-from .components import Fanout, formatter_classes, output_targets, reader_objects
+from .components import Fanout, formatter_classes, output_targets, reader_objects, require_format
 from .config import Config
 from .gate import GatePolicy
 from .options import engine_for
@@ -156,11 +157,36 @@ class Application:
     def run(self, paths: Sequence[str], settings: RunSettings, report_to: Formatter,
             progress: Progress | None = None) -> RunOutcome:
         """Scan every input, hand each report to ``report_to``, judge each against the gate."""
+        return self.collect(self.reports(paths, settings), settings, report_to, progress)
+
+    def scan_bytes(self, name: str, data: bytes, format_name: str = "json",
+                   settings: RunSettings = RunSettings()) -> tuple[str, RunOutcome]:
+        """One document handed over as bytes (a request body, an editor's buffer), read, scanned
+        and judged as ``run`` treats a file of that ``name`` (its extension, or its first bytes,
+        choose the reader), and its report in ``format_name``, exactly as ``framecheck scan
+        --format NAME`` writes it for that file."""
+        require_format(format_name, self.formats, "format")
+        stream = io.StringIO()
+        with ExitStack() as stack:
+            report_to = self.open_reports(stack, stream=stream, stream_format=format_name, files=(),
+                                          stream_color=False, file_color=False, quiet=False)
+            outcome = self.collect(self._scanned(MemoryInput(name, None, data)), settings, report_to)
+        return stream.getvalue(), outcome
+
+    def _scanned(self, item: Input) -> Iterator[ArticleReport | InputError]:
+        from .parallel import read_safely, scan_safely
+
+        for document in read_safely(self.readers, item):
+            yield document if isinstance(document, InputError) else scan_safely(self.engine, document)
+
+    def collect(self, results: Iterable[ArticleReport | InputError], settings: RunSettings, report_to: Formatter,
+                progress: Progress | None = None) -> RunOutcome:
+        """Hand each report (or input error) to ``report_to`` and judge it against the gate."""
         outcome = RunOutcome()
         summary = outcome.summary
         policy = GatePolicy.from_config(self.config)
         report_to.start()
-        for report in self.reports(paths, settings):
+        for report in results:
             if isinstance(report, InputError):
                 self._input_error(report, settings, summary)
                 continue

@@ -76,6 +76,25 @@ class Input:
             raise InputError(f"{self.name}: larger than --max-bytes ({format_bytes(limit)}); not scanned")
         return data
 
+    def head(self) -> str:
+        """The first bytes, decoded for sniffing a format: a file's ("" for standard input,
+        which cannot be read twice)."""
+        return _head(self.path) if self.path is not None else ""
+
+
+@dataclass(frozen=True)
+class MemoryInput(Input):
+    """A document a program hands over as bytes (an HTTP request body, an editor's buffer),
+    read by the same readers as a file; ``name`` (its extension) and its first bytes choose one."""
+
+    data: bytes = b""
+
+    def open_binary(self) -> BinaryIO:
+        return io.BytesIO(self.data)
+
+    def head(self) -> str:
+        return self.data[:SNIFF_BYTES].decode("utf-8", errors="replace")
+
 
 def _read_at_most(stream: BinaryIO, count: int) -> bytes:
     """Up to ``count`` bytes of ``stream``. ``read(count)`` sets aside ``count`` bytes before it
@@ -338,8 +357,8 @@ class ReaderSet:
         for reader in self.readers.values():
             if item.suffix in reader.extensions:
                 return reader
-        if item.path is not None:
-            head = _head(item.path)
+        head = item.head()
+        if head:
             for reader in self.readers.values():
                 if reader.sniff(head):
                     return reader

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from helpers import SEED
+from helpers import REPO, SEED, run
 
 from framecheck.app.config import Config
 from framecheck.app.run import Application, RunSettings
@@ -93,3 +93,38 @@ def test_output_targets_are_checked_against_the_formats_there_are() -> None:
     assert app.output_targets() == (None, [("sarif", "r.sarif"), ("json", "plain.json")])
     with pytest.raises(FramecheckError, match=r"--output jsn=r\.json: unknown format 'jsn' \(did you mean 'json'\?\)"):
         Application.from_config(Config(output=("jsn=r.json",)), Recorded()).output_targets()
+
+
+@pytest.mark.parametrize(("path", "fmt"), [
+    ("examples/obozrevatel-iran-russia-2023.txt", "json"),
+    ("examples/obozrevatel-iran-russia-2023.txt", "sarif"),
+    ("tests/data/seed.md", "json"),
+    ("tests/data/seed.html", "json"),
+])
+def test_a_document_handed_over_as_bytes_gets_the_report_scan_writes_for_its_file(
+        path: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a service or an editor integration calls: the same report, byte for byte, as
+    ``framecheck scan --format FMT FILE`` for a file of that name and content."""
+    monkeypatch.chdir(REPO)
+    app = Application.from_config(Config(), Recorded())
+    text, outcome = app.scan_bytes(path, (REPO / path).read_bytes(), fmt)
+    assert text == run("scan", "--format", fmt, path).stdout
+    assert outcome.summary.articles == 1 and outcome.summary.failures
+
+
+def test_the_first_bytes_choose_the_reader_when_the_name_does_not() -> None:
+    app = Application.from_config(Config(), Recorded())
+    html = b"<!DOCTYPE html><html><body><nav>terrorised</nav><p>They terrorised the town.</p></body></html>"
+    text, _ = app.scan_bytes("request", html)
+    findings = json.loads(text)["articles"][0]["findings"]
+    assert [f["column"] for f in findings if f["rule_id"] == "loaded-verb-terrorise"] == [html.index(b"terrorised the") + 1]
+
+
+def test_bytes_that_cannot_be_read_are_an_error_not_a_report() -> None:
+    events = Recorded()
+    app = Application.from_config(Config(max_bytes=10), events)
+    text, outcome = app.scan_bytes("big.txt", b"x" * 11)
+    assert outcome.summary.articles == 0 and "larger than --max-bytes" in outcome.summary.errors[0]
+    assert json.loads(text)["summary"]["errors"] == outcome.summary.errors and events.errors
+    with pytest.raises(FramecheckError, match="format: unknown format 'jsn'"):
+        app.scan_bytes("a.txt", b"calm", "jsn")
