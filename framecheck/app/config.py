@@ -215,10 +215,6 @@ def _prefixed(convert: Callable[[Any], Any]) -> SettingReader:
     return read
 
 
-def _language(value: str) -> str | None:
-    return checked_language(value)
-
-
 def _severities(_key: str, value: dict, _folder: Path) -> dict[str, str]:
     for rule, level in value.items():
         try:
@@ -337,7 +333,7 @@ SETTINGS: dict[str, Setting] = {
     "baseline": Setting("baseline", str, "path", _path, nullable=True),
     "model": Setting("model", str, "path to a model file from 'framecheck train'", _path, nullable=True),
     "model-mode": Setting("model_mode", str, "one of filter, add, both", _one_of(MODEL_MODES)),
-    "language": Setting("language", str, "language code (en, uk, ru, ...) or auto", _prefixed(_language),
+    "language": Setting("language", str, "language code (en, uk, ru, ...) or auto", _prefixed(checked_language),
                         nullable=True),
     "scoring": Setting("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)",
                        _scoring),
@@ -356,19 +352,12 @@ class _ConfigChecker(Checker):
         return _error(Path(self.path), line, message)
 
 
-def _located(data: dict) -> LocatedDict:
-    """A plain mapping (a pyproject table, which has no line numbers) as the checker reads one."""
-    located = LocatedDict(data)
-    located.line, located.key_lines = 0, {}
-    return located
-
-
 def _parse(data: Any, path: Path, where: str) -> Config:
     """A configuration's settings, each checked and read by its entry in SETTINGS."""
     check = _ConfigChecker(str(path))
     if not isinstance(data, dict):
         raise check.fail(getattr(data, "line", None), f"{where} must be a mapping of settings")
-    data = data if isinstance(data, LocatedDict) else _located(data)
+    data = data if isinstance(data, LocatedDict) else LocatedDict.without_lines(data)
     check.check_keys(data, SETTINGS, where)
     values: dict[str, Any] = {}
     for key, value in data.items():

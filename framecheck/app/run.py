@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-import pluggy
-
 from ..core.errors import InputError
-from ..core.model import ArticleReport, RuleInfo, printable
+from ..core.model import ArticleReport, printable
 from ..core.summary import RunSummary
 from ..engine.engine import Engine
 from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions, collect_inputs
@@ -31,6 +29,7 @@ from .components import Fanout, formatter_classes, output_targets, reader_object
 from .config import Config
 from .gate import GatePolicy
 from .options import engine_for
+from .parallel import read_safely, scan_all, scan_safely, work_units
 
 
 class Events(Protocol):
@@ -66,11 +65,10 @@ class RunOutcome:
 class Application:
     """One configured framecheck: an engine with its readers and formatters, built once."""
 
-    def __init__(self, config: Config, engine: Engine, manager: pluggy.PluginManager, readers: ReaderSet,
-                 formats: dict[str, type[Formatter]], events: Events):
+    def __init__(self, config: Config, engine: Engine, readers: ReaderSet, formats: dict[str, type[Formatter]],
+                 events: Events):
         self.config = config
         self.engine = engine
-        self.manager = manager
         self.readers = readers
         self.formats = formats
         self.events = events
@@ -91,11 +89,7 @@ class Application:
         read_options = ReadOptions(config.input_format, config.text_field, config.id_field, config.max_bytes,
                                    languages=engine.languages)
         readers = ReaderSet(reader_objects(manager, events.warning), read_options)
-        return cls(config, engine, manager, readers, formatter_classes(manager, events.warning), events)
-
-    @property
-    def rules(self) -> list[RuleInfo]:
-        return self.engine.rules()
+        return cls(config, engine, readers, formatter_classes(manager, events.warning), events)
 
     def output_targets(self) -> tuple[str | None, list[tuple[str, str]]]:
         """(format for the face's own stream or None, [(format, file)]), checked against the
@@ -108,7 +102,7 @@ class Application:
         """One formatter for every report of the run; files are written atomically and only
         replace what was there when ``stack`` closes without an error."""
         outputs: list[Formatter] = []
-        catalogue = self.rules
+        catalogue = self.engine.rules()
         if stream is not None and stream_format:
             outputs.append(self.formats[stream_format](stream, color=stream_color, rules=catalogue))
         for name, target in files:
@@ -150,8 +144,6 @@ class Application:
             from .dask_scan import scan_jsonl  # imported on use: needs framecheck[dask]
 
             return scan_jsonl(settings.dask_address, items, self.config, self.readers.options)
-        from .parallel import scan_all, work_units
-
         return scan_all(self.engine, work_units(items, self.readers), settings.jobs, self.readers)
 
     def run(self, paths: Sequence[str], settings: RunSettings, report_to: Formatter,
@@ -167,15 +159,11 @@ class Application:
         --format NAME`` writes it for that file."""
         require_format(format_name, self.formats, "format")
         stream = io.StringIO()
-        with ExitStack() as stack:
-            report_to = self.open_reports(stack, stream=stream, stream_format=format_name, files=(),
-                                          stream_color=False, file_color=False, quiet=False)
-            outcome = self.collect(self._scanned(MemoryInput(name, None, data)), settings, report_to)
+        report_to = self.formats[format_name](stream, rules=self.engine.rules())
+        outcome = self.collect(self._scanned(MemoryInput(name, None, data)), settings, report_to)
         return stream.getvalue(), outcome
 
     def _scanned(self, item: Input) -> Iterator[ArticleReport | InputError]:
-        from .parallel import read_safely, scan_safely
-
         for document in read_safely(self.readers, item):
             yield document if isinstance(document, InputError) else scan_safely(self.engine, document)
 
@@ -185,6 +173,8 @@ class Application:
         outcome = RunOutcome()
         summary = outcome.summary
         policy = GatePolicy.from_config(self.config)
+        if settings.record_baseline:
+            from .baseline import baseline_entries  # imported on use: most runs record none
         report_to.start()
         for report in results:
             if isinstance(report, InputError):
@@ -205,8 +195,6 @@ class Application:
                 outcome.statistics.update((f.rule_id, f.severity.label, f.technique) for f in report.active_findings)
             report_to.article(report)
             if settings.record_baseline:
-                from .baseline import baseline_entries
-
                 outcome.recorded.append((report.source, baseline_entries(report)))
         if settings.record_baseline:
             summary.failures.clear()  # the findings are accepted: the check does not fail

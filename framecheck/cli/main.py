@@ -1,4 +1,4 @@
-"""The ``framecheck`` command: the group with every command, and the process around it."""
+"""The ``framecheck`` process: runs the group (``cli.base``) and ends the process itself."""
 
 from __future__ import annotations
 

@@ -28,6 +28,14 @@ class LocatedDict(dict):
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
 
+    @classmethod
+    def without_lines(cls, data: dict, line: int = 0) -> LocatedDict:
+        """A mapping that did not come from YAML (a pyproject table, an absent section), every
+        key placed at ``line`` (0: no line to name)."""
+        located = cls(data)
+        located.line, located.key_lines = line, {}
+        return located
+
 
 class LocatedList(list):
     """A sequence that knows its own line and the line of each item."""

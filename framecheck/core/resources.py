@@ -29,6 +29,14 @@ def bundled_rules_dir() -> Path:
     return _package_dir("framecheck.bundled_rules", "rules")
 
 
+def display_path(path: Path) -> str:
+    """How reports name a file: shipped ones as ``framecheck:rules/...``, others as given."""
+    try:
+        return "framecheck:rules/" + path.resolve().relative_to(bundled_rules_dir().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def bundled_plugins_checkout_dir() -> Path:
     """The bundled plugins of a source checkout, used only when the package is not installed."""
     return CHECKOUT_ROOT / "plugins"

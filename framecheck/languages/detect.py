@@ -21,13 +21,14 @@ from typing import Any
 
 import regex
 
-from .profiles import ANY_LETTER, LATIN, Language, Languages, bundled_languages
+from .profiles import LATIN, Language, Languages, bundled_languages
 
 ANY = "any"  # a pack for every language (typography, a newsroom's names)
 UNDETERMINED = "und"  # no letters to tell by (ISO 639-2)
 LANGUAGE_CODE = regex.compile(r"^(?:[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|any)$")
 SAMPLE = 20_000  # characters looked at: a long text's language is clear long before its end
 
+_ANY_LETTER = regex.compile(r"\p{L}")
 # Web addresses, handles and hashtags are Latin whatever the language around them.
 _NOT_PROSE = regex.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
 
@@ -47,7 +48,7 @@ def detect(text: str, languages: Languages | None = None) -> str:
     sample = text[:SAMPLE]
     others = [script for script in languages.scripts if script != LATIN]
     if not any(languages.script_letters[script].search(sample) for script in others):  # the common case
-        if ANY_LETTER.search(sample) is None or LATIN not in languages.scripts:
+        if _ANY_LETTER.search(sample) is None or LATIN not in languages.scripts:
             return UNDETERMINED
         return _within(languages.of_script(LATIN), sample, languages.script_runs[LATIN])
     if "/" in sample or "@" in sample or "#" in sample:

@@ -25,11 +25,10 @@ import regex
 from ..core.cache import cached
 from ..core.errors import PackError
 from ..core.located_yaml import Checker, LocatedDict, describe, load_located_yaml
-from ..core.resources import bundled_rules_dir
+from ..core.resources import bundled_rules_dir, display_path
 
 LANGUAGE_FILE = "language.yaml"
 FORMAT_VERSION = 1
-ANY_LETTER = regex.compile(r"\p{L}")
 LATIN = "Latin"
 
 # The word lists a language.yaml may hold, by section (their meaning: docs/languages.md). Each
@@ -122,9 +121,7 @@ def _read(data: Any, path: str) -> Language:
 def _section(check: Checker, data: LocatedDict, key: str, keys: Sequence[str]) -> LocatedDict:
     block = data.get(key)
     if block is None:
-        empty = LocatedDict()
-        empty.line, empty.key_lines = data.line_of(key), {}
-        return empty
+        return LocatedDict.without_lines({}, data.line_of(key))
     if not isinstance(block, LocatedDict):
         raise check.fail(data.line_of(key), f"{key!r} must be a mapping, not {describe(block)}")
     check.check_keys(block, keys, key)
@@ -157,19 +154,12 @@ def load_language(path: Path | str) -> Language:
         data = path.read_bytes()
     except OSError as exc:
         raise PackError(str(path), None, f"cannot read the language file: {exc.strerror or exc}") from None
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise PackError(shown, None, "a language file must be UTF-8") from None
     return cached("language", shown, data, lambda: _read(load_located_yaml(text, shown), shown))
-
-
-def _display(path: Path) -> str:
-    try:
-        return "framecheck:rules/" + path.resolve().relative_to(bundled_rules_dir().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def language_files(paths: Iterable[Path | str]) -> list[Path]:

@@ -18,7 +18,7 @@ from ..core.cache import cached
 from ..core.errors import PackError, did_you_mean
 from ..core.located_yaml import Checker, LocatedDict, LocatedList, describe, load_located_yaml
 from ..core.model import Examples, RuleInfo, Severity
-from ..core.resources import bundled_rules_dir
+from ..core.resources import bundled_rules_dir, display_path
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, LANGUAGE_CODE, primary
 from ..languages.profiles import LANGUAGE_FILE, Languages
@@ -417,14 +417,6 @@ def pack_files(path: Path | str) -> list[Path]:
     if not path.exists():
         raise PackError(str(path), None, "no such rule pack file or directory")
     return [path]
-
-
-def display_path(path: Path) -> str:
-    """How reports name a pack: shipped packs as ``framecheck:rules/...``, others as given."""
-    try:
-        return "framecheck:rules/" + path.resolve().relative_to(bundled_rules_dir().resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def load_packs(paths: Sequence[Path | str], languages: Languages | None = None) -> list[Pack]:

@@ -37,5 +37,6 @@ def test_own_voice_leaves_named_speakers_quotes_out_and_says_how_many() -> None:
 
 
 def test_the_policy_comes_from_the_configuration() -> None:
-    assert GatePolicy.from_config(Config(fail_on="never", max_score=30, fail_scope="all")) == GatePolicy(None, 30, "all")
+    configured = Config(fail_on="never", max_score=30, fail_scope="all")
+    assert GatePolicy.from_config(configured) == GatePolicy(None, 30, "all")
     assert GatePolicy.from_config(Config()) == GatePolicy(Severity.WARNING, None, "own-voice")

@@ -47,5 +47,6 @@ def test_modules_stay_small_and_functions_simple(path: Path) -> None:
 
 def test_the_count_sees_branches() -> None:
     source = ("def f(a, b):\n    if a:\n        return [x for x in a]\n    elif b:\n        pass\n"
-              "    for i in b:\n        pass\n    else:\n        pass\n    def inner():\n        if a:\n            pass\n")
+              "    for i in b:\n        pass\n    else:\n        pass\n"
+              "    def inner():\n        if a:\n            pass\n")
     assert complexity(ast.parse(source).body[0]) == 1 + 1 + 1 + 1 + 2  # if, comprehension, elif, for-else

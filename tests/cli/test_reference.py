@@ -4,6 +4,7 @@ and every option of this version is in it, so the manual cannot drift from the p
 from __future__ import annotations
 
 import importlib.util
+import re
 
 import click
 from helpers import REPO
@@ -31,15 +32,21 @@ def every_command(group: click.Group, path: str = "framecheck"):
             yield f"{path} {name}", command
 
 
-def test_every_command_and_option_is_in_the_reference() -> None:
-    text = reference()
+def sections(text: str) -> dict[str, str]:
+    """Each command's section of the page, by its heading (`framecheck rules show`)."""
+    parts = re.split(r"^#+ `([^`]+)`$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+def test_every_command_and_option_is_in_its_own_section_of_the_reference() -> None:
+    found = sections(reference())
     commands = list(every_command(cli))
-    assert len(commands) >= 12
+    assert len(commands) >= 12 and set(found) == {path for path, _ in commands}
     for path, command in commands:
-        assert f"`{path}`" in text, path
+        cells = re.findall(r"^\| `([^`]+)` \|", found[path], flags=re.M)
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
-                assert any(opt in text for opt in param.opts), (path, param.opts)
+                assert any(max(param.opts, key=len) in re.split(r"[ ,/]+", cell) for cell in cells), (path, param.opts)
 
 
 def test_angle_brackets_in_help_are_escaped_for_the_page() -> None:

@@ -23,7 +23,8 @@ def test_keys_and_items_remember_their_lines() -> None:
 def test_what_a_file_never_needs_is_refused_with_its_line(text: str, line: int, problem: str) -> None:
     with pytest.raises(PackError) as caught:
         load_located_yaml(text, "f.yaml")
-    assert caught.value.line == line and problem in str(caught.value) and str(caught.value).startswith(f"f.yaml:{line}:")
+    message = str(caught.value)
+    assert caught.value.line == line and problem in message and message.startswith(f"f.yaml:{line}:")
 
 
 def test_the_checker_names_file_line_and_a_close_key() -> None:
@@ -40,4 +41,5 @@ def test_the_checker_names_file_line_and_a_close_key() -> None:
 
 
 def test_describe_names_a_value_for_an_error() -> None:
-    assert [describe(v) for v in (None, {}, [], True, 3)] == ["nothing (null)", "a mapping", "a list", "a boolean", "int 3"]
+    described = [describe(v) for v in (None, {}, [], True, 3)]
+    assert described == ["nothing (null)", "a mapping", "a list", "a boolean", "int 3"]

@@ -88,7 +88,9 @@ def test_a_language_defined_twice_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PackError, match="language 'en' is defined twice"):
         run_languages([tmp_path])
     assert run_languages([REPO / "rules"]) is bundled_languages()  # the shipped folders are not read twice
-    assert isinstance(Languages(()).words("speech", "verbs"), tuple)
+    nothing = Languages(())
+    assert nothing.words("speech", "verbs") == () and nothing.speech_verbs_in(" said Ana") is None
+    assert detect("The council met.", nothing) == "und"  # no language of the run has letters to tell
 
 
 def test_adding_a_language_is_adding_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
