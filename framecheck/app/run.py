@@ -51,6 +51,7 @@ class RunSettings:
     skip_unreadable: bool = False  # an unreadable input is a warning, not an error
     record_baseline: bool = False  # every finding is recorded and accepted: the check passes
     statistics: bool = False  # count active findings per rule
+    keep_texts: bool = False  # keep each article's decoded text (a face that shows it beside its findings)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class RunOutcome:
     summary: RunSummary = field(default_factory=RunSummary)
     statistics: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (rule, severity, technique)
     recorded: list[tuple[str, list[dict]]] = field(default_factory=list)  # (source, baseline entries)
+    texts: dict[str, str] = field(default_factory=dict)  # source -> decoded text, with keep_texts
 
 
 class Application:
@@ -90,6 +92,12 @@ class Application:
                                    languages=engine.languages)
         readers = ReaderSet(reader_objects(manager, events.warning), read_options)
         return cls(config, engine, readers, formatter_classes(manager, events.warning), events)
+
+    def reading_as(self, input_format: str) -> Application:
+        """This application with every input read by one reader (``--input-format``); the
+        engine and formatters are shared, not rebuilt."""
+        readers = self.readers.forcing(input_format)
+        return Application(self.config, self.engine, readers, self.formats, self.events)
 
     def output_targets(self) -> tuple[str | None, list[tuple[str, str]]]:
         """(format for the face's own stream or None, [(format, file)]), checked against the
@@ -196,6 +204,8 @@ class Application:
             report_to.article(report)
             if settings.record_baseline:
                 outcome.recorded.append((report.source, baseline_entries(report)))
+            if settings.keep_texts:
+                outcome.texts[report.source] = report.document.text
         if settings.record_baseline:
             summary.failures.clear()  # the findings are accepted: the check does not fail
         report_to.finish(summary)

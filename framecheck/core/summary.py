@@ -44,6 +44,21 @@ class RunSummary:
         """Whether the pre-publication check failed (findings or scores over the limits)."""
         return bool(self.failures)
 
+    def merge(self, other: RunSummary) -> None:
+        """Add the totals of a run over other articles (a service scans a batch record by
+        record, in several processes)."""
+        self.articles += other.articles
+        self.findings += other.findings
+        for label, count in other.by_severity.items():
+            self.by_severity[label] = self.by_severity.get(label, 0) + count
+        self.errors.extend(other.errors)
+        self.skipped.extend(other.skipped)
+        self.suppressed += other.suppressed
+        self.baselined += other.baselined
+        self.failures.extend(other.failures)
+        self.incomplete.extend(other.incomplete)
+        self.not_counted += other.not_counted
+
     def add(self, report: ArticleReport) -> None:
         self.articles += 1
         for finding in report.findings:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -339,6 +340,10 @@ class ReaderSet:
         if options.input_format and options.input_format not in self.readers:
             known = ", ".join(sorted(self.readers))
             raise FramecheckError(f"--input-format: unknown format {options.input_format!r} (available: {known})")
+
+    def forcing(self, input_format: str) -> ReaderSet:
+        """The same readers, every input read by the one named ``input_format``."""
+        return ReaderSet(list(self.readers.values()), dataclasses.replace(self.options, input_format=input_format))
 
     @property
     def extensions(self) -> frozenset[str]:
