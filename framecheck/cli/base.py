@@ -24,7 +24,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 # Each command and the module of this package that holds it ("module:name").
 COMMANDS = {
     "config": "setup:config_command", "eval": "learn:eval_command", "init": "setup:init_command",
-    "rules": "rules:rules", "scan": "scan:scan", "train": "learn:train_command",
+    "rules": "rules:rules", "scan": "scan:scan", "serve": "serve:serve", "train": "learn:train_command",
 }
 
 
