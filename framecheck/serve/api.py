@@ -29,7 +29,7 @@ from ..core.summary import RunSummary
 from ..core.taxonomy import TECHNIQUES
 from .batch import scan_batch
 from .guard import BodyRefused, Guard
-from .requests import BODY_TYPES, DEFAULT_NAME, MEDIA_TYPES, BatchRecord, ScanDocument, ScanSettings, job_for
+from .requests import BODY_TYPES, DEFAULT_NAME, MAX_NAME, MEDIA_TYPES, BatchRecord, ScanDocument, ScanSettings, job_for
 from .service import Busy, Service, WorkerLost
 from .worker import ScanReply
 
@@ -247,6 +247,8 @@ class _ReadingStream(StreamingResponse):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             raise ClientDisconnect() from None
+        finally:
+            await lines.aclose()  # now, not when collected: it gives the request's room back
 
 
 def _require_type(request: Request, allowed: tuple[str, ...]) -> str:
@@ -293,8 +295,8 @@ def _scan_request(request: Request, body: bytes) -> tuple[ScanSettings, bytes, s
         raise HTTPException(415, f"unknown charset {_charset(request)!r}") from None
     except UnicodeDecodeError as exc:
         raise HTTPException(400, f"the body is not valid {exc.encoding} at byte {exc.start}") from None
-    name = request.query_params.get("name", DEFAULT_NAME)[:200]
-    return settings, _utf8(text), name, BODY_TYPES[_require_type(request, tuple(BODY_TYPES))]
+    name = request.query_params.get("name", DEFAULT_NAME)[:MAX_NAME]
+    return settings, _utf8(text), name, BODY_TYPES[media]
 
 
 def _utf8(text: str) -> bytes:
