@@ -73,8 +73,9 @@ def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
     ]
     if info.why:
         lines.append(f"why:        {info.why}")
-    if info.suggest:
-        lines.append(f"instead:    {'; '.join(info.suggest)}")
+    instead = [*(f'"{text}"' for text in info.replace), *info.suggest]
+    if instead:
+        lines.append(f"instead:    {'; '.join(instead)}")
     for title, items in (("patterns", info.patterns), ("exceptions", info.exceptions),
                          ("flags", info.examples.match), ("passes", info.examples.no_match),
                          ("references", info.references)):

@@ -465,7 +465,8 @@ class RuleInfo:
     message: str
     weight: float = 1.0
     why: str = ""
-    suggest: tuple[str, ...] = ()
+    suggest: tuple[str, ...] = ()  # advice on what to write instead, for people
+    replace: tuple[str, ...] = ()  # literal words that can stand in the matched text's place (quick fixes)
     references: tuple[str, ...] = ()
     examples: Examples = Examples()
     patterns: tuple[str, ...] = ()

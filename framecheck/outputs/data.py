@@ -4,17 +4,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .._version import __version__
-from ..core.model import ArticleReport
+from ..core.model import ArticleReport, Finding, RuleInfo
 from ..core.summary import RunSummary
 from .base import Formatter, summary_to_dict
 
 JSON_SCHEMA_VERSION = 1
 
 
-def article_to_dict(report: ArticleReport) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
+    """A finding with what its rule says a writer can do about it: ``why`` it matters,
+    ``suggest`` (advice) and ``replace`` (literal words for the matched text)."""
+    info = rules.get(finding.rule_id)
+    return {**finding.to_dict(), "why": info.why if info else "", "suggest": list(info.suggest) if info else [],
+            "replace": list(info.replace) if info else []}
+
+
+def article_to_dict(report: ArticleReport, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:
     """The JSON shape of one article (schema documented in README, ``schema_version`` 1)."""
     score = report.score
     return {
@@ -32,7 +41,7 @@ def article_to_dict(report: ArticleReport) -> dict[str, Any]:
                 for t in score.by_technique
             ],
         },
-        "findings": [finding.to_dict() for finding in report.findings],
+        "findings": [finding_to_dict(finding, rules) for finding in report.findings],
         "warnings": list(report.warnings),
     }
 
@@ -50,7 +59,7 @@ class JsonFormatter(Formatter):
         self._first = True
 
     def article(self, report: ArticleReport) -> None:
-        encoded = json.dumps(article_to_dict(report), ensure_ascii=False, allow_nan=False)
+        encoded = json.dumps(article_to_dict(report, self.rules), ensure_ascii=False, allow_nan=False)
         self.stream.write(("\n" if self._first else ",\n") + encoded)
         self._first = False
 
@@ -75,7 +84,7 @@ class JsonLinesFormatter(Formatter):
     description = f"one JSON object per article per line (schema_version {JSON_SCHEMA_VERSION}), then a summary line"
 
     def article(self, report: ArticleReport) -> None:
-        record = {"schema_version": JSON_SCHEMA_VERSION, **article_to_dict(report)}
+        record = {"schema_version": JSON_SCHEMA_VERSION, **article_to_dict(report, self.rules)}
         self.stream.write(_one_line(json.dumps(record, ensure_ascii=False, allow_nan=False)) + "\n")
 
     def finish(self, summary: RunSummary) -> None:

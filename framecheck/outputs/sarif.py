@@ -78,6 +78,9 @@ class SarifFormatter(Formatter):
                                **({"context": list(finding.context)} if finding.context else {}),
                                **({"quote": {"speaker": finding.quote or None}} if finding.quote is not None else {})},
             }
+            fixes = self._fixes(finding, uri)
+            if fixes:
+                result["fixes"] = fixes
             if "#" in report.source:
                 result["locations"][0]["logicalLocations"] = [{"name": report.source.partition("#")[2], "kind": "record"}]
             if finding.suppression is not None:
@@ -88,14 +91,29 @@ class SarifFormatter(Formatter):
                 result["baselineState"] = "unchanged"
             self.results.append(result)
 
+    def _fixes(self, finding: Finding, uri: str) -> list[dict[str, Any]]:
+        """One fix per literal replacement the rule offers: the finding's span, replaced."""
+        info = self.rules.get(finding.rule_id)
+        if info is None or not info.replace or finding.end_line != finding.line:
+            return []
+        region = {"startLine": finding.line, "startColumn": finding.column,
+                  "endLine": finding.end_line, "endColumn": finding.end_column}
+        return [{
+            "description": {"text": f"Replace \"{finding.excerpt}\" with \"{text}\""},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "replacements": [{"deletedRegion": region, "insertedContent": {"text": text}}],
+            }],
+        } for text in info.replace]
+
     def _rule(self, rule_id: str) -> dict[str, Any]:
         info = self.rules.get(rule_id)
         if info is None:
             return {"id": rule_id}
         technique = TECHNIQUES[info.technique]
         help_lines = [info.why or technique.definition]
-        if info.suggest:
-            help_lines.append("Instead: " + "; ".join(info.suggest))
+        if info.suggest or info.replace:
+            help_lines.append("Instead: " + "; ".join([*(f'"{text}"' for text in info.replace), *info.suggest]))
         help_lines.append(f"Technique: {technique.name}. {technique.definition}")
         return {
             "id": info.id,

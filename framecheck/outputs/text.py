@@ -35,6 +35,7 @@ class TextFormatter(Formatter):
 
     def start(self) -> None:
         self.rows: list[tuple[float, str, int, int, str]] = []
+        self.explained: set[str] = set()
 
     def finding_line(self, source: str, finding: Finding) -> str:
         severity = self._paint(finding.severity.label, _COLOURS[finding.severity])
@@ -57,6 +58,21 @@ class TextFormatter(Formatter):
             shown = shown[:at] + code + shown[at : at + length] + _RESET + shown[at + length :]
         return [f"  {finding.line} | {shown}", f"  {gutter} | {' ' * at}{'^' * max(1, length)}"]
 
+    def advice_lines(self, finding: Finding) -> list[str]:
+        """What the rule says a writer can do, under the finding: why (the first time the rule is
+        reported in the run), and what to write instead."""
+        info = self.rules.get(finding.rule_id)
+        if info is None:
+            return []
+        gutter = " " * len(str(finding.line))
+        explained = info.why and finding.rule_id not in self.explained
+        lines = [f"  {gutter} = why: {visible(info.why)}"] if explained else []
+        self.explained.add(finding.rule_id)  # once per run: a long article repeats its rules
+        instead = [*(f'"{text}"' for text in info.replace), *info.suggest]
+        if instead:
+            lines.append(f"  {gutter} = instead: {visible('; '.join(instead))}")
+        return lines
+
     def article(self, report: ArticleReport) -> None:
         write = self.stream.write
         active = report.active_findings
@@ -64,6 +80,8 @@ class TextFormatter(Formatter):
             write(self.finding_line(report.source, finding) + "\n")
             if self.show_source:
                 for line in self.context_lines(report, finding):
+                    write(line + "\n")
+                for line in self.advice_lines(finding):
                     write(line + "\n")
         if self.quiet:
             return

@@ -47,6 +47,7 @@ RULE_KEYS = (
     "examples",
     "why",
     "suggest",
+    "replace",
     "references",
     "enabled",
 )
@@ -165,6 +166,17 @@ def _compile_patterns(
     return compiled, lemma_patterns, shown
 
 
+def _replacements(check: _Checker, rule: LocatedDict) -> tuple[str, ...]:
+    """``replace``: literal text for the matched words, offered as a fix (an editor's quick fix,
+    SARIF ``fixes``); one line each, so a fix never rewrites more than the span."""
+    replacements = check.string_list(rule, "replace", allow_single=True)
+    for text in replacements:
+        if "\n" in text or "\r" in text or text != text.strip():
+            raise check.fail(rule.line_of("replace"),
+                             f"a replacement is one line without leading or trailing spaces, not {text!r}")
+    return replacements
+
+
 def _read_examples(check: _Checker, rule: LocatedDict) -> Examples:
     examples = check.typed(rule, "examples", dict, "mapping with 'match' and 'no_match' lists", LocatedDict())
     if not isinstance(examples, LocatedDict):
@@ -222,6 +234,7 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
         weight=weight,
         why=" ".join(check.typed(rule, "why", str, "string", "").split()),
         suggest=check.string_list(rule, "suggest", allow_single=True),
+        replace=_replacements(check, rule),
         references=check.string_list(rule, "references"),
         examples=_read_examples(check, rule),
         patterns=shown_patterns,

@@ -137,7 +137,7 @@ class Worker:
             rules.append({
                 "id": rule.id, "technique": rule.technique, "severity": rule.severity.label, "weight": rule.weight,
                 "pack": rule.pack, "language": rule.language or ANY, "origin": rule.origin,
-                "message": rule.message, "why": rule.why, "suggest": list(rule.suggest),
+                "message": rule.message, "why": rule.why, "suggest": list(rule.suggest), "replace": list(rule.replace),
                 "references": list(rule.references),
                 "examples": {"match": list(rule.examples.match), "no_match": list(rule.examples.no_match)},
             })

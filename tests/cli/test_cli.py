@@ -243,7 +243,7 @@ def test_rules_show_explains_a_rule() -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert "technique:  loaded-language - Loaded language" in out
-    assert "instead:    attack; strike; target; intimidate" in out
+    assert 'instead:    "attack"; "strike"; "target"; "intimidate"' in out
     assert "  - terroris(e|es|ed|ing)" in out
     assert "flags:\n  - Russian forces used Iranian drones to strike Kyiv to terrorise" in out
 

@@ -84,6 +84,9 @@ def test_paste_the_seed_see_every_finding_open_one_download_the_json(page: Page,
     page.wait_for_selector("#detail h3")
     assert page.text_content("#detail h3") == findings[0]["rule_id"]
     assert findings[0]["message"] in page.text_content("#detail")
+    for replacement in findings[0]["replace"]:  # the seed's first finding is a loaded verb with replacements
+        assert f"“{replacement}”" in page.text_content("#detail")
+    assert findings[0]["replace"]
 
     with page.expect_download() as download_info:
         page.click("[data-download=json]")

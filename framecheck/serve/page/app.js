@@ -234,10 +234,12 @@
         element('p', {}, finding.message)];
       if (finding.quote) { parts.push(element('p', {'class': 'help'}, 'Quoted speech: ' + finding.quote)); }
       if (info && info.why) { parts.push(element('p', {'class': 'why'}, 'Why: ' + info.why)); }
-      if (info && info.suggest && info.suggest.length) {
+      var instead = info ? (info.replace || []).map(function (r) { return '“' + r + '”'; })
+        .concat(info.suggest || []) : [];
+      if (instead.length) {
         parts.push(element('p', {}, 'Instead:'));
         var list = element('ul');
-        info.suggest.forEach(function (s) { list.appendChild(element('li', {}, s)); });
+        instead.forEach(function (s) { list.appendChild(element('li', {}, s)); });
         parts.push(list);
       }
       if (technique) { parts.push(element('p', {'class': 'help'}, technique.definition)); }
