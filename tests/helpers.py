@@ -113,3 +113,34 @@ def readme_pre_commit_config() -> str:
     block = re.search(r"\*\*pre-commit\*\*.*?```yaml\n(.*?)```", readme, re.S)
     assert block, "the README shows a .pre-commit-config.yaml"
     return block.group(1)
+
+
+# A plugin that misbehaves on cue, for the hostile tests of the service and the language
+# server: raises on BOOM, sleeps past any budget on SLOWDOWN, naps on NAP (slow but within a
+# budget), ends its process on EXITNOW, and blocks the budget's alarm on BLOCKALARM.
+ROGUE_PLUGIN = '''
+import os, signal, time
+import framecheck
+
+class Rogue:
+    name = "rogue"
+    rules = ()
+
+    def detect(self, document):
+        if "BOOM" in document.text:
+            raise RuntimeError("the plugin broke")
+        if "SLOWDOWN" in document.text:
+            time.sleep(30)
+        if "NAP" in document.text:
+            time.sleep(1.5)
+        if "EXITNOW" in document.text:
+            os._exit(3)
+        if "BLOCKALARM" in document.text:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(30)
+        return iter(())
+
+@framecheck.hookimpl
+def framecheck_detectors(packs, options):
+    return [Rogue()]
+'''

@@ -23,7 +23,7 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a command killed by SIGPIPE (
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 # Each command and the module of this package that holds it ("module:name").
 COMMANDS = {
-    "config": "setup:config_command", "eval": "learn:eval_command", "init": "setup:init_command",
+    "config": "setup:config_command", "eval": "learn:eval_command", "init": "setup:init_command", "lsp": "lsp:lsp",
     "rules": "rules:rules", "scan": "scan:scan", "serve": "serve:serve", "train": "learn:train_command",
 }
 

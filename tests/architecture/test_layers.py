@@ -2,7 +2,7 @@
 
 framecheck is built in layers, each a subpackage that may import only the ones below it:
 
-    core < languages < packs < inputs < outputs < engine < learn < app < serve < cli
+    core < languages < packs < inputs < outputs < engine < learn < app < serve < lsp < cli
 
 A lower package never imports a higher one (not even inside a function or for type checking),
 modules do not import each other in a cycle, and bundled plugins use only the public API.
@@ -19,7 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "framecheck"  # the source tree, whatever is installed
 PLUGINS = REPO / "plugins"
-LAYERS = ("core", "languages", "packs", "inputs", "outputs", "engine", "learn", "app", "serve", "cli")
+LAYERS = ("core", "languages", "packs", "inputs", "outputs", "engine", "learn", "app", "serve", "lsp", "cli")
 LEAVES = {"framecheck._version"}  # importable from anywhere: holds no code
 PUBLIC = {"framecheck", "framecheck.learn"}
 

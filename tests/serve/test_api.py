@@ -8,9 +8,9 @@ import json
 import jsonschema
 import pytest
 import yaml
-from conftest import client_for
 from fastapi.testclient import TestClient
 from helpers import DATA, REPO, SEED, run
+from serve_helpers import client_for
 
 from framecheck.app.config import Config
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server, start_server
 from helpers import SEED, write_rule_pack
+from serve_helpers import Server, start_server
 
 
 def serve(*args: str, cwd: Path) -> subprocess.CompletedProcess:

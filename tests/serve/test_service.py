@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import client_for
 from fastapi.testclient import TestClient
 from helpers import write_rule_pack
+from serve_helpers import client_for
 
 from framecheck.app.config import Config
 
