@@ -1,6 +1,6 @@
 # framecheck as a service: the HTTP API, the web page and the API docs on port 8000.
 #   docker build -t framecheck .
-#   docker run -p 127.0.0.1:8000:8000 -e FRAMECHECK_SERVE_TOKEN=change-me framecheck
+#   docker run --init -p 127.0.0.1:8000:8000 -e FRAMECHECK_SERVE_TOKEN=change-me framecheck
 # The server listens on every interface inside the container, so it refuses to start without a
 # token (FRAMECHECK_SERVE_TOKEN) unless the command line says --no-auth. Newsroom packs: mount a
 # folder and add "--rules /rules" to the command (see compose.yaml).

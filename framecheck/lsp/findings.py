@@ -10,7 +10,6 @@ or code points when client and server agree on them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from lsprotocol import types
 
@@ -154,8 +153,3 @@ def rule_markdown(rule: dict) -> str:
         if items:
             lines += [f"**{title}:**", "", *(f"- {text}" for text in items), ""]
     return "\n".join(lines)
-
-
-def plain(value: Any) -> Any:
-    """Diagnostic data as the client returns it (a dict, whatever it was sent as)."""
-    return value if isinstance(value, dict) else {}

@@ -68,18 +68,21 @@ class Scanner:
     pools: dict[str, Workers] = field(default_factory=dict)  # configuration path ("" for none) -> workers
     documents: dict[str, DocumentState] = field(default_factory=dict)
     checked_at: float = 0.0
+    starting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def configuration(self, path: Path) -> Config:
         return resolve_config(None, [str(path)])
 
     async def workers_for(self, path: Path) -> Workers:
-        """The warm workers for the file's configuration, started on first use."""
+        """The warm workers for the file's configuration, started on first use (once, however
+        many documents ask at the same time)."""
         config = await asyncio.to_thread(self.configuration, path)
         key = config.path or ""
-        found = self.pools.get(key)
-        if found is None:
-            found = await self._start(config)
-            self.pools[key] = found
+        async with self.starting:
+            found = self.pools.get(key)
+            if found is None:
+                found = await self._start(config)
+                self.pools[key] = found
         return found
 
     async def _start(self, config: Config) -> Workers:
@@ -99,14 +102,14 @@ class Scanner:
         self.checked_at = time.monotonic()
         changed = False
         for key, workers in list(self.pools.items()):
-            config = await asyncio.to_thread(self._reread, workers.config)
-            stamp = await asyncio.to_thread(fingerprint, config)
-            if stamp == workers.stamp and config == workers.config:
+            stamp = await asyncio.to_thread(fingerprint, workers.config)
+            if stamp == workers.stamp:
                 continue
+            workers.stamp = stamp  # tried once: a broken file is not reloaded again until it changes
             try:
+                config = await asyncio.to_thread(self._reread, workers.config)
                 fresh = await self._start(config)
             except FramecheckError as exc:
-                workers.stamp = stamp  # tried once; the last good workers keep scanning
                 log.error("framecheck: the changed configuration did not load: %s", exc)
                 raise
             self.pools[key] = fresh
@@ -117,7 +120,7 @@ class Scanner:
     def _reread(self, config: Config) -> Config:
         return resolve_config(config.path, []) if config.path else Config()
 
-    def request(self, uri: str, path: Path, version: int, text: str, job: ScanJob) -> None:
+    def request(self, uri: str, path: Path, version: int, text: str, reader: str) -> None:
         """Scan ``text`` (version ``version``) soon; a newer request replaces one not yet started."""
         state = self.documents.setdefault(uri, DocumentState())
         state.wanted = (version, text)
@@ -125,15 +128,15 @@ class Scanner:
             state.big_job.cancel()  # an edit cancels a background scan of the old text
         if not state.running:
             state.running = True
-            asyncio.ensure_future(self._drain(uri, path, state, job))
+            asyncio.ensure_future(self._drain(uri, path, state, reader))
 
-    async def _drain(self, uri: str, path: Path, state: DocumentState, job: ScanJob) -> None:
+    async def _drain(self, uri: str, path: Path, state: DocumentState, reader: str) -> None:
         try:
             while state.wanted is not None:
                 version, text = state.wanted
                 state.wanted = None
                 try:
-                    reply = await self._scan(path, state, job, text)
+                    reply = await self._scan(path, state, reader, text)
                 except (FramecheckError, BrokenProcessPool) as exc:
                     reply = ScanReply(problem="failed", detail=_failure(exc))
                     await self._recover(path, exc)
@@ -152,9 +155,11 @@ class Scanner:
             if broken is not None:
                 self._retire(broken)
 
-    async def _scan(self, path: Path, state: DocumentState, job: ScanJob, text: str) -> ScanReply | None:
+    async def _scan(self, path: Path, state: DocumentState, reader: str, text: str) -> ScanReply | None:
         workers = await self.workers_for(path)
-        request = ScanJob(name=str(path), data=text.encode("utf-8"), input_format=job.input_format, output="json")
+        if not workers.config.wants(path):  # include/exclude: what the gate leaves out, the editor does too
+            return ScanReply(body=json.dumps({"articles": []}))
+        request = ScanJob(name=str(path), data=text.encode("utf-8"), input_format=reader, output="json")
         if len(text) <= BIG_DOCUMENT:
             return await workers.pool.scan(request, None)
         if workers.big is None:

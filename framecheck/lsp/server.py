@@ -44,7 +44,8 @@ class FramecheckServer(LanguageServer):
         self.scanner = Scanner(self._publish, workers=workers)
         self.languages = dict(LANGUAGES)
         self.shown: dict[str, list[shown.Shown]] = {}
-        self.rule_pages = Path(tempfile.mkdtemp(prefix="framecheck-rules-"))
+        self.pages = tempfile.TemporaryDirectory(prefix="framecheck-rules-")  # removed when the server stops
+        self.rule_pages = Path(self.pages.name)
 
     @property
     def encoding(self) -> str:
@@ -73,8 +74,7 @@ class FramecheckServer(LanguageServer):
         if reader is None:
             return
         path = Path(to_fs_path(uri) or uri)
-        self.scanner.request(uri, path, document.version or 0, document.source, ScanJob(name=str(path), data=b"",
-                                                                                          input_format=reader))
+        self.scanner.request(uri, path, document.version or 0, document.source, reader)
 
     async def _publish(self, uri: str, version: int, text: str, reply: ScanReply) -> None:
         if reply.problem is not None:
@@ -109,26 +109,25 @@ class FramecheckServer(LanguageServer):
         return [item for item in self.shown.get(uri, ()) if shown.contains(item.range, point)]
 
     async def scan_workspace(self) -> dict:
-        """Scan every article under the workspace folders (closed files too); how many and what."""
+        """Scan every article under the workspace folders (closed files too, as include/exclude
+        and .gitignore allow); how many were scanned and how many findings they have."""
         folders = [to_fs_path(folder.uri) for folder in self.workspace.folders.values()]
-        paths = [item.path for item in collect_inputs([f for f in folders if f], frozenset({".md", ".markdown",
-                                                                                           ".txt", ".html", ".htm"}))
+        suffixes = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+        paths = [item.path for item in collect_inputs([f for f in folders if f], suffixes)
                  if getattr(item, "path", None) is not None]
-        total = 0
+        scanned = found = 0
         for path in paths:
             uri = path.resolve().as_uri()
-            if uri in self.workspace.text_documents:
-                continue  # open documents are already checked, with their unsaved text
-            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
             workers = await self.scanner.workers_for(path)
-            if not workers.config.wants(path):
-                continue
-            reader = self.wants(uri, None) or "text"
-            reply = await workers.pool.scan(ScanJob(name=str(path), data=text.encode("utf-8"), input_format=reader,
-                                                    output="json"), None)
-            await self._publish(uri, 0, text, reply)
-            total += len(self.shown.get(uri, ()))
-        return {"documents": len(paths), "findings": total}
+            if uri in self.workspace.text_documents or not workers.config.wants(path):
+                continue  # open documents are checked already, with their unsaved text
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8", errors="replace")
+            job = ScanJob(name=str(path), data=text.encode("utf-8"), input_format=self.wants(uri, None) or "text",
+                          output="json")
+            await self._publish(uri, 0, text, await workers.pool.scan(job, None))
+            scanned += 1
+            found += len(self.shown.get(uri, ()))
+        return {"documents": scanned, "findings": found}
 
 
 def create_server(workers: int = 1) -> FramecheckServer:
@@ -251,6 +250,7 @@ def run(transport: str | None, workers: int) -> None:
             server.start_io(protocol_in, protocol_out)
     finally:
         server.scanner.close()
+        server.pages.cleanup()
 
 
 def _own_stdio() -> tuple[BinaryIO, BinaryIO]:

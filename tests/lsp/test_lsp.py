@@ -162,7 +162,9 @@ def test_scan_workspace_reports_closed_files_and_a_changed_pack_is_reloaded(tmp_
     (tmp_path / "drafts" / "one.md").write_text("They terrorise the town.\n", encoding="utf-8")
     (tmp_path / "drafts" / "two.txt").write_text("A zorbic plan.\n", encoding="utf-8")
     pack = write_rule_pack(tmp_path / "house.yaml", "house-zorbic", "['zorbic']")
-    (tmp_path / ".framecheck.yaml").write_text("rules: [house.yaml]\n", encoding="utf-8")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "old.md").write_text("They terrorise the town.\n", encoding="utf-8")
+    (tmp_path / ".framecheck.yaml").write_text("rules: [house.yaml]\nexclude: ['archive/**']\n", encoding="utf-8")
 
     async def scenario(editor: Editor) -> None:
         summary = await editor.client.workspace_execute_command_async(types.ExecuteCommandParams(
@@ -171,6 +173,8 @@ def test_scan_workspace_reports_closed_files_and_a_changed_pack_is_reloaded(tmp_
         one, two = ((tmp_path / "drafts" / name).as_uri() for name in ("one.md", "two.txt"))
         assert [d.code for d in editor.diagnostics[one]] == ["loaded-verb-terrorise"]
         assert [d.code for d in editor.diagnostics[two]] == ["house-zorbic"]
+        archived = await editor.open(tmp_path / "archive" / "old.md", "They terrorise the town.\n")
+        assert list(await editor.diagnostics_for(archived)) == [], "excluded files are not checked, open or not"
 
         uri = await editor.open(tmp_path / "open.md", "A zorbic and flarnish plan.\n")
         assert [d.code for d in await editor.diagnostics_for(uri, 1)] == ["house-zorbic"]
@@ -178,6 +182,13 @@ def test_scan_workspace_reports_closed_files_and_a_changed_pack_is_reloaded(tmp_
         editor.diagnostics.pop(uri)
         editor.client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=doc(uri)))
         assert [d.code for d in await editor.diagnostics_for(uri)] == ["house-flarnish"]
+
+        pack.write_text("id: house\nrules: [\n", encoding="utf-8")
+        await asyncio.sleep(2.1)  # files are looked at every two seconds at most
+        editor.diagnostics.pop(uri)
+        editor.client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=doc(uri)))
+        assert [d.code for d in await editor.diagnostics_for(uri)] == ["house-flarnish"], "the last good rules"
+        assert any("did not load" in message and "house.yaml" in message for message in editor.messages)
 
     session(scenario, tmp_path)
 

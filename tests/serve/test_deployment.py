@@ -60,5 +60,5 @@ def test_compose_binds_loopback_and_requires_the_token() -> None:
     service = compose["services"]["framecheck"]
     assert all(port.startswith("127.0.0.1:") for port in service["ports"])
     assert ":?" in service["environment"]["FRAMECHECK_SERVE_TOKEN"]
-    assert service["read_only"] is True and "/tmp" in service["tmpfs"]
+    assert service["read_only"] is True and "/tmp" in service["tmpfs"] and service["init"] is True
     assert all(volume.endswith(":ro") for volume in service["volumes"])
