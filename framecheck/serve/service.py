@@ -35,7 +35,7 @@ class ServeSettings:
     token: str | None = None
     no_auth: bool = False
     max_bytes: int | None = None  # request body limit; None: the configuration's max-bytes
-    queue: int = 64  # documents in flight (scanning or waiting) before requests get 503
+    queue: int = 64  # requests in flight (scanning or waiting) before new ones get 503
     body_timeout: float = 30.0  # seconds a client may take to send its request body
     reload_interval: float = 2.0  # seconds between checks for changed files; 0: only on SIGHUP
     cors_origins: tuple[str, ...] = ()
@@ -45,7 +45,7 @@ class ServeSettings:
 
 
 class Busy(Exception):
-    """The service has ``queue`` documents in flight: the client should retry later."""
+    """The service has ``queue`` requests in flight: the client should retry later."""
 
 
 class WorkerLost(Exception):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -146,9 +147,20 @@ def test_a_file_deleted_mid_scan(inputs: Path, scan, tmp_path: Path) -> None:
 
 
 def _peak_rss_kib(command: list[str]) -> tuple[int, str, int]:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout, _ = process.communicate(timeout=300)
-    return process.returncode, stdout, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(exit code, stdout, peak RSS in KiB) of this one command. ``wait4`` gives the child's own
+    usage; RUSAGE_CHILDREN would give the largest of every child the test process ever had
+    (an earlier test's npm build, say)."""
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        watchdog = threading.Timer(300, process.kill)  # a hang fails the test instead of stalling the suite
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            watchdog.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        return process.returncode, out.read().decode("utf-8", errors="replace"), usage.ru_maxrss
 
 
 @pytest.mark.slow
