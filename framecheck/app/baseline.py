@@ -42,6 +42,8 @@ class Baseline:
             raise FramecheckError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise FramecheckError(f"{path}: not a framecheck baseline (invalid JSON: {exc})") from None
+        except RecursionError:
+            raise FramecheckError(f"{path}: not a framecheck baseline (nested too deeply)") from None
         if not isinstance(data, dict) or data.get("baseline_version") != BASELINE_VERSION or not isinstance(data.get("articles"), dict):
             raise FramecheckError(f"{path}: not a framecheck baseline (expected baseline_version {BASELINE_VERSION})")
         entries = {

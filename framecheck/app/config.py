@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core.errors import FramecheckError, PackError
 from ..core.located_yaml import Checker, LocatedDict, load_located_yaml
-from ..core.model import MODEL_MODES, Severity
+from ..core.model import MAX_FACTOR, MODEL_MODES, Severity
 from ..engine.scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 from ..inputs.readers import DEFAULT_MAX_BYTES
 from ..languages.detect import checked_language
@@ -51,6 +51,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     respect_gitignore: bool = True
+    follow_symlinks: bool = False  # directory walks read links to files outside the folder
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     format: str = "text"
     output: tuple[str, ...] = ()
@@ -169,6 +170,11 @@ def parse_size(value: int | str) -> int:
     return size
 
 
+def _factor(value: Any) -> bool:
+    """A scoring factor: finite, from 0 to MAX_FACTOR, so that scores stay finite."""
+    return _non_negative(value) and value <= MAX_FACTOR
+
+
 def _non_negative(value: Any) -> bool:
     """A number a setting can use: not a boolean, finite (YAML's .nan and .inf are refused), >= 0."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
@@ -238,17 +244,17 @@ def _per_file_ignores(_key: str, value: dict, _folder: Path) -> dict[str, tuple[
 def _scoring(_key: str, value: dict, _folder: Path) -> dict:
     for key, item in value.items():
         if key == "context":  # reviewers name their own contexts, so any name may be given a factor
-            if not isinstance(item, dict) or not all(isinstance(k, str) and _non_negative(v) for k, v in item.items()):
-                raise ValueError("scoring.context must map context names to finite, non-negative numbers")
+            if not isinstance(item, dict) or not all(isinstance(k, str) and _factor(v) for k, v in item.items()):
+                raise ValueError("scoring.context must map context names to numbers from 0 to 1000")
         elif key in _SCORING_MAPS:
             allowed = _SCORING_MAPS[key]
             if not isinstance(item, dict) or any(k not in allowed for k in item) or not all(
-                _non_negative(v) for v in item.values()
+                _factor(v) for v in item.values()
             ):
-                raise ValueError(f"scoring.{key} must map {', '.join(allowed)} to finite, non-negative numbers")
+                raise ValueError(f"scoring.{key} must map {', '.join(allowed)} to numbers from 0 to 1000")
         elif key in _SCORING_NUMBERS:
-            if not _non_negative(item):
-                raise ValueError(f"scoring.{key} must be a finite, non-negative number")
+            if not _factor(item):
+                raise ValueError(f"scoring.{key} must be a number from 0 to 1000")
         else:
             allowed = ", ".join([*_SCORING_MAPS, "context", *_SCORING_NUMBERS])
             raise ValueError(f"unknown key {key!r} in scoring (allowed: {allowed})")
@@ -318,6 +324,7 @@ SETTINGS: dict[str, Setting] = {
     "exclude": Setting("exclude", list, "list of globs"),
     "force-exclude": Setting("force_exclude", bool, "boolean"),
     "respect-gitignore": Setting("respect_gitignore", bool, "boolean"),
+    "follow-symlinks": Setting("follow_symlinks", bool, "boolean"),
     "per-file-ignores": Setting("per_file_ignores", dict, "mapping of glob to a list of rule or technique ids",
                                 _per_file_ignores),
     "format": Setting("format", str, "format name"),

@@ -17,7 +17,7 @@ import collections
 import itertools
 import os
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..core.errors import InputError
@@ -48,6 +48,12 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def most_jobs() -> int:
+    """The most worker processes a run starts: more than a few per CPU only costs memory and
+    start-up (and thousands exhaust the process table: a failed fork)."""
+    return 4 * available_cpus()
+
+
 def can_fork() -> bool:
     import multiprocessing  # imported on use: a one-article scan never forks
 
@@ -67,15 +73,21 @@ def work_units(items: Iterable[Input | InputError], readers: ReaderSet) -> Itera
 
 
 def scan_all(
-    engine: Engine, units: Iterable[Unit], jobs: int | None = None, readers: ReaderSet | None = None
+    engine: Engine, units: Iterable[Unit], jobs: int | None = None, readers: ReaderSet | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[Result]:
     """A report (or an error) per document of every unit, in input order.
 
-    ``jobs``: 1 scans here; N > 1 uses N worker processes; None decides (see the module).
-    Where processes cannot fork, everything is scanned here. ``readers`` read the units that
-    are files (needed only when there are some).
+    ``jobs``: 1 scans here; N > 1 uses N worker processes (at most :func:`most_jobs`); None
+    decides (see the module). Where processes cannot fork, or a fork fails, the rest is scanned
+    here, and ``warn`` is told. ``readers`` read the units that are files (needed only when
+    there are some).
     """
     units = iter(units)
+    if jobs is not None and jobs > most_jobs():
+        if warn is not None:
+            warn(f"--jobs {jobs} is more than {most_jobs()} (4 per CPU); using {most_jobs()}")
+        jobs = most_jobs()
     if jobs is None:
         jobs = available_cpus()
         for unit in itertools.islice(units, AUTO_PARALLEL_AFTER):
@@ -88,7 +100,7 @@ def scan_all(
         for unit in units:
             yield from _results(engine, readers, unit)
         return
-    yield from _scan_in_workers(engine, readers, units, jobs)
+    yield from _scan_in_workers(engine, readers, units, jobs, warn)
 
 
 def _results(engine: Engine, readers: ReaderSet | None, unit: Unit) -> Iterator[Result]:
@@ -134,7 +146,8 @@ def _describe(exc: BaseException) -> str:
             "(a bug in framecheck or a plugin; the other inputs were scanned)")
 
 
-def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[Unit], jobs: int) -> Iterator[Result]:
+def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[Unit], jobs: int,
+                     warn: Callable[[str], None] | None = None) -> Iterator[Result]:
     batches = iter(lambda: list(itertools.islice(units, BATCH_UNITS)), [])
     first = next(batches, None)
     if first is None:
@@ -143,7 +156,16 @@ def _scan_in_workers(engine: Engine, readers: ReaderSet | None, units: Iterator[
     try:
         pending: collections.deque[tuple[list[Unit], Future]] = collections.deque()
         for batch in itertools.chain([first], batches):
-            pending.append((batch, pool.submit(batch)))
+            try:
+                pending.append((batch, pool.submit(batch)))
+            except OSError as exc:  # a failed fork (no processes or memory left): go on here
+                if warn is not None:
+                    warn(f"could not start a worker process ({exc.strerror or exc}); scanning in this one")
+                while pending:
+                    yield from pool.collect(*pending.popleft(), pending)
+                for unit in itertools.chain(batch, *batches):
+                    yield from _results(engine, readers, unit)
+                break
             if len(pending) >= jobs * BATCHES_IN_FLIGHT_PER_WORKER:
                 yield from pool.collect(*pending.popleft(), pending)
         while pending:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..core.errors import InputError
+from ..core.errors import InputError, InputSkipped
 from ..core.model import ArticleReport, printable
 from ..core.summary import RunSummary
 from ..engine.engine import Engine
@@ -135,7 +135,7 @@ class Application:
                     yield Input(os.path.relpath(path), path)
             return
         walked = collect_inputs(paths, self.readers.extensions, settings.stdin_name,
-                                respect_gitignore=config.respect_gitignore)
+                                respect_gitignore=config.respect_gitignore, follow_symlinks=config.follow_symlinks)
         for item in walked:
             if isinstance(item, Input) and item.path is not None:
                 named = item.name in paths
@@ -152,7 +152,8 @@ class Application:
             from .dask_scan import scan_jsonl  # imported on use: needs framecheck[dask]
 
             return scan_jsonl(settings.dask_address, items, self.config, self.readers.options)
-        return scan_all(self.engine, work_units(items, self.readers), settings.jobs, self.readers)
+        return scan_all(self.engine, work_units(items, self.readers), settings.jobs, self.readers,
+                        warn=self.events.warning)
 
     def run(self, paths: Sequence[str], settings: RunSettings, report_to: Formatter,
             progress: Progress | None = None) -> RunOutcome:
@@ -213,7 +214,7 @@ class Application:
 
     def _input_error(self, error: InputError, settings: RunSettings, summary: RunSummary) -> None:
         message = printable(str(error))  # a file name may hold bytes that are not UTF-8
-        if settings.skip_unreadable:
+        if settings.skip_unreadable or isinstance(error, InputSkipped):
             self.events.warning(message)
             summary.skipped.append(message)
         else:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from ..core.errors import raise_interrupted
 from .base import EXIT_TERMINATED, cli
 
 
@@ -20,6 +21,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, raise_interrupted)  # a plugin's KeyboardInterrupt is not the user's
     try:
         cli.main(prog_name="framecheck")
     except SystemExit as exc:

@@ -75,6 +75,9 @@ from .options import engine_options, finite, model_options, resolve_settings, si
               help="Apply the exclude globs to files named on the command line too (as pre-commit names them).")
 @click.option("--respect-gitignore/--no-respect-gitignore", default=None,
               help="Skip files git ignores when walking directories in a git work tree (default: on).")
+@click.option("--follow-symlinks/--no-follow-symlinks", default=None,
+              help="Read links to files outside a walked directory (default: off; they are skipped with a note, "
+                   "so a link cannot put another folder's text into reports).")
 @click.option("--baseline", "baseline_path", metavar="FILE", help="Findings recorded in this baseline do not fail the check.")
 @click.option("--write-baseline", metavar="FILE", help="Record every finding of this run in FILE as the new baseline.")
 @click.option("--require-reason", is_flag=True, default=None, help="Inline suppressions without reason=\"...\" do not count.")

@@ -37,3 +37,27 @@ class PluginError(FramecheckError):
 
 class InputError(FramecheckError):
     """A document that cannot be read; the scan reports it and goes on with the others."""
+
+
+class InputSkipped(InputError):
+    """An input left out on purpose (a link out of the scanned folder): said once as a note in
+    the run's summary, never an error."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A real Ctrl-C (SIGINT), as :func:`raise_interrupted` raises it once the command line has
+    installed it: a plugin's own ``raise KeyboardInterrupt`` is then told apart from the user's,
+    and costs only that plugin's findings instead of the whole run."""
+
+
+def raise_interrupted(_signum: int, _frame: object) -> None:
+    """SIGINT handler: the same unwinding as Python's default, with a class of its own."""
+    raise Interrupted()
+
+
+def interrupts_marked() -> bool:
+    """Whether a real Ctrl-C raises :class:`Interrupted` in this process (the command line and
+    its workers): only then may a plain KeyboardInterrupt be taken for a plugin's."""
+    import signal
+
+    return signal.getsignal(signal.SIGINT) is raise_interrupted

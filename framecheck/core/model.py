@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -391,6 +392,19 @@ class ScanOptions:
 
     def plugin_budget(self, text: str) -> float:
         return self.plugin_timeout * max(1.0, len(text) / 1_000_000)
+
+
+# The largest weight a rule or a finding may carry (the shipped rules' largest is 6). With every
+# scoring factor bounded too (MAX_FACTOR), an article's score is finite by construction: a
+# weight of 1e308 once turned the sum into inf and a JSON report into a crash.
+MAX_WEIGHT = 100.0
+MAX_FACTOR = 1000.0
+
+
+def usable_weight(weight: object) -> bool:
+    """A number a rule or finding may weigh: finite, between 0 and MAX_WEIGHT, not a boolean."""
+    return (isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight)
+            and 0 <= weight <= MAX_WEIGHT)
 
 
 @dataclass(frozen=True)

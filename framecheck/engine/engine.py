@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -19,8 +18,9 @@ from typing import Protocol, TypeVar, cast
 
 import pluggy
 
-from ..core.errors import FramecheckError, PluginError
+from ..core.errors import FramecheckError, Interrupted, PluginError, interrupts_marked
 from ..core.model import (
+    MAX_WEIGHT,
     REGION_KINDS,
     ArticleReport,
     Dismissal,
@@ -31,6 +31,7 @@ from ..core.model import (
     ScanOptions,
     ScanWarning,
     Severity,
+    usable_weight,
 )
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import document_language
@@ -241,7 +242,8 @@ class Engine:
     def _guarded(self, plugin: Detector | Annotator | Reviewer, call: Callable[[], T], *, seconds: float,
                  warnings: list[str], failed: list[str]) -> T | None:
         """``call()`` within the plugin time budget; None, with a note and the plugin in
-        ``failed``, when it raised (``sys.exit`` included) or ran out of time."""
+        ``failed``, when it raised (``sys.exit``, ``GeneratorExit`` and a ``KeyboardInterrupt``
+        that is not the user's included) or ran out of time."""
         label = self._label(plugin)
         try:
             if id(plugin) in self._bundled:  # no budget of its own (see __init__): no ``with`` to pay for
@@ -252,8 +254,12 @@ class Engine:
             if exc.label != label:
                 raise  # the document's own budget: not this plugin's to answer for
             warnings.append(self._failure(plugin, exc))
-        except (Exception, SystemExit) as exc:  # a plugin bug must not stop the scan
+        except (Exception, SystemExit, GeneratorExit) as exc:  # a plugin bug must not stop the scan
             warnings.append(self._failure(plugin, exc))
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, Interrupted) or not interrupts_marked():
+                raise  # the user's Ctrl-C (or one that cannot be told apart): stop the run
+            warnings.append(self._failure(plugin, exc))  # the plugin's own raise
         failed.append(label)
         return None
 
@@ -397,8 +403,8 @@ class Engine:
             return f"excerpt {item.excerpt!r} differs from the text at {item.start}..{item.end}"
         if item.technique not in TECHNIQUES:
             return f"unknown technique {item.technique!r}"
-        if not _usable_weight(item.weight):
-            return f"weight {item.weight!r} is not a finite, non-negative number"
+        if not usable_weight(item.weight):
+            return f"weight {item.weight!r} is not a number from 0 to {MAX_WEIGHT:g}"
         declared = self._declared.get(detector.name)
         if declared and item.rule_id not in declared:
             return f"rule {item.rule_id!r} is not among the detector's rules"
@@ -428,10 +434,6 @@ def _successes(calls: Sequence[HookCall], hook_name: str, warnings: list[str]) -
 REVISABLE = frozenset({"weight", "severity", "context"})
 
 
-def _usable_weight(weight: object) -> bool:
-    return isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight) and weight >= 0
-
-
 def _revision_problem(original: Finding, revised: object) -> str | None:
     """Why a reviewer's revision of ``original`` is not acceptable, or None: it may change
     only the weight, severity and context."""
@@ -443,8 +445,8 @@ def _revision_problem(original: Finding, revised: object) -> str | None:
     )
     if changed:
         return f"it changes {', '.join(changed)}; only weight, severity and context may change"
-    if not _usable_weight(revised.weight):
-        return "weight must be a finite, non-negative number"
+    if not usable_weight(revised.weight):
+        return f"weight must be a number from 0 to {MAX_WEIGHT:g}"
     if not isinstance(revised.severity, Severity):
         return "severity must be a framecheck.Severity"
     if not (isinstance(revised.context, tuple) and all(isinstance(c, str) for c in revised.context)):

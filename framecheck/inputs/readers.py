@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from ..core.errors import FramecheckError, InputError
+from ..core.errors import FramecheckError, InputError, InputSkipped
 from ..core.model import Document, printable
 from ..languages.profiles import Languages
 from .structure import plain_structure
@@ -383,14 +383,17 @@ def _head(path: Path) -> str:
         return ""
 
 
-def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset()
-          ) -> Iterator[Path | InputError]:
+def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset(),
+          follow_symlinks: bool = False) -> Iterator[Path | InputError]:
     """Readable files below ``directory`` in sorted order, skipping hidden files and folders and
     the ``ignored`` ones (absolute paths: what git ignores). A folder that cannot be listed is an
     error naming it, never a silent gap.
 
-    Symbolic links to directories are not followed, so a link loop cannot make the walk endless.
+    Symbolic links to directories are not followed, so a link loop cannot make the walk endless;
+    a link to a file outside ``directory`` is skipped with a note unless ``follow_symlinks``, so
+    that ``scan tree/`` never prints another folder's secrets into a CI log.
     """
+    inside = directory.resolve()
     unreadable: list[OSError] = []
     for root, dirs, files in os.walk(directory, onerror=unreadable.append):
         yield from _folder_errors(unreadable)
@@ -402,8 +405,17 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in extensions:
-                yield here / name
+                found = here / name
+                if not follow_symlinks and found.is_symlink() and not _within(found.resolve(), inside):
+                    yield InputSkipped(f"{found}: a link to {found.resolve()}, outside {directory}; skipped "
+                                       "(--follow-symlinks reads it)")
+                    continue
+                yield found
     yield from _folder_errors(unreadable)  # the last folder listed, when it failed
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _folder_errors(unreadable: list[OSError]) -> Iterator[InputError]:
@@ -414,7 +426,8 @@ def _folder_errors(unreadable: list[OSError]) -> Iterator[InputError]:
 
 
 def collect_inputs(
-    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>", *, respect_gitignore: bool = False
+    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>", *, respect_gitignore: bool = False,
+    follow_symlinks: bool = False,
 ) -> Iterator[Input | InputError]:
     """Expand command-line paths into inputs; a missing path becomes an error, not a stop.
 
@@ -437,7 +450,7 @@ def collect_inputs(
                 from .vcs import ignored_paths  # imported on use: only folder walks ask git
 
                 ignored = ignored_paths(path)
-            candidates = list(_walk(path, extensions, ignored))
+            candidates = list(_walk(path, extensions, ignored, follow_symlinks))
         elif exists:
             candidates = [path]
         else:

@@ -1,4 +1,8 @@
-"""Writing reports: atomically, so an interrupted run never leaves a truncated file."""
+"""Writing reports: atomically, so an interrupted run never leaves a truncated file.
+
+A regular file (or a new path) is replaced by renaming a finished temporary file over it; a
+symbolic link keeps pointing where it did; a device, FIFO or socket is written to in place.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,11 @@ def _atomic_file(path: str | Path, mode: str, what: str) -> Iterator[IO]:
     target = Path(path)
     if target.is_dir():
         raise FramecheckError(f"{path}: cannot write the {what}: is a directory")
+    if target.exists() and not target.is_file():  # a device, a FIFO, /dev/stdout: never replaced
+        with _opened(path, mode, what) as handle:
+            yield handle
+        return
+    target = target.resolve() if target.is_symlink() else target  # the link stays; its file is replaced
     try:
         handle = tempfile.NamedTemporaryFile(
             mode, encoding="utf-8" if "b" not in mode else None, dir=target.parent, prefix=f".{target.name}.",
@@ -56,3 +65,15 @@ def _atomic_file(path: str | Path, mode: str, what: str) -> Iterator[IO]:
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _opened(path: str | Path, mode: str, what: str) -> Iterator[IO]:
+    """A special file written in place: renaming a regular file over ``/dev/null`` (as root, in
+    CI) or over a FIFO would destroy it, and writing to it is what was asked for."""
+    try:
+        handle = open(path, mode, encoding="utf-8" if "b" not in mode else None)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise FramecheckError(f"{path}: cannot write the {what}: {exc.strerror or exc}") from None
+    with handle:
+        yield handle

@@ -4,6 +4,8 @@ article annotated in place.
 
 from __future__ import annotations
 
+import re
+
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
 from .base import (
@@ -110,9 +112,10 @@ class TextFormatter(Formatter):
                 line += f", {summary.suppressed} suppressed"
             if summary.baselined:
                 line += f", {summary.baselined} in baseline"
-            unread = len(summary.errors) + len(summary.skipped)
-            if unread:
-                line += f"; {plural(unread, 'input')} could not be read"
+            if summary.errors:
+                line += f"; {plural(len(summary.errors), 'input')} could not be read"
+            if summary.skipped:
+                line += f"; {plural(len(summary.skipped), 'input')} skipped (see the warnings)"
             if summary.incomplete:
                 line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
             write(line + "\n")
@@ -124,6 +127,11 @@ class ConciseFormatter(TextFormatter):
     name = "concise"
     description = "one line per finding (path:line:col: severity rule-id message \"excerpt\") and per article"
     show_source = False
+
+
+# A line of article text that starts with "::" would be a GitHub Actions workflow command
+# (::error, ::add-mask, ...) when a CI log shows it; one space in front makes it text again.
+_WORKFLOW_COMMAND = re.compile(r"^::", re.MULTILINE)
 
 
 class AnnotatedFormatter(Formatter):
@@ -144,7 +152,8 @@ class AnnotatedFormatter(Formatter):
         pieces.append(text[cursor:])
         score = report.score
         self.stream.write(f"=== {visible(report.source)} (score {score.value:.0f}/100, {score.band}) ===\n")
-        self.stream.write(visible("".join(pieces).rstrip("\n"), keep_lines=True) + "\n\n")
+        body = visible("".join(pieces).rstrip("\n"), keep_lines=True)
+        self.stream.write(_WORKFLOW_COMMAND.sub(" ::", body) + "\n\n")
 
     def finish(self, summary: RunSummary) -> None:
         for failure in summary.failures:

@@ -7,7 +7,6 @@ The format is documented in ``docs/rule-packs.md``.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,14 +16,22 @@ from typing import Any
 from ..core.cache import cached
 from ..core.errors import PackError, did_you_mean
 from ..core.located_yaml import Checker, LocatedDict, LocatedList, describe, load_located_yaml
-from ..core.model import Examples, RuleInfo, Severity
+from ..core.model import MAX_WEIGHT, Examples, RuleInfo, Severity, usable_weight
 from ..core.resources import bundled_rules_dir, display_path
 from ..core.taxonomy import TECHNIQUES
 from ..languages.detect import ANY, LANGUAGE_CODE, primary
 from ..languages.profiles import LANGUAGE_FILE, Languages
 from .indexes import CompiledPatterns
 from .lemmas import LemmaPatterns, LemmaPhrase, LexiconError, check_language, prepare_phrase
-from .phrases import MAX_VARIANTS_PER_PACK, MAX_VARIANTS_PER_RUN, PatternError, count_variants, expand_phrase
+from .phrases import (
+    MAX_PHRASE_CHARACTERS_PER_PACK,
+    MAX_VARIANTS_PER_PACK,
+    MAX_VARIANTS_PER_RUN,
+    PatternError,
+    count_variants,
+    expand_phrase,
+    variant_characters,
+)
 from .regex_safety import compile_source, starts_with_literal
 
 FORMAT_VERSION = 1
@@ -207,8 +214,8 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
     if not isinstance(message, str) or not message.strip():
         raise check.fail(rule.line_of("message"), "'message' must be a non-empty string")
     weight = float(check.typed(rule, "weight", (int, float), "number", 1.0))
-    if not math.isfinite(weight) or weight < 0:
-        raise check.fail(rule.line_of("weight"), f"'weight' must be a finite, non-negative number, not {weight}")
+    if not usable_weight(weight):
+        raise check.fail(rule.line_of("weight"), f"'weight' must be a number from 0 to {MAX_WEIGHT:g}, not {weight}")
     case = check.typed(rule, "case", str, "string", "insensitive")
     if case not in CASE_CHOICES:
         raise check.fail(rule.line_of("case"), f"'case' must be one of {', '.join(CASE_CHOICES)}, not {case!r}")
@@ -249,8 +256,9 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
 
 def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
     """Refuse, before anything is built, a pack whose phrases expand to more variants than
-    MAX_VARIANTS_PER_PACK: building them would cost gigabytes and minutes."""
-    total = 0
+    MAX_VARIANTS_PER_PACK, or spell out more than MAX_PHRASE_CHARACTERS_PER_PACK characters:
+    building them would cost gigabytes and minutes."""
+    total = characters = 0
     for rule in rules:
         if not isinstance(rule, LocatedDict):
             continue
@@ -261,8 +269,14 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                 if isinstance(phrase, str):
                     try:
                         total += count_variants(phrase)
+                        characters += variant_characters(phrase)
                     except PatternError:
                         continue  # the rule's own check reports it
+            if characters > MAX_PHRASE_CHARACTERS_PER_PACK:
+                check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
+                raise check.fail(rule.line_of(key), f"the pack's phrases spell out more than "
+                                                    f"{MAX_PHRASE_CHARACTERS_PER_PACK:,} characters (each costs memory "
+                                                    "and start-up time); split the pack or shorten the phrases")
             if total > MAX_VARIANTS_PER_PACK:
                 check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
                 raise check.fail(rule.line_of(key), f"the pack's phrases expand to more than {MAX_VARIANTS_PER_PACK:,} "

@@ -31,6 +31,12 @@ MAX_VARIANTS_PER_PHRASE = 4096
 # pack (and a run) from costing gigabytes and minutes to load. The shipped packs have ~2,700.
 MAX_VARIANTS_PER_PACK = 100_000
 MAX_VARIANTS_PER_RUN = 250_000
+# A variant longer than this is prose, not a phrase (the shipped packs' longest is 47); and a
+# pack's phrases may spell out at most this many characters (variants x the longest a variant can
+# be, known before expanding; the shipped packs reach 18,000): 1.7 MB of long phrases cost
+# 2 GB and half a minute to build.
+MAX_VARIANT_LENGTH = 300
+MAX_PHRASE_CHARACTERS_PER_PACK = 1_000_000
 
 
 def expand_phrase(phrase: str) -> list[str]:
@@ -43,12 +49,27 @@ def expand_phrase(phrase: str) -> list[str]:
     variants = [v for v in dict.fromkeys(variants) if v]
     if not variants:
         raise PatternError(f"phrase {phrase!r} is empty")
+    longest = max(variants, key=len)
+    if len(longest) > MAX_VARIANT_LENGTH:
+        raise PatternError(f"phrase {_shown(phrase)} has a variant of {len(longest)} characters (limit "
+                           f"{MAX_VARIANT_LENGTH}): match a shorter phrase, or use a regex")
     return variants
+
+
+def _shown(phrase: str) -> str:
+    return repr(phrase if len(phrase) <= 60 else phrase[:60] + "…")
 
 
 def count_variants(phrase: str) -> int:
     """How many variants ``phrase`` has (at most; duplicates count), without making them."""
     return math.prod(len(options) for options in _segments(phrase))
+
+
+def variant_characters(phrase: str) -> int:
+    """At most how many characters ``phrase``'s variants spell out together, without making
+    them: the number of variants times the longest a variant can be."""
+    segments = _segments(phrase)
+    return math.prod(len(options) for options in segments) * sum(max(map(len, options)) for options in segments)
 
 
 def _segments(phrase: str) -> list[list[str]]:
@@ -101,16 +122,19 @@ def _trie_pattern(variants: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
-        branches = [_char_pattern(char) + build(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return "(?:" + body + ")?"
-        return body
-
-    return build(trie)
+    # Built from the leaves up without recursion: a long phrase is one trie level per character.
+    built: dict[int, str] = {}
+    stack: list[tuple[dict[str, dict], bool]] = [(trie, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for char, child in node.items() if char)
+            continue
+        branches = [_char_pattern(char) + built.pop(id(child)) for char, child in sorted(node.items()) if char]
+        body = "" if not branches else branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        built[id(node)] = "(?:" + body + ")?" if body and "" in node else body
+    return built[id(trie)]
 
 
 def word_edges(variant: str, word_boundary: bool) -> tuple[bool, bool]:

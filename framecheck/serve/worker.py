@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import signal
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..app.config import Config
 from ..app.run import Application, RunSettings
-from ..core.errors import FramecheckError
+from ..core.errors import FramecheckError, raise_interrupted
 from ..core.summary import RunSummary
 from ..engine.selection import require_known
 
@@ -164,6 +165,7 @@ _setup_error: str | None = None
 def start(config: Config) -> None:
     """Pool initializer: build this process's applications."""
     global _worker, _setup_error
+    signal.signal(signal.SIGINT, raise_interrupted)  # a plugin's KeyboardInterrupt is not the user's
     try:
         _worker = Worker(config)
     except FramecheckError as exc:

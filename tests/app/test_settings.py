@@ -41,7 +41,7 @@ def test_paths_are_relative_to_the_file_and_values_are_read(tmp_path: Path) -> N
     ("max-bytes: lots\n", ":1: 'max-bytes': 'lots' is not a size"),
     ("language: english\n", ":1: 'language': 'english' is not a language code"),
     ("severity: {doubt: loud}\n", ":1: severity of 'doubt':"),
-    ("scoring: {scale: -1}\n", ":1: scoring.scale must be a finite, non-negative number"),
+    ("scoring: {scale: -1}\n", ":1: scoring.scale must be a number from 0 to 1000"),
     ("rulez: []\n", ":1: unknown key 'rulez' in framecheck configuration (did you mean 'rules'?)"),
 ])
 def test_a_bad_value_is_one_error_naming_the_file_and_line(tmp_path: Path, text: str, message: str) -> None:

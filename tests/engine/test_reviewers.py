@@ -212,7 +212,7 @@ def test_context_factors_are_configurable(tmp_path: Path) -> None:
     assert counted["total_weight"] == 1.0
     (tmp_path / ".framecheck.yaml").write_text("scoring:\n  context: {negated: -1}\n", encoding="utf-8")
     bad = run("scan", str(story))
-    assert bad.exit_code == 2 and "scoring.context must map context names to finite, non-negative numbers" in bad.stderr
+    assert bad.exit_code == 2 and "scoring.context must map context names to numbers from 0 to 1000" in bad.stderr
 
 
 def test_negation_is_reported_in_every_format(tmp_path: Path) -> None:

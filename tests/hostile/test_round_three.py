@@ -1,0 +1,183 @@
+"""Hostile input, round three (issue 28): overflowing weights, phrases too long or too many,
+reports aimed at devices and FIFOs, plugins raising BaseExceptions, forged workflow commands in
+annotated output, links out of a scanned folder, absurd --jobs, a baseline nested too deeply."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from helpers import write_rule_pack
+
+from framecheck.packs.phrases import MAX_VARIANT_LENGTH
+
+LOADED = "They terrorise the town.\n"
+
+
+@pytest.mark.parametrize("weight", ["1.0e+308", "101", "-1"])
+def test_a_weight_that_could_overflow_the_score_is_a_pack_error(inputs: Path, scan, weight: str) -> None:
+    pack = write_rule_pack(inputs / "w.yaml", "huge-weight", "['zorbic']", extra=f"    weight: {weight}\n")
+    article = inputs / "a.txt"
+    article.write_text("zorbic " * 50, encoding="utf-8")
+    result = scan("--no-default-rules", "--rules", str(pack), str(article), "--format", "json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"{pack}:8: rule 'huge-weight': 'weight' must be a number from 0 to 100" in result.stderr
+
+
+def test_scoring_factors_that_could_overflow_are_configuration_errors(inputs: Path, scan) -> None:
+    (inputs / ".framecheck.yaml").write_text("scoring:\n  severity: {warning: 1.0e+300}\n", encoding="utf-8")
+    article = inputs / "a.txt"
+    article.write_text(LOADED * 50, encoding="utf-8")
+    result = scan(str(article), "--format", "json")
+    assert result.returncode == 2 and "scoring.severity must map info, warning, error to numbers from 0 to 1000" \
+        in result.stderr
+
+
+def test_the_largest_allowed_weights_and_factors_keep_the_score_finite(inputs: Path, scan) -> None:
+    pack = write_rule_pack(inputs / "w.yaml", "heavy", "['zorbic']", extra="    weight: 100\n    severity: error\n")
+    (inputs / ".framecheck.yaml").write_text(
+        "scoring:\n  severity: {error: 1000}\n  part: {body: 1000, headline: 1000, lede: 1000}\n  scale: 1000\n",
+        encoding="utf-8")
+    article = inputs / "a.txt"
+    article.write_text("x\n\n" + "zorbic " * 100_000, encoding="utf-8")
+    result = scan("--no-default-rules", "--rules", str(pack), str(article), "--format", "json")
+    report = json.loads(result.stdout)  # parses: no inf or nan reached the report
+    assert result.returncode == 1 and 0 < report["articles"][0]["score"]["value"] <= 100
+
+
+def test_a_long_phrase_is_a_clear_pack_error_not_a_recursion_error(inputs: Path, scan) -> None:
+    long_phrase = " ".join(["word"] * 120)
+    pack = write_rule_pack(inputs / "long.yaml", "long-phrase", f"['{long_phrase}']")
+    result = scan("--no-default-rules", "--rules", str(pack), str(pack))
+    assert result.returncode == 2 and "RecursionError" not in result.stderr
+    assert f"has a variant of {len(long_phrase)} characters (limit {MAX_VARIANT_LENGTH})" in result.stderr
+    checked = subprocess.run([sys.executable, "-m", "framecheck", "rules", "check", str(pack)],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert checked.returncode == 2 and "limit 300" in checked.stdout + checked.stderr
+
+
+def test_a_phrase_at_the_length_limit_builds_and_matches(inputs: Path, scan) -> None:
+    words = " ".join(["zorbic"] * 42)  # 293 characters: one trie level per character
+    pack = write_rule_pack(inputs / "long.yaml", "long-phrase", f"['{words}']")
+    article = inputs / "a.txt"
+    article.write_text(f"Before. {words}. After.\n", encoding="utf-8")
+    result = scan("--no-default-rules", "--rules", str(pack), str(article), "--format", "json")
+    findings = json.loads(result.stdout)["articles"][0]["findings"]
+    assert [(f["rule_id"], f["excerpt"]) for f in findings] == [("long-phrase", words)]
+
+
+def test_many_short_variants_still_meet_the_variant_limit(inputs: Path, scan) -> None:
+    letters = "|".join("abcdefghijklmnop")
+    rules = "".join(f"  - id: r{n}\n    technique: doubt\n    message: m\n    patterns: ['({letters})({letters})({letters}) w{n}']\n"
+                    for n in range(30))
+    pack = inputs / "many.yaml"
+    pack.write_text("id: many\nname: many\nrules:\n" + rules, encoding="utf-8")
+    result = scan("--no-default-rules", "--rules", str(pack), str(pack))
+    assert result.returncode == 2 and "rule 'r24': the pack's phrases expand to more than 100,000 variants" \
+        in result.stderr
+
+
+def test_a_report_aimed_at_a_fifo_is_written_into_it_not_over_it(inputs: Path, scan, tmp_path: Path) -> None:
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    article = inputs / "a.txt"
+    article.write_text(LOADED, encoding="utf-8")
+    result = scan(str(article), "-o", f"json={fifo}")
+    reader.join(30)
+    assert result.returncode == 1
+    assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO is still a FIFO"
+    assert json.loads(received[0])["summary"]["findings"] == 1
+
+
+def test_a_report_through_a_symlink_replaces_the_file_and_keeps_the_link(inputs: Path, scan, tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    article = inputs / "a.txt"
+    article.write_text(LOADED, encoding="utf-8")
+    scan(str(article), "-o", f"json={link}")
+    assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["summary"]["findings"] == 1
+
+
+RAISING = '''
+import framecheck
+
+class Raising:
+    name = "raising"
+    rules = ()
+
+    def detect(self, document):
+        if "GENEXIT" in document.text:
+            raise GeneratorExit()
+        if "INTERRUPT" in document.text:
+            raise KeyboardInterrupt()
+        return iter(())
+
+@framecheck.hookimpl
+def framecheck_detectors(packs, options):
+    return [Raising()]
+'''
+
+
+@pytest.mark.parametrize("trigger", ["GENEXIT", "INTERRUPT"])
+def test_a_plugin_raising_a_base_exception_costs_its_findings_not_the_run(inputs: Path, scan, tmp_path: Path,
+                                                                          trigger: str) -> None:
+    plugin = tmp_path / "raising.py"
+    plugin.write_text(RAISING, encoding="utf-8")
+    (inputs / "a.txt").write_text(f"{trigger}. {LOADED}", encoding="utf-8")
+    (inputs / "b.txt").write_text(LOADED, encoding="utf-8")
+    result = scan("--plugin", str(plugin), str(inputs), "--format", "json")
+    report = json.loads(result.stdout)  # whole: nothing escaped the guard half-way through the report
+    assert result.returncode == 2, "a check that did not fully run never passes nor reads as findings"
+    assert [a["source"] for a in report["articles"]] == [str(inputs / "a.txt"), str(inputs / "b.txt")]
+    assert len(report["summary"]["incomplete"]) == 1 and "raising" in report["summary"]["incomplete"][0]
+    assert "Traceback" not in result.stderr
+
+
+def test_annotated_output_cannot_forge_a_workflow_command(inputs: Path, scan) -> None:
+    article = inputs / "a.txt"
+    article.write_text("Intro.\n::error file=x::forged\n::add-mask::secret\nThey terrorise us.\n", encoding="utf-8")
+    result = scan(str(article), "--format", "annotated")
+    assert not [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert " ::error file=x::forged" in result.stdout.splitlines()
+
+
+def test_a_walk_does_not_follow_a_link_out_of_the_folder(inputs: Path, scan, tmp_path: Path) -> None:
+    secret = tmp_path / "outside_secret.txt"
+    secret.write_text("PASSWORD-1234 They terrorise us.\n", encoding="utf-8")
+    tree = inputs / "tree"
+    tree.mkdir()
+    (tree / "link.txt").symlink_to(secret)
+    (tree / "inside.txt").write_text("A calm council story.\n", encoding="utf-8")
+    (tree / "sibling.txt").symlink_to(tree / "inside.txt")  # a link that stays inside is read
+    walked = scan(str(tree), "--format", "concise")
+    assert "PASSWORD" not in walked.stdout + walked.stderr and walked.returncode == 0
+    assert f"{tree / 'link.txt'}: a link to {secret}, outside {tree}; skipped" in walked.stderr
+    assert str(tree / "sibling.txt") in walked.stdout
+    followed = scan(str(tree), "--follow-symlinks", "--format", "concise")
+    assert followed.returncode == 1 and "link.txt:1:" in followed.stdout
+    named = scan(str(tree / "link.txt"), "--format", "concise")
+    assert named.returncode == 1, "a link named on the command line is read"
+
+
+def test_absurd_jobs_are_capped_and_a_deep_baseline_is_a_message(inputs: Path, scan) -> None:
+    for n in range(70):
+        (inputs / f"a{n}.txt").write_text(LOADED, encoding="utf-8")
+    many = scan(str(inputs), "--jobs", "100000", "--format", "concise")
+    assert many.returncode == 1 and "--jobs 100000 is more than" in many.stderr
+    assert many.stdout.count("loaded-verb-terrorise") == 70
+    deep = inputs.parent / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    result = scan(str(inputs / "a0.txt"), "--baseline", str(deep))
+    assert result.returncode == 2 and result.stderr.strip() == \
+        f"framecheck: error: {deep}: not a framecheck baseline (nested too deeply)"
