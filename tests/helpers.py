@@ -115,8 +115,8 @@ def readme_pre_commit_config() -> str:
     return block.group(1)
 
 
-# A plugin that misbehaves on cue, for the hostile tests of the service and the language
-# server: raises on BOOM, sleeps past any budget on SLOWDOWN, naps on NAP (slow but within a
+# A plugin that misbehaves on cue, for the hostile tests: raises on BOOM (GeneratorExit on
+# GENEXIT, KeyboardInterrupt on INTERRUPT), sleeps past any budget on SLOWDOWN, naps on NAP (slow but within a
 # budget), ends its process on EXITNOW, and blocks the budget's alarm on BLOCKALARM.
 ROGUE_PLUGIN = '''
 import os, signal, time
@@ -129,6 +129,10 @@ class Rogue:
     def detect(self, document):
         if "BOOM" in document.text:
             raise RuntimeError("the plugin broke")
+        if "GENEXIT" in document.text:
+            raise GeneratorExit()
+        if "INTERRUPT" in document.text:
+            raise KeyboardInterrupt()
         if "SLOWDOWN" in document.text:
             time.sleep(30)
         if "NAP" in document.text:

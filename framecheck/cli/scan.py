@@ -6,12 +6,13 @@ Exit codes: 0 no finding at or over ``--fail-on``; 1 findings at or over it (or 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -107,18 +108,20 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         record_baseline=bool(options["write_baseline"]), statistics=options["statistics"],
     )
     events = TerminalEvents()
+    color = _use_color(options["color"])
     app = Application.from_config(config, events, debug=debugging(), record_baseline=settings.record_baseline)
     stdout_format, files = app.output_targets()
     with ExitStack() as stack:
+        stdout = stack.enter_context(report_stdout())
         report_to = app.open_reports(
-            stack, stream=None if options["statistics"] else sys.stdout, stream_format=stdout_format, files=files,
-            stream_color=_use_color(options["color"]), file_color=bool(options["color"]), quiet=options["quiet"],
+            stack, stream=None if options["statistics"] else stdout, stream_format=stdout_format, files=files,
+            stream_color=color, file_color=bool(options["color"]), quiet=options["quiet"],
         )
         events.progress = Progress(enabled=not options["quiet"])
         stack.callback(events.progress.close)
         outcome = app.run(paths, settings, report_to, events.progress)
-    if options["statistics"]:
-        _print_statistics(outcome.statistics)
+        if options["statistics"]:
+            _print_statistics(outcome.statistics, stdout)
     if options["write_baseline"]:
         _write_baseline(app, options["write_baseline"], outcome)
     ctx.exit(scan_exit(outcome.summary, paths, config, exit_zero=options["exit_zero"]))
@@ -160,10 +163,50 @@ def scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exit
     return EXIT_FINDINGS
 
 
-def _print_statistics(statistics: Counter[tuple[str, str, str]]) -> None:
+def _print_statistics(statistics: Counter[tuple[str, str, str]], stream: TextIO) -> None:
     """Active findings per rule, most frequent first (ties by rule id), and the total."""
     rows = sorted(statistics.items(), key=lambda item: (-item[1], item[0]))
     width = max((len(rule) for (rule, _, _), _ in rows), default=0)
     for (rule, severity, technique), count in rows:
-        click.echo(f"{count:6d}  {rule.ljust(width)}  {severity:<7}  {technique}")
-    click.echo(f"{statistics.total():6d}  total")
+        click.echo(f"{count:6d}  {rule.ljust(width)}  {severity:<7}  {technique}", file=stream)
+    click.echo(f"{statistics.total():6d}  total", file=stream)
+
+
+@contextlib.contextmanager
+def report_stdout() -> Iterator[TextIO]:
+    """The report's own copy of standard output, while file descriptor 1 points at stderr.
+
+    ``print`` from a plugin is sent to stderr already, but ``os.write(1, ...)``, a C extension
+    or a subprocess write to the descriptor itself and would land inside a JSON report. Where
+    stdout is no real descriptor (an embedding program, a test runner's capture), it is used
+    as it is."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    saved = os.dup(descriptor)
+    private = os.fdopen(os.dup(descriptor), "w", encoding=sys.stdout.encoding, errors=sys.stdout.errors,
+                        newline=None, closefd=True)
+    os.dup2(sys.stderr.fileno(), descriptor)
+    try:
+        yield private
+        private.flush()  # a reader that went away (``| head``) shows here, as BrokenPipeError
+    finally:
+        os.dup2(saved, descriptor)  # stdout is stdout again for what follows (the exit message)
+        os.close(saved)
+        _close_quietly(private)
+
+
+def _close_quietly(stream: TextIO) -> None:
+    """Close a stream whose reader may be gone: what cannot be written is dropped, once,
+    instead of failing again when the stream is collected."""
+    with contextlib.suppress(OSError):
+        stream.flush()
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    with contextlib.suppress(OSError):
+        stream.close()

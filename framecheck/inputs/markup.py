@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from ..core.model import Document, Region
 from ..core.offsets import TextBuilder
 from ..languages.profiles import Languages
-from .readers import Input, ReadOptions, read_text
+from .readers import Input, ReadOptions, read_text, text_document
 from .structure import quotations
 
 LEDE_MIN_WORDS = 12
@@ -214,9 +214,13 @@ class MarkdownReader:
         tokens = MarkdownIt("commonmark", {"maxNesting": MAX_MARKDOWN_NESTING}).parse(source[body_start:])
         deepest = max(tokens, key=lambda token: token.level, default=None)
         if deepest is not None and deepest.level >= MAX_MARKDOWN_NESTING - 1:
+            # The parser stops at the limit and drops everything after it: read the whole file
+            # as plain text instead, so nothing hides behind a hundred nested list items.
             line = first_body_line + (deepest.map[0] if deepest.map else 0) + 1
             notes += (f"Markdown nested more than {MAX_MARKDOWN_NESTING} levels deep (line {line}): "
-                      "the text deeper than that was not scanned",)
+                      "the file was read as plain text",)
+            yield text_document(item.name, source, notes, options.languages)
+            return
         title = metadata.get("title") or metadata.get("headline")
         if isinstance(title, str) and title.strip() and not _repeats_title(tokens, title):
             at = source.find(title.strip(), 0, body_start)

@@ -98,9 +98,19 @@ def test_markdown_nested_past_the_parsers_limit_says_so(inputs: Path, scan) -> N
     deep = inputs / "deep.md"
     deep.write_text("Intro.\n\n" + "> " * 150 + "They terrorised it.\n", encoding="utf-8")
     article = json.loads(scan("--format", "json", str(deep)).stdout)["articles"][0]
-    assert article["warnings"] == [
-        "Markdown nested more than 100 levels deep (line 3): the text deeper than that was not scanned"
-    ]
+    assert article["warnings"] == ["Markdown nested more than 100 levels deep (line 3): the file was read as plain text"]
+    assert [f["excerpt"] for f in article["findings"]] == ["terrorised"], "the deep text is scanned too"
+
+
+def test_an_article_after_a_list_nested_past_the_limit_is_scanned_and_fails(inputs: Path, scan) -> None:
+    hidden = inputs / "hidden.md"
+    nested = "".join("  " * depth + "- x\n" for depth in range(102))
+    hidden.write_text(nested + "\n" + "The traitors terrorise everything.\n\n" * 20, encoding="utf-8")
+    result = scan("-q", "--format", "json", str(hidden))
+    article = json.loads(result.stdout)["articles"][0]
+    assert result.returncode == 1, "a story hidden behind deep nesting fails the check like any other"
+    assert sum(f["rule_id"] == "loaded-verb-terrorise" for f in article["findings"]) == 20
+    assert article["findings"][0]["line"] == 104
 
 
 def test_a_folder_that_cannot_be_listed_is_an_error_not_a_gap(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import write_rule_pack
+from helpers import ROGUE_PLUGIN, write_rule_pack
 
 from framecheck.packs.phrases import MAX_VARIANT_LENGTH
 
@@ -109,38 +109,18 @@ def test_a_report_through_a_symlink_replaces_the_file_and_keeps_the_link(inputs:
     assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["summary"]["findings"] == 1
 
 
-RAISING = '''
-import framecheck
-
-class Raising:
-    name = "raising"
-    rules = ()
-
-    def detect(self, document):
-        if "GENEXIT" in document.text:
-            raise GeneratorExit()
-        if "INTERRUPT" in document.text:
-            raise KeyboardInterrupt()
-        return iter(())
-
-@framecheck.hookimpl
-def framecheck_detectors(packs, options):
-    return [Raising()]
-'''
-
-
 @pytest.mark.parametrize("trigger", ["GENEXIT", "INTERRUPT"])
 def test_a_plugin_raising_a_base_exception_costs_its_findings_not_the_run(inputs: Path, scan, tmp_path: Path,
                                                                           trigger: str) -> None:
-    plugin = tmp_path / "raising.py"
-    plugin.write_text(RAISING, encoding="utf-8")
+    plugin = tmp_path / "rogue.py"
+    plugin.write_text(ROGUE_PLUGIN, encoding="utf-8")
     (inputs / "a.txt").write_text(f"{trigger}. {LOADED}", encoding="utf-8")
     (inputs / "b.txt").write_text(LOADED, encoding="utf-8")
     result = scan("--plugin", str(plugin), str(inputs), "--format", "json")
     report = json.loads(result.stdout)  # whole: nothing escaped the guard half-way through the report
     assert result.returncode == 2, "a check that did not fully run never passes nor reads as findings"
     assert [a["source"] for a in report["articles"]] == [str(inputs / "a.txt"), str(inputs / "b.txt")]
-    assert len(report["summary"]["incomplete"]) == 1 and "raising" in report["summary"]["incomplete"][0]
+    assert len(report["summary"]["incomplete"]) == 1 and "rogue" in report["summary"]["incomplete"][0]
     assert "Traceback" not in result.stderr
 
 
@@ -181,3 +161,32 @@ def test_absurd_jobs_are_capped_and_a_deep_baseline_is_a_message(inputs: Path, s
     result = scan(str(inputs / "a0.txt"), "--baseline", str(deep))
     assert result.returncode == 2 and result.stderr.strip() == \
         f"framecheck: error: {deep}: not a framecheck baseline (nested too deeply)"
+
+
+FD_WRITER = '''
+import os
+import framecheck
+
+class Writer:
+    name = "writer"
+    rules = ()
+
+    def detect(self, document):
+        os.write(1, b"WRITTEN-TO-FD-1\\n")  # below print: a C extension or a subprocess does this
+        return iter(())
+
+@framecheck.hookimpl
+def framecheck_detectors(packs, options):
+    return [Writer()]
+'''
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_writes_to_file_descriptor_1_never_land_in_the_report(inputs: Path, scan, tmp_path: Path, jobs: str) -> None:
+    plugin = tmp_path / "writer.py"
+    plugin.write_text(FD_WRITER, encoding="utf-8")
+    for n in range(3):
+        (inputs / f"a{n}.txt").write_text(LOADED, encoding="utf-8")
+    result = scan("--plugin", str(plugin), "--jobs", jobs, str(inputs), "--format", "json")
+    assert json.loads(result.stdout)["summary"]["articles"] == 3
+    assert result.stderr.count("WRITTEN-TO-FD-1") == 3
