@@ -79,11 +79,15 @@ def scan_all(
     """A report (or an error) per document of every unit, in input order.
 
     ``jobs``: 1 scans here; N > 1 uses N worker processes (at most :func:`most_jobs`); None
-    decides (see the module). Where processes cannot fork, or a fork fails, the rest is scanned
+    decides (see the module). With a third-party plugin, 1 (and None) means one worker process,
+    so that a plugin that ends its process is caught and reported. Where processes cannot fork, or a fork fails, the rest is scanned
     here, and ``warn`` is told. ``readers`` read the units that are files (needed only when
     there are some).
     """
     units = iter(units)
+    if engine.runs_third_party_code and (jobs is None or jobs <= 1) and can_fork():
+        yield from _scan_in_workers(engine, readers, units, 1, warn)  # a plugin's os._exit is then seen
+        return
     if jobs is not None and jobs > most_jobs():
         if warn is not None:
             warn(f"--jobs {jobs} is more than {most_jobs()} (4 per CPU); using {most_jobs()}")
@@ -195,7 +199,7 @@ class _WorkerPool:
         from concurrent.futures import ProcessPoolExecutor
 
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_adopt, initargs=(self.engine, self.readers))
+                                   initializer=_adopt, initargs=(self.engine, self.readers, os.getpid()))
 
     def submit(self, batch: list[Unit]) -> Future:
         return self.executor.submit(_scan_batch, batch)
@@ -241,12 +245,26 @@ def _unit_name(unit: Unit) -> str:
     return unit.source if isinstance(unit, Document) else unit.name if isinstance(unit, Input) else str(unit)
 
 
-def _adopt(engine: Engine, readers: ReaderSet | None) -> None:
+def _adopt(engine: Engine, readers: ReaderSet | None, parent: int) -> None:
     """Worker start-up: keep the inherited engine and readers; Ctrl-C is the parent's to handle."""
     global _worker
     _worker = (engine, readers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel end this worker when the parent process dies (Linux): a killed run
+    must not leave a worker scanning on, holding its pipes open."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM on exit still ends it
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _scan_batch(batch: list[Unit]) -> list[Result]:

@@ -56,8 +56,10 @@ def raise_interrupted(_signum: int, _frame: object) -> None:
 
 
 def interrupts_marked() -> bool:
-    """Whether a real Ctrl-C raises :class:`Interrupted` in this process (the command line and
-    its workers): only then may a plain KeyboardInterrupt be taken for a plugin's."""
+    """Whether a real Ctrl-C raises :class:`Interrupted` in this process (the command line) or
+    never reaches it (a worker process, which ignores SIGINT): only then may a plain
+    KeyboardInterrupt be taken for a plugin's."""
     import signal
 
-    return signal.getsignal(signal.SIGINT) is raise_interrupted
+    handler = signal.getsignal(signal.SIGINT)
+    return handler is raise_interrupted or handler == signal.SIG_IGN

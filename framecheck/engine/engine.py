@@ -182,6 +182,14 @@ class Engine:
                    suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
                    reviewers=reviewers, options=options, languages=languages)
 
+    @property
+    def runs_third_party_code(self) -> bool:
+        """Whether a plugin from outside framecheck takes part in scans: a run then keeps the
+        scanning in a worker process, where a plugin's ``os._exit`` or crash costs one document
+        and is reported, instead of ending the run with exit code 0 and no report."""
+        plugins = (*self.detectors, *self.reviewers, *self.annotators)
+        return any(id(plugin) not in self._bundled for plugin in plugins)
+
     def rules(self) -> list[RuleInfo]:
         """Every rule this run can report, sorted by id."""
         found = {

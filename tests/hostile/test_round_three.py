@@ -190,3 +190,17 @@ def test_writes_to_file_descriptor_1_never_land_in_the_report(inputs: Path, scan
     result = scan("--plugin", str(plugin), "--jobs", jobs, str(inputs), "--format", "json")
     assert json.loads(result.stdout)["summary"]["articles"] == 3
     assert result.stderr.count("WRITTEN-TO-FD-1") == 3
+
+
+def test_a_plugin_ending_the_process_is_caught_without_jobs(inputs: Path, scan, tmp_path: Path) -> None:
+    plugin = tmp_path / "rogue.py"
+    plugin.write_text(ROGUE_PLUGIN, encoding="utf-8")
+    (inputs / "a.txt").write_text("EXITNOW\n", encoding="utf-8")
+    (inputs / "b.txt").write_text(LOADED, encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = scan("--plugin", str(plugin), str(inputs), "-o", f"json={report}")
+    assert result.returncode == 2, "a document nobody scanned is an error, not a pass"
+    summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
+    assert summary["articles"] == 1 and summary["findings"] == 1
+    assert summary["errors"] == [f"{inputs / 'a.txt'}: the worker process scanning it died (killed, out of "
+                                 "memory, or a plugin ended the process); it was not scanned"]
