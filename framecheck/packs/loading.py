@@ -32,7 +32,14 @@ from .phrases import (
     expand_phrase,
     variant_characters,
 )
-from .regex_safety import compile_source, starts_with_literal
+from .regex_safety import (
+    MAX_REPETITION,
+    MAX_REPETITION_PER_PACK,
+    MAX_REPETITION_PER_RUN,
+    compile_source,
+    repetition_product,
+    starts_with_literal,
+)
 
 FORMAT_VERSION = 1
 PACK_SUFFIXES = (".yaml", ".yml")
@@ -256,15 +263,20 @@ def _read_rule(check: _Checker, rule: Any, line: int, pack_id: str) -> PackRule:
 
 def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
     """Refuse, before anything is built, a pack whose phrases expand to more variants than
-    MAX_VARIANTS_PER_PACK, or spell out more than MAX_PHRASE_CHARACTERS_PER_PACK characters:
-    building them would cost gigabytes and minutes."""
-    total = characters = 0
+    MAX_VARIANTS_PER_PACK or spell out more than MAX_PHRASE_CHARACTERS_PER_PACK characters, or
+    whose regexes repeat their parts more than MAX_REPETITION_PER_PACK times in all: building
+    them would cost gigabytes and minutes."""
+    total = characters = copies = 0
     for rule in rules:
         if not isinstance(rule, LocatedDict):
             continue
         for key in ("patterns", "exceptions"):
             items = rule.get(key)
             for item in items if isinstance(items, list) else ():
+                source = item.get("regex") if isinstance(item, dict) else None
+                if isinstance(source, str):
+                    product = repetition_product(source)
+                    copies += product if product <= MAX_REPETITION else 0  # over it alone: its own error
                 phrase = item if isinstance(item, str) else item.get("phrase") if isinstance(item, dict) else None
                 if isinstance(phrase, str):
                     try:
@@ -272,6 +284,11 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                         characters += variant_characters(phrase)
                     except PatternError:
                         continue  # the rule's own check reports it
+            if copies > MAX_REPETITION_PER_PACK:
+                check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
+                raise check.fail(rule.line_of(key), f"the pack's regexes repeat their parts {copies:,} times in all "
+                                                    f"(limit {MAX_REPETITION_PER_PACK:,}); compiling them would take "
+                                                    "gigabytes: use fewer or smaller {n} counts")
             if characters > MAX_PHRASE_CHARACTERS_PER_PACK:
                 check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
                 raise check.fail(rule.line_of(key), f"the pack's phrases spell out more than "
@@ -450,7 +467,7 @@ def load_packs(paths: Sequence[Path | str], languages: Languages | None = None) 
     """Load every pack below ``paths`` and check that rule ids are unique across them."""
     packs: list[Pack] = []
     registry = _Registry()
-    variants = 0
+    variants = copies = 0
     for pack_path in dict.fromkeys(p for root in paths for p in pack_files(root)):
         pack = load_pack(pack_path, display_path(pack_path), languages=languages)
         variants += sum(len(r.patterns.variants) + (len(r.exceptions.variants) if r.exceptions else 0)
@@ -458,6 +475,11 @@ def load_packs(paths: Sequence[Path | str], languages: Languages | None = None) 
         if variants > MAX_VARIANTS_PER_RUN:
             raise PackError(pack.path, None, f"the packs of this run expand to more than {MAX_VARIANTS_PER_RUN:,} "
                                              "phrase variants; load fewer or smaller packs")
+        copies += sum(repetition_product(source) for r in pack.rules for patterns in (r.patterns, r.exceptions)
+                      if patterns is not None for source in patterns.raw_sources)
+        if copies > MAX_REPETITION_PER_RUN:
+            raise PackError(pack.path, None, f"the regexes of this run's packs repeat their parts more than "
+                                             f"{MAX_REPETITION_PER_RUN:,} times in all; load fewer or smaller packs")
         problems = registry.add(pack)
         if problems:
             raise problems[0]

@@ -17,6 +17,10 @@ from .phrases import PatternError
 # Counted repetitions multiply when nested (((a{1000}){1000}){1000} is 10^9 copies): a regex
 # costs ~3 KB per copy to compile, so their product along any nesting is capped.
 MAX_REPETITION = 100_000
+# ... and they add up across a pack's regexes and a run's packs (40 regexes each just under the
+# limit took 3.9 GB); the shipped packs' regexes make 90 copies in all.
+MAX_REPETITION_PER_PACK = 200_000
+MAX_REPETITION_PER_RUN = 300_000
 
 
 def compile_source(source: str, *, ignore_case: bool) -> regex.Pattern:

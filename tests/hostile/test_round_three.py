@@ -204,3 +204,14 @@ def test_a_plugin_ending_the_process_is_caught_without_jobs(inputs: Path, scan, 
     assert summary["articles"] == 1 and summary["findings"] == 1
     assert summary["errors"] == [f"{inputs / 'a.txt'}: the worker process scanning it died (killed, out of "
                                  "memory, or a plugin ended the process); it was not scanned"]
+
+
+def test_regex_repetitions_add_up_to_a_pack_limit_checked_before_compiling(inputs: Path, scan) -> None:
+    rules = "".join(f"  - id: r{n}\n    technique: doubt\n    message: m\n    patterns:\n"
+                    f"      - regex: '(?:x{n}a{{300}}){{300}}'\n" for n in range(3))  # 90,000 copies each
+    pack = inputs / "heavy.yaml"
+    pack.write_text("id: heavy\nname: heavy\nrules:\n" + rules, encoding="utf-8")
+    result = scan("--no-default-rules", "--rules", str(pack), str(pack), timeout=60)
+    assert result.returncode == 2
+    assert (f"{pack}:17: rule 'r2': the pack's regexes repeat their parts 270,000 times in all (limit 200,000)"
+            in result.stderr)
