@@ -80,9 +80,9 @@ def scan_all(
 
     ``jobs``: 1 scans here; N > 1 uses N worker processes (at most :func:`most_jobs`); None
     decides (see the module). With a third-party plugin, 1 (and None) means one worker process,
-    so that a plugin that ends its process is caught and reported. Where processes cannot fork, or a fork fails, the rest is scanned
-    here, and ``warn`` is told. ``readers`` read the units that are files (needed only when
-    there are some).
+    so that a plugin that ends its process is caught and reported. Where processes cannot fork,
+    or a fork fails, the rest is scanned here, and ``warn`` is told. ``readers`` read the units
+    that are files (needed only when there are some).
     """
     units = iter(units)
     if engine.runs_third_party_code and (jobs is None or jobs <= 1) and can_fork():
