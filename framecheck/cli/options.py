@@ -102,7 +102,8 @@ REPLACED = {
     "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
     "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
     "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
-    "respect_gitignore": "respect_gitignore", "follow_symlinks": "follow_symlinks", "plugin_timeout": "plugin_timeout", "max_bytes": "max_bytes",
+    "respect_gitignore": "respect_gitignore", "follow_symlinks": "follow_symlinks",
+    "plugin_timeout": "plugin_timeout", "max_bytes": "max_bytes",
     "document_timeout": "document_timeout", "language": "language",
 }
 

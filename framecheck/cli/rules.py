@@ -11,8 +11,9 @@ import click
 from ..app.config import Config
 from ..core.errors import FramecheckError, did_you_mean
 from ..core.taxonomy import TECHNIQUES
-from ..languages.detect import ANY, runs_in
+from ..languages.detect import runs_in
 from ..outputs.base import plural
+from ..outputs.data import rule_to_dict
 from ..packs.loading import performance_hints
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error
 from .options import build_engine, engine_options, resolve_settings
@@ -34,9 +35,7 @@ def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
     engine = build_engine(settings)
     infos = [r for r in engine.rules() if not settings.language or runs_in(r.language, settings.language)]
     if format_name == "json":
-        rows = [{"id": r.id, "technique": r.technique, "severity": r.severity.label, "weight": r.weight,
-                 "pack": r.pack, "language": r.language or ANY, "origin": r.origin, "message": r.message}
-                for r in infos]
+        rows = [rule_to_dict(rule) for rule in infos]
         click.echo(json.dumps({"rules": rows}, indent=2, ensure_ascii=False, allow_nan=False))
         return
     header = ("RULE", "TECHNIQUE", "SEVERITY", "PACK", "DEFINED IN")
@@ -73,9 +72,8 @@ def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
     ]
     if info.why:
         lines.append(f"why:        {info.why}")
-    instead = [*(f'"{text}"' for text in info.replace), *info.suggest]
-    if instead:
-        lines.append(f"instead:    {'; '.join(instead)}")
+    if info.instead:
+        lines.append(f"instead:    {'; '.join(info.instead)}")
     for title, items in (("patterns", info.patterns), ("exceptions", info.exceptions),
                          ("flags", info.examples.match), ("passes", info.examples.no_match),
                          ("references", info.references)):

@@ -64,7 +64,7 @@ def serve(ctx: click.Context, **options: Any) -> None:
     _check_exposure(options["host"], token, options["no_auth"])
     settings = ServeSettings(
         host=options["host"], port=options["port"], workers=options["workers"], token=token,
-        no_auth=options["no_auth"], max_bytes=options["max_bytes"], queue=options["queue"],
+        max_bytes=options["max_bytes"], queue=options["queue"],
         body_timeout=options["body_timeout"], reload_interval=options["reload_interval"],
         cors_origins=tuple(options["cors_origins"]),
     )

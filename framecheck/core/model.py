@@ -10,7 +10,7 @@ import bisect
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -493,6 +493,17 @@ class RuleInfo:
     # (typography such as exclamation, aggregates such as stacked-framing).
     technique_severity: bool = True
 
+    @property
+    def instead(self) -> list[str]:
+        """What to write instead, as reports show it: replacements quoted, then advice."""
+        return instead(self.replace, self.suggest)
+
     def render_message(self, matched: str) -> str:
         """The message with ``{match}`` replaced; plain replace so braces in text are harmless."""
         return self.message.replace("{match}", matched)
+
+
+def instead(replace: Iterable[str], suggest: Iterable[str]) -> list[str]:
+    """A rule's replacements (quoted: literal words) followed by its advice, for every report
+    and face that tells a writer what to write instead."""
+    return [*(f'"{text}"' for text in replace), *suggest]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from ..core.model import instead
 from ..core.taxonomy import TECHNIQUES
 
 SOURCE = "framecheck"
@@ -107,9 +108,9 @@ def hover_text(finding: dict, rule: dict | None) -> str:
              finding["message"]]
     if finding.get("why"):
         parts.append(f"*Why:* {finding['why']}")
-    instead = [*(f"“{text}”" for text in finding.get("replace", ())), *finding.get("suggest", ())]
-    if instead:
-        parts.append("*Instead:* " + "; ".join(instead))
+    alternatives = instead(finding.get("replace", ()), finding.get("suggest", ()))
+    if alternatives:
+        parts.append("*Instead:* " + "; ".join(alternatives))
     examples = (rule or {}).get("examples", {})
     if examples.get("match"):
         parts.append("*Flags:* " + " · ".join(f"“{text}”" for text in examples["match"][:3]))
@@ -145,9 +146,9 @@ def rule_markdown(rule: dict) -> str:
         lines += [f"**Technique:** {technique.name}. {technique.definition}", ""]
     if rule.get("why"):
         lines += [f"**Why:** {rule['why']}", ""]
-    instead = [*(f"“{text}”" for text in rule.get("replace", ())), *rule.get("suggest", ())]
-    if instead:
-        lines += ["**Instead:**", "", *(f"- {text}" for text in instead), ""]
+    alternatives = instead(rule.get("replace", ()), rule.get("suggest", ()))
+    if alternatives:
+        lines += ["**Instead:**", "", *(f"- {text}" for text in alternatives), ""]
     for title, key in (("Flags", "match"), ("Passes", "no_match")):
         items = rule.get("examples", {}).get(key, [])
         if items:

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..app.config import Config, resolve_config
+from ..app.config import Config, find_config, load_config
 from ..core.errors import FramecheckError
 from ..serve.pool import ScanPool
 from ..serve.service import fingerprint
@@ -40,11 +40,14 @@ RECHECK_FILES = 2.0  # seconds between looks at the configuration's files for ch
 class Workers:
     """The pools of one configuration: one for ordinary documents, one for big ones."""
 
-    config: Config
     stamp: tuple
     pool: ScanPool
     big: ScanPool | None = None
     catalogue: dict | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.pool.config
 
 
 @dataclass
@@ -70,20 +73,19 @@ class Scanner:
     checked_at: float = 0.0
     starting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def configuration(self, path: Path) -> Config:
-        return resolve_config(None, [str(path)])
-
     async def workers_for(self, path: Path) -> Workers:
         """The warm workers for the file's configuration, started on first use (once, however
-        many documents ask at the same time)."""
-        config = await asyncio.to_thread(self.configuration, path)
-        key = config.path or ""
+        many documents ask at the same time). Finding the configuration costs a few stat calls
+        per edit; it is read and parsed only when its workers start."""
+        found = await asyncio.to_thread(find_config, path)
+        key = str(found) if found else ""
         async with self.starting:
-            found = self.pools.get(key)
-            if found is None:
-                found = await self._start(config)
-                self.pools[key] = found
-        return found
+            workers = self.pools.get(key)
+            if workers is None:
+                config = await asyncio.to_thread(load_config, found) if found else Config()
+                workers = await self._start(config)
+                self.pools[key] = workers
+        return workers
 
     async def _start(self, config: Config) -> Workers:
         stamp = await asyncio.to_thread(fingerprint, config)
@@ -93,7 +95,7 @@ class Scanner:
         except BaseException:
             pool.close()
             raise
-        return Workers(config, stamp, pool)
+        return Workers(stamp, pool)
 
     async def reload_if_changed(self) -> bool:
         """New workers for every configuration whose files changed; True when any did."""
@@ -118,7 +120,7 @@ class Scanner:
         return changed
 
     def _reread(self, config: Config) -> Config:
-        return resolve_config(config.path, []) if config.path else Config()
+        return load_config(Path(config.path)) if config.path else Config()
 
     def request(self, uri: str, path: Path, version: int, text: str, reader: str) -> None:
         """Scan ``text`` (version ``version``) soon; a newer request replaces one not yet started."""
@@ -150,8 +152,8 @@ class Scanner:
     async def _recover(self, path: Path, exc: BaseException) -> None:
         """After a worker died: new workers for the file's configuration."""
         if isinstance(exc, BrokenProcessPool):
-            config = await asyncio.to_thread(self.configuration, path)
-            broken = self.pools.pop(config.path or "", None)
+            found = await asyncio.to_thread(find_config, path)
+            broken = self.pools.pop(str(found) if found else "", None)
             if broken is not None:
                 self._retire(broken)
 

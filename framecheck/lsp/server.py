@@ -28,8 +28,6 @@ from ..serve.worker import ScanJob, ScanReply
 from . import findings as shown
 from .scanning import Scanner, report_of
 
-log = logging.getLogger("framecheck.lsp")
-
 # Editor language id -> the reader that reads it.
 LANGUAGES = {"markdown": "markdown", "plaintext": "text", "html": "html"}
 SCAN_WORKSPACE = "framecheck.scanWorkspace"
@@ -46,6 +44,7 @@ class FramecheckServer(LanguageServer):
         self.shown: dict[str, list[shown.Shown]] = {}
         self.pages = tempfile.TemporaryDirectory(prefix="framecheck-rules-")  # removed when the server stops
         self.rule_pages = Path(self.pages.name)
+        self.pages_written: set[str] = set()
 
     @property
     def encoding(self) -> str:
@@ -101,8 +100,9 @@ class FramecheckServer(LanguageServer):
         if rule is None:
             return None
         page = self.rule_pages / f"{rule_id}.md"
-        if not page.exists():
+        if rule_id not in self.pages_written:  # once per rule, not once per diagnostic and edit
             page.write_text(shown.rule_markdown(rule), encoding="utf-8")
+            self.pages_written.add(rule_id)
         return page.as_uri()
 
     def at(self, uri: str, point: types.Position) -> list[shown.Shown]:
@@ -201,6 +201,7 @@ async def _reload_and_recheck(ls: FramecheckServer) -> None:
                                f"framecheck: the changed configuration did not load; the last good one is used: {exc}"))
         return
     if changed:
+        ls.pages_written.clear()  # a rule's page is written anew from the reloaded rules
         for uri in list(ls.workspace.text_documents):
             ls.check(uri)
 

@@ -56,12 +56,17 @@ _VISIBLE_KEEPING_LINES = {code: value for code, value in _VISIBLE.items() if cod
 def visible(text: str, *, keep_lines: bool = False) -> str:
     """``text`` safe to print on a terminal or in a CI log (see ``_VISIBLE``); with
     ``keep_lines``, line breaks stay line breaks (CRLF becomes LF; a lone CR, which would
-    send the cursor back over the line, is shown)."""
+    send the cursor back over the line, is shown), and a line that would start with ``::`` (a
+    GitHub Actions workflow command such as ``::error`` or ``::add-mask``) gets a space first."""
+    if keep_lines:
+        shown = text.replace("\r\n", "\n").translate(_VISIBLE_KEEPING_LINES)
+        return _WORKFLOW_COMMAND.sub(" ::", shown) if "::" in shown else shown
     if text.isprintable():  # no control or format character at all: the common case, checked in C
         return text
-    if keep_lines:
-        return text.replace("\r\n", "\n").translate(_VISIBLE_KEEPING_LINES)
     return text.translate(_VISIBLE)
+
+
+_WORKFLOW_COMMAND = re.compile(r"^::", re.MULTILINE)
 
 
 def quote_excerpt(text: str) -> str:

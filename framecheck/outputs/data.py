@@ -10,9 +10,28 @@ from typing import Any
 from .._version import __version__
 from ..core.model import ArticleReport, Finding, RuleInfo
 from ..core.summary import RunSummary
+from ..languages.detect import ANY
 from .base import Formatter, summary_to_dict
 
 JSON_SCHEMA_VERSION = 1
+
+
+# What ``rule_to_dict(detail=True)`` adds to a listed rule.
+RULE_DETAIL = ("why", "suggest", "replace", "references", "examples")
+
+
+def rule_to_dict(rule: RuleInfo, *, detail: bool = False) -> dict[str, Any]:
+    """A rule as ``rules list --format json`` lists it; with ``detail``, also what ``rules show``
+    says (why, suggestions, replacements, references, examples)."""
+    data: dict[str, Any] = {
+        "id": rule.id, "technique": rule.technique, "severity": rule.severity.label, "weight": rule.weight,
+        "pack": rule.pack, "language": rule.language or ANY, "origin": rule.origin, "message": rule.message,
+    }
+    if detail:
+        data.update(why=rule.why, suggest=list(rule.suggest), replace=list(rule.replace),
+                    references=list(rule.references),
+                    examples={"match": list(rule.examples.match), "no_match": list(rule.examples.no_match)})
+    return data
 
 
 def finding_to_dict(finding: Finding, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:

@@ -112,8 +112,8 @@ class SarifFormatter(Formatter):
             return {"id": rule_id}
         technique = TECHNIQUES[info.technique]
         help_lines = [info.why or technique.definition]
-        if info.suggest or info.replace:
-            help_lines.append("Instead: " + "; ".join([*(f'"{text}"' for text in info.replace), *info.suggest]))
+        if info.instead:
+            help_lines.append("Instead: " + "; ".join(info.instead))
         help_lines.append(f"Technique: {technique.name}. {technique.definition}")
         return {
             "id": info.id,

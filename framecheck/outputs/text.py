@@ -4,7 +4,6 @@ article annotated in place.
 
 from __future__ import annotations
 
-import re
 
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
@@ -70,9 +69,8 @@ class TextFormatter(Formatter):
         explained = info.why and finding.rule_id not in self.explained
         lines = [f"  {gutter} = why: {visible(info.why)}"] if explained else []
         self.explained.add(finding.rule_id)  # once per run: a long article repeats its rules
-        instead = [*(f'"{text}"' for text in info.replace), *info.suggest]
-        if instead:
-            lines.append(f"  {gutter} = instead: {visible('; '.join(instead))}")
+        if info.instead:
+            lines.append(f"  {gutter} = instead: {visible('; '.join(info.instead))}")
         return lines
 
     def article(self, report: ArticleReport) -> None:
@@ -129,11 +127,6 @@ class ConciseFormatter(TextFormatter):
     show_source = False
 
 
-# A line of article text that starts with "::" would be a GitHub Actions workflow command
-# (::error, ::add-mask, ...) when a CI log shows it; one space in front makes it text again.
-_WORKFLOW_COMMAND = re.compile(r"^::", re.MULTILINE)
-
-
 class AnnotatedFormatter(Formatter):
     """The scanned text with every finding marked inline: ``[[terrorise]]{loaded-language}``."""
 
@@ -152,8 +145,7 @@ class AnnotatedFormatter(Formatter):
         pieces.append(text[cursor:])
         score = report.score
         self.stream.write(f"=== {visible(report.source)} (score {score.value:.0f}/100, {score.band}) ===\n")
-        body = visible("".join(pieces).rstrip("\n"), keep_lines=True)
-        self.stream.write(_WORKFLOW_COMMAND.sub(" ::", body) + "\n\n")
+        self.stream.write(visible("".join(pieces).rstrip("\n"), keep_lines=True) + "\n\n")
 
     def finish(self, summary: RunSummary) -> None:
         for failure in summary.failures:

@@ -28,9 +28,8 @@ from .phrases import (
     MAX_VARIANTS_PER_PACK,
     MAX_VARIANTS_PER_RUN,
     PatternError,
-    count_variants,
     expand_phrase,
-    variant_characters,
+    variant_bounds,
 )
 from .regex_safety import (
     MAX_REPETITION,
@@ -280,10 +279,11 @@ def _check_variant_total(check: _Checker, rules: LocatedList) -> None:
                 phrase = item if isinstance(item, str) else item.get("phrase") if isinstance(item, dict) else None
                 if isinstance(phrase, str):
                     try:
-                        total += count_variants(phrase)
-                        characters += variant_characters(phrase)
+                        count, spelled = variant_bounds(phrase)
                     except PatternError:
                         continue  # the rule's own check reports it
+                    total += count
+                    characters += spelled
             if copies > MAX_REPETITION_PER_PACK:
                 check.rule_id = rule.get("id") if isinstance(rule.get("id"), str) else None
                 raise check.fail(rule.line_of(key), f"the pack's regexes repeat their parts {copies:,} times in all "

@@ -60,16 +60,12 @@ def _shown(phrase: str) -> str:
     return repr(phrase if len(phrase) <= 60 else phrase[:60] + "…")
 
 
-def count_variants(phrase: str) -> int:
-    """How many variants ``phrase`` has (at most; duplicates count), without making them."""
-    return math.prod(len(options) for options in _segments(phrase))
-
-
-def variant_characters(phrase: str) -> int:
-    """At most how many characters ``phrase``'s variants spell out together, without making
-    them: the number of variants times the longest a variant can be."""
+def variant_bounds(phrase: str) -> tuple[int, int]:
+    """(how many variants ``phrase`` has, duplicates counted; at most how many characters they
+    spell out together), without making them: the count times the longest a variant can be."""
     segments = _segments(phrase)
-    return math.prod(len(options) for options in segments) * sum(max(map(len, options)) for options in segments)
+    count = math.prod(len(options) for options in segments)
+    return count, count * sum(max(map(len, options)) for options in segments)
 
 
 def _segments(phrase: str) -> list[list[str]]:

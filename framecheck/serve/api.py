@@ -27,6 +27,7 @@ from .._version import __version__
 from ..core.errors import did_you_mean
 from ..core.summary import RunSummary
 from ..core.taxonomy import TECHNIQUES
+from ..outputs.data import RULE_DETAIL
 from .batch import scan_batch
 from .guard import BodyRefused, Guard
 from .requests import BODY_TYPES, DEFAULT_NAME, MAX_NAME, MEDIA_TYPES, BatchRecord, ScanDocument, ScanSettings, job_for
@@ -185,8 +186,8 @@ def _catalogue(app: FastAPI, service: Service) -> None:
     @app.get("/v1/rules", tags=["catalogue"], summary="Every rule the server's configuration runs.")
     async def rules() -> dict:
         catalogue = await service.catalogue()
-        keys = ("id", "technique", "severity", "weight", "pack", "language", "origin", "message")
-        return {"rules": [{key: rule[key] for key in keys} for rule in catalogue["rules"]]}
+        return {"rules": [{key: value for key, value in rule.items() if key not in RULE_DETAIL}
+                          for rule in catalogue["rules"]]}
 
     @app.get("/v1/rules/{rule_id}", tags=["catalogue"],
              summary="One rule: message, why, suggested wording, examples.")

@@ -54,12 +54,11 @@ class ScanPool:
         return outcomes[0][1]
 
     async def scan(self, job: ScanJob, timeout: float | None) -> ScanReply:
-        """The job's reply; asyncio.TimeoutError past ``timeout`` seconds, BrokenProcessPool when
-        its worker died."""
-        future = asyncio.wrap_future(self.executor.submit(worker.scan, job))
-        return await asyncio.wait_for(future, timeout)
+        return (await self.scan_many([job], timeout))[0]
 
     async def scan_many(self, jobs: list[ScanJob], timeout: float | None) -> list[ScanReply]:
+        """The jobs' replies, from one worker in one round trip; asyncio.TimeoutError past
+        ``timeout`` seconds, BrokenProcessPool when the worker died."""
         future = asyncio.wrap_future(self.executor.submit(worker.scan_many, jobs))
         return await asyncio.wait_for(future, timeout)
 

@@ -33,7 +33,6 @@ class ServeSettings:
     port: int = 8000
     workers: int = 2
     token: str | None = None
-    no_auth: bool = False
     max_bytes: int | None = None  # request body limit; None: the configuration's max-bytes
     queue: int = 64  # requests in flight (scanning or waiting) before new ones get 503
     body_timeout: float = 30.0  # seconds a client may take to send its request body
@@ -59,7 +58,6 @@ class Service:
         self.settings = settings
         self.resolve = resolve  # re-reads the configuration file and applies the command line on top
         self.pool: ScanPool | None = None
-        self.config = Config()
         self.generation = 0
         self.loaded_at = 0.0
         self.reload_error: str | None = None
@@ -69,6 +67,11 @@ class Service:
         self._reload_lock = asyncio.Lock()
 
     @property
+    def config(self) -> Config:
+        """The configuration the current workers were built from."""
+        return self.pool.config if self.pool is not None else Config()
+
+    @property
     def max_bytes(self) -> int:
         return self.settings.max_bytes if self.settings.max_bytes is not None else self.config.max_bytes
 
@@ -76,7 +79,6 @@ class Service:
         """Build the first pool; a configuration that does not load stops the server from starting."""
         config = self.resolve()
         self.pool = await self._new_pool(config)
-        self.config = config
         self._fingerprint = await asyncio.to_thread(fingerprint, config)
 
     async def _new_pool(self, config: Config) -> ScanPool:
@@ -105,7 +107,7 @@ class Service:
                 log.error("framecheck: reload (%s) failed, still serving generation %d: %s", reason,
                           self.pool.generation if self.pool else 0, exc)
                 return False
-            old, self.pool, self.config, self._fingerprint = self.pool, pool, config, stamp
+            old, self.pool, self._fingerprint = self.pool, pool, stamp
             self.reload_error = None
             if old is not None:
                 old.retire()
@@ -128,21 +130,13 @@ class Service:
         """Scan one document in a worker (Busy when the service is full)."""
         self.claim()
         try:
-            return await self._scan_on_pool(job)
+            return (await self.scan_group([job]))[0]
         finally:
             self.release()
 
-    async def _scan_on_pool(self, job: ScanJob) -> ScanReply:
-        pool = self._current()
-        try:
-            return await pool.scan(job, self._hard_timeout(len(job.data)))
-        except (asyncio.TimeoutError, BrokenProcessPool) as exc:
-            await self._replace(pool, "a worker hung" if isinstance(exc, asyncio.TimeoutError) else "a worker died")
-            raise WorkerLost(_lost_reason(exc)) from None
-
     async def scan_group(self, jobs: list[ScanJob]) -> list[ScanReply]:
-        """Scan several documents in one round trip to one worker (records of a batch); the
-        caller holds the slots."""
+        """Scan documents in one round trip to one worker (one request's, or records of a
+        batch); the caller holds the room. A worker that dies or hangs is replaced."""
         pool = self._current()
         timeout = self._hard_timeout(sum(len(job.data) for job in jobs), len(jobs))
         try:

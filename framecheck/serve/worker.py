@@ -23,6 +23,7 @@ from ..app.run import Application, RunSettings
 from ..core.errors import FramecheckError, raise_interrupted
 from ..core.summary import RunSummary
 from ..engine.selection import require_known
+from ..outputs.data import rule_to_dict
 
 # Applications kept per worker for request-specific selections, besides the configured one.
 VARIANTS_KEPT = 8
@@ -131,17 +132,7 @@ class Worker:
     def catalogue(self) -> dict:
         """The rules this worker's configured engine can report, as ``rules list --format json``
         lists them plus what ``rules show`` says."""
-        from ..languages.detect import ANY
-
-        rules = []
-        for rule in self.application.engine.rules():
-            rules.append({
-                "id": rule.id, "technique": rule.technique, "severity": rule.severity.label, "weight": rule.weight,
-                "pack": rule.pack, "language": rule.language or ANY, "origin": rule.origin,
-                "message": rule.message, "why": rule.why, "suggest": list(rule.suggest), "replace": list(rule.replace),
-                "references": list(rule.references),
-                "examples": {"match": list(rule.examples.match), "no_match": list(rule.examples.no_match)},
-            })
+        rules = [rule_to_dict(rule, detail=True) for rule in self.application.engine.rules()]
         return {"rules": rules, "formats": sorted(self.application.formats),
                 "readers": sorted(self.application.readers.readers), "warnings": list(self.events.messages)}
 

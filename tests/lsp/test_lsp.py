@@ -59,7 +59,7 @@ def test_the_seed_gets_one_diagnostic_per_finding_with_exact_ranges(tmp_path: Pa
             text_document=doc(uri), position=diagnostics[0].range.start))
         assert hover is not None and hover.contents.kind == types.MarkupKind.Markdown
         assert "**loaded-verb-terrorise**" in hover.contents.value and "*Why:*" in hover.contents.value
-        assert "“attack”" in hover.contents.value and "*Flags:*" in hover.contents.value
+        assert '"attack"' in hover.contents.value and "*Flags:*" in hover.contents.value
         nothing = await editor.client.text_document_hover_async(types.HoverParams(
             text_document=doc(uri), position=types.Position(line=0, character=0)))
         assert nothing is None
