@@ -10,6 +10,7 @@ from .core.folding import fold_case, is_word_char
 from .core.model import (
     MODEL_MODES,
     ArticleReport,
+    Disguise,
     Dismissal,
     Document,
     Examples,
@@ -22,7 +23,7 @@ from .core.model import (
 )
 from .core.offsets import TextBuilder
 from .core.summary import RunSummary
-from .core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
+from .core.taxonomy import CONCEALMENT_TECHNIQUE, LEARNED_TECHNIQUE, TECHNIQUES
 from .engine.hookspecs import Detector, hookimpl, hookspec
 from .inputs.readers import Input, Reader, ReadOptions, decode
 from .inputs.structure import Coverage, plain_structure, sentence_around, speech_verbs
@@ -31,6 +32,7 @@ from .outputs.base import Formatter
 from .packs.indexes import CompiledPatterns, PhraseIndex
 
 __all__ = [
+    "CONCEALMENT_TECHNIQUE",
     "LEARNED_TECHNIQUE",
     "MODEL_MODES",
     "TECHNIQUES",
@@ -38,6 +40,7 @@ __all__ = [
     "CompiledPatterns",
     "Coverage",
     "Detector",
+    "Disguise",
     "Dismissal",
     "Document",
     "Examples",

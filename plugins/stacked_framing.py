@@ -13,14 +13,15 @@ corpus (``bench/calibrate.py``). It is there to point at the sentence to rewrite
 What counts: distinct spans of findings that lie inside the sentence and are much shorter
 than it (an exclamation already covers its sentence), in the outlet's plain voice: a word
 whose clause denies, supposes or attributes it (a reviewer's ``context``) does not count.
-Reviewers run in file-name order, so this one sees the negation reviewer's contexts.
+Reviewers run in file-name order, so this one sees the negation reviewer's contexts. A word
+written to hide it (concealed wording) is the same device as the word, not another one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl, sentence_around
+from framecheck import CONCEALMENT_TECHNIQUE, Document, Examples, Finding, RuleInfo, Severity, hookimpl, sentence_around
 
 MIN_DEVICES = 2
 MAX_SHARE = 0.5  # a finding longer than this share of its sentence is sentence-level itself
@@ -79,12 +80,14 @@ class StackedFramingReviewer:
         (one per span), in reading order. A sentence is looked for only around a device with
         another one close behind it, so a long article with scattered findings is not split."""
         text = document.text
-        candidates = [f for f in findings if f.rule_id != STACKED.id and not f.context]
+        candidates = [f for f in findings
+                      if f.rule_id != STACKED.id and f.technique != CONCEALMENT_TECHNIQUE and not f.context]
         sentence: tuple[int, int] | None = None
         devices: list[Finding] = []
         for index, finding in enumerate(candidates):
             if sentence is not None and sentence[0] <= finding.start < sentence[1]:
-                if _counts(finding, sentence) and all((d.start, d.end) != (finding.start, finding.end) for d in devices):
+                distinct = all((d.start, d.end) != (finding.start, finding.end) for d in devices)
+                if _counts(finding, sentence) and distinct:
                     devices.append(finding)
                 continue
             if devices:

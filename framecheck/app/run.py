@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..core.errors import InputError, InputSkipped
+from ..core.errors import InputError, InputSkipped, InputsPassedOver
 from ..core.model import ArticleReport, printable
 from ..core.summary import RunSummary
 from ..engine.engine import Engine
-from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions, collect_inputs
+from ..inputs.readers import Input, MemoryInput, NotAnArticle, ReaderSet, ReadOptions, collect_inputs
 from ..outputs.atomic import atomic_text_file
 from ..outputs.base import Formatter
 from ..outputs.progress import Progress
@@ -136,13 +136,20 @@ class Application:
             return
         walked = collect_inputs(paths, self.readers.extensions, settings.stdin_name,
                                 respect_gitignore=config.respect_gitignore, follow_symlinks=config.follow_symlinks)
+        passed_over: Counter[str] = Counter()
         for item in walked:
+            if isinstance(item, NotAnArticle):
+                if config.wants(item.where):  # what include/exclude leave out is not missed
+                    passed_over[item.kind] += 1
+                continue
             if isinstance(item, Input) and item.path is not None:
                 named = item.name in paths
                 excluded = config.force_exclude and config.excluded(item.path) if named else not config.wants(item.path)
                 if excluded:
                     continue
             yield item
+        if passed_over:
+            yield InputsPassedOver(dict(passed_over))
 
     def reports(self, paths: Sequence[str], settings: RunSettings) -> Iterator[ArticleReport | InputError]:
         """A report (or an input error) per document, in input order, here, in worker
@@ -213,6 +220,10 @@ class Application:
         return outcome
 
     def _input_error(self, error: InputError, settings: RunSettings, summary: RunSummary) -> None:
+        if isinstance(error, InputsPassedOver):  # said in the summary, not once per file
+            for kind, count in error.counts.items():
+                summary.passed_over[kind] = summary.passed_over.get(kind, 0) + count
+            return
         message = printable(str(error))  # a file name may hold bytes that are not UTF-8
         if settings.skip_unreadable or isinstance(error, InputSkipped):
             self.events.warning(message)

@@ -143,6 +143,8 @@ def scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exit
     if summary.articles == 0 and not summary.errors and not summary.skipped:
         where = ", ".join(paths) or "the changed files"
         message = f"nothing was scanned: no article files under {where} (after include/exclude and .gitignore)"
+        if summary.passed_over:
+            message += f"; {summary.passed_over_note()}"
         if config.fail_on_empty:
             error(message)
             return EXIT_ERROR

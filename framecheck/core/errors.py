@@ -44,6 +44,19 @@ class InputSkipped(InputError):
     the run's summary, never an error."""
 
 
+class InputsPassedOver(InputSkipped):
+    """Files a folder walk passed over because no reader takes their extension (data, other
+    markup, files with no extension): counted by extension for the run's summary, so a scan
+    that read less than its folder holds says so."""
+
+    def __init__(self, counts: dict[str, int]):
+        self.counts = dict(sorted(counts.items()))
+        total = sum(self.counts.values())
+        listed = ", ".join(f"{kind} {count}" for kind, count in self.counts.items())
+        super().__init__(f"{total} file{'s' if total != 1 else ''} passed over, not in an article format ({listed}); "
+                         "a file named on the command line is read")
+
+
 class Interrupted(KeyboardInterrupt):
     """A real Ctrl-C (SIGINT), as :func:`raise_interrupted` raises it once the command line has
     installed it: a plugin's own ``raise KeyboardInterrupt`` is then told apart from the user's,

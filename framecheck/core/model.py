@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from .folding import FoldedText
-from .offsets import OffsetMap
+from .offsets import OffsetMap, line_starts
 from .paragraphs import paragraphs
 
 _NON_SPACE = re.compile(r"\S+")
@@ -110,6 +110,18 @@ class Region:
         return self.start <= start and end <= self.end
 
 
+@dataclass(frozen=True)
+class Disguise:
+    """A word that was written so a checker would miss it (an invisible character inside it, a
+    look-alike letter from another script, letters from a compatibility block) and that the
+    engine read as the word it shows. ``start``/``end`` are offsets into the text detectors see;
+    ``characters`` describe what hid the word ("U+200E LEFT-TO-RIGHT MARK")."""
+
+    start: int
+    end: int
+    characters: tuple[str, ...]
+
+
 @dataclass
 class Document:
     """One article: where it came from, the text to scan, and what the reader learnt about it.
@@ -131,19 +143,16 @@ class Document:
     # The language packs are chosen by (framecheck.languages.detect): given by the reader or the run,
     # else detected by the engine when the scan begins.
     language: str = ""
+    # Filled by the engine during a scan (see languages.normalise), emptied after it: what
+    # reviewers may report as concealment.
+    disguises: tuple[Disguise, ...] = field(default=(), repr=False, compare=False)
     # Filled by the engine during a scan (see matching.SharedPhraseIndex), emptied after it.
     shared_candidates: dict[int, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def line_starts(self) -> list[int]:
         """Offsets at which each source line begins; computed once so positions cost O(log n)."""
-        starts = [0]
-        text = self.source_text if self.source_text is not None else self.text
-        index = text.find("\n")
-        while index != -1:
-            starts.append(index + 1)
-            index = text.find("\n", index + 1)
-        return starts
+        return line_starts(self.source_text if self.source_text is not None else self.text)
 
     def source_offset(self, offset: int) -> int:
         """Where text offset ``offset`` lies in the source file's decoded text."""

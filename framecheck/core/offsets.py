@@ -9,7 +9,31 @@ column of the source file.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+
+# What ends a line: LF, CRLF, or a lone CR (old Mac files), as editors and the Language Server
+# Protocol count them. Readers turn a lone CR into LF when they decode a file (see inputs.readers.decode).
+LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset at which each line of ``text`` begins."""
+    if "\r" in text:
+        return [0, *(match.end() for match in LINE_BREAK.finditer(text))]
+    starts = [0]
+    index = text.find("\n")
+    while index != -1:  # ~10x faster than a regex over text with no CR
+        starts.append(index + 1)
+        index = text.find("\n", index + 1)
+    return starts
+
+
+def line_number(text: str, offset: int) -> int:
+    """The 1-based line of ``text`` that ``offset`` lies on."""
+    if "\r" not in text:
+        return text.count("\n", 0, offset) + 1
+    return len(LINE_BREAK.findall(text, 0, offset)) + 1
 
 
 @dataclass(frozen=True)

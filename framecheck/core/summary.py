@@ -38,6 +38,16 @@ class RunSummary:
     failures: list[GateFailure] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)  # articles on which a plugin failed
     not_counted: int = 0  # findings at or over --fail-on that the fail scope leaves out
+    # Files folder walks found and did not read (no reader takes them), by extension.
+    passed_over: dict[str, int] = field(default_factory=dict)
+
+    def passed_over_note(self) -> str:
+        """"3 files passed over (.json 2, no extension 1)", or "" when none was."""
+        total = sum(self.passed_over.values())
+        if not total:
+            return ""
+        listed = ", ".join(f"{kind} {count}" for kind, count in sorted(self.passed_over.items()))
+        return f"{total} file{'s' if total != 1 else ''} passed over ({listed})"
 
     @property
     def failed(self) -> bool:
@@ -58,6 +68,8 @@ class RunSummary:
         self.failures.extend(other.failures)
         self.incomplete.extend(other.incomplete)
         self.not_counted += other.not_counted
+        for kind, count in other.passed_over.items():
+            self.passed_over[kind] = self.passed_over.get(kind, 0) + count
 
     def add(self, report: ArticleReport) -> None:
         self.articles += 1

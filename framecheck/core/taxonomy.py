@@ -21,6 +21,7 @@ class Technique:
 
 
 LEARNED_TECHNIQUE = "learned-framing"  # what the learned layer reports: a span, no named device
+CONCEALMENT_TECHNIQUE = "concealment"  # a word written so that checkers miss it
 
 _TECHNIQUES = (
     Technique(
@@ -142,6 +143,13 @@ _TECHNIQUES = (
         "distrust-call",
         "Call to distrust other sources",
         "Telling the audience to disbelieve other outlets or to trust only this one.",
+        None,
+        origin="framecheck",
+    ),
+    Technique(
+        CONCEALMENT_TECHNIQUE,
+        "Concealed wording",
+        "Writing a word with invisible characters or look-alike letters so that filters and checkers miss it.",
         None,
         origin="framecheck",
     ),

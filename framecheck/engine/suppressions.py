@@ -28,6 +28,7 @@ import regex
 
 from ..core.errors import did_you_mean
 from ..core.model import Document, Finding, Suppression
+from ..core.offsets import line_number
 from ..inputs.structure import paragraphs
 
 _NEXT_TEXT = regex.compile(r"\S")
@@ -185,7 +186,7 @@ def read_waivers(document: Document, policy: SuppressionPolicy, known_ids: Itera
     blocks = paragraphs(source)
     for mention in _mention().finditer(source):
         spans.append(mention.span())
-        line = source.count("\n", 0, mention.start()) + 1
+        line = line_number(source, mention.start())
         directive = _directive().fullmatch(source, mention.start(), mention.end())
         if directive is None:
             problems.append(f"framecheck directive at line {line} was ignored: {_misread(mention)}")

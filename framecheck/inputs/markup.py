@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 from ..core.model import Document, Region
-from ..core.offsets import TextBuilder
+from ..core.offsets import TextBuilder, line_number
 from ..languages.profiles import Languages
 from .readers import Input, ReadOptions, read_text, text_document
 from .structure import quotations
@@ -430,7 +430,7 @@ class HtmlReader:
         parser = _ArticleParser(source)
         end = _parsable_end(source)
         if end < len(source):
-            line = source.count("\n", 0, end) + 1
+            line = line_number(source, end)
             notes += (f"the HTML ends inside a comment or tag that never closes (line {line}); "
                       "the rest is not text a browser shows, and was not scanned",)
         parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source[:end]))

@@ -150,19 +150,29 @@ def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding), ()
+                return _lone_returns_as_newlines(data[len(bom) :].decode(encoding)), ()
             except UnicodeDecodeError as exc:
                 raise InputError(f"{source}: not valid {encoding} at byte {exc.start + len(bom)}") from None
     if b"\0" in data:
         raise InputError(f"{source}: looks like a binary file (contains NUL bytes); skipped")
     try:
-        return data.decode("utf-8"), ()
+        return _lone_returns_as_newlines(data.decode("utf-8")), ()
     except UnicodeDecodeError as exc:
         note = (
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             f"decoded as {FALLBACK_ENCODING}"
         )
-        return data.decode(FALLBACK_ENCODING, errors="replace"), (note,)
+        return _lone_returns_as_newlines(data.decode(FALLBACK_ENCODING, errors="replace")), (note,)
+
+
+_LONE_RETURN = re.compile(r"\r(?!\n)")
+
+
+def _lone_returns_as_newlines(text: str) -> str:
+    """A file whose lines end in a lone CR (classic Mac OS, some exports) is read with LF there,
+    one character for one, so offsets stay offsets into the file while lines, paragraphs and
+    waivers' scopes are those an editor shows."""
+    return _LONE_RETURN.sub("\n", text) if "\r" in text else text
 
 
 def text_document(source: str, text: str, notes: tuple[str, ...] = (), languages: Languages | None = None) -> Document:
@@ -383,8 +393,20 @@ def _head(path: Path) -> str:
         return ""
 
 
+@dataclass(frozen=True)
+class NotAnArticle:
+    """A file a folder walk found but does not read: no reader takes its extension."""
+
+    where: Path
+
+    @property
+    def kind(self) -> str:
+        """How the summary counts it: its extension, in lower case."""
+        return self.where.suffix.lower() or "no extension"
+
+
 def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset(),
-          follow_symlinks: bool = False) -> Iterator[Path | InputError]:
+          follow_symlinks: bool = False) -> Iterator[Path | InputError | NotAnArticle]:
     """Readable files below ``directory`` in sorted order, skipping hidden files and folders and
     the ``ignored`` ones (absolute paths: what git ignores). A folder that cannot be listed is an
     error naming it, never a silent gap.
@@ -404,7 +426,9 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
             files = [f for f in files if absolute / f not in ignored]
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() in extensions:
+            if not name.startswith(".") and Path(name).suffix.lower() not in extensions:
+                yield NotAnArticle(here / name)
+            elif not name.startswith("."):
                 found = here / name
                 if not follow_symlinks and found.is_symlink() and not _within(found.resolve(), inside):
                     yield InputSkipped(f"{found}: a link to {found.resolve()}, outside {directory}; skipped "
@@ -428,8 +452,9 @@ def _folder_errors(unreadable: list[OSError]) -> Iterator[InputError]:
 def collect_inputs(
     paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>", *, respect_gitignore: bool = False,
     follow_symlinks: bool = False,
-) -> Iterator[Input | InputError]:
-    """Expand command-line paths into inputs; a missing path becomes an error, not a stop.
+) -> Iterator[Input | InputError | NotAnArticle]:
+    """Expand command-line paths into inputs; a missing path becomes an error, not a stop, and
+    a walked file no reader takes is a :class:`NotAnArticle` (for the summary to count).
 
     With ``respect_gitignore``, a walk inside a git work tree skips what git ignores (build
     output, virtual environments); a file named on the command line is always read."""
@@ -457,7 +482,7 @@ def collect_inputs(
             yield InputError(f"{raw}: no such file or directory")
             continue
         for candidate in candidates:
-            if isinstance(candidate, InputError):
+            if isinstance(candidate, (InputError, NotAnArticle)):
                 yield candidate
                 continue
             name = str(candidate)

@@ -1,49 +1,73 @@
 """What the engine does to a document's text before any detector reads it.
 
 Text from the web and from people who want to slip past a filter carries characters that
-change nothing a reader sees but break every phrase a rule looks for: a soft hyphen or a
-zero-width space inside "terr\u00adorise", a Cyrillic "е" inside a Latin word ("tеrrorise"), a
-lone surrogate that no UTF-8 report can hold. Each is handled here once, for every reader and
-every detector, and the report says what was done.
+change nothing a reader sees but break every phrase a rule looks for: a soft hyphen, a
+zero-width space or a bidirectional mark inside "terr\u00adorise", an accent drawn on it as a
+combining mark, a Cyrillic "е" or a Greek "ο" inside a Latin word ("tеrrorise"), fullwidth or
+mathematical letters, a lone surrogate that no UTF-8 report can hold. Each is handled here
+once, for every reader and every detector, and the report says what was done
+(:mod:`framecheck.languages.confusables` lists the characters).
 
 Detectors see the mended text; the report does not: :func:`normalise` returns a
 :class:`Restoration` that puts the document back and moves each finding's span and excerpt to
 the text as it was read, so offsets keep their meaning (for plain text, offsets into the
-decoded file) and an excerpt shows what the file says.
+decoded file) and an excerpt shows what the file says. The words that were hidden are left in
+``document.disguises`` for the reviewer that reports concealment.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import itertools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
-from ..core.model import Document, Finding, Region, has_surrogates, printable, without_surrogates
+from ..core.folding import is_word_char
+from ..core.model import Disguise, Document, Finding, Region, has_surrogates, printable, without_surrogates
 from ..core.offsets import OffsetMap
-
-# Format characters with no width and no letters of their own: soft hyphen, zero-width space,
-# non-joiner and joiner, word joiner, byte order mark inside text, Mongolian vowel separator.
-_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
-INVISIBLE = f"[{_INVISIBLE_CHARS}]+"
-
-# Cyrillic letters drawn like Latin ones. Inside a word that also has Latin letters they are
-# read as the Latin letter (a Ukrainian or Russian word, all Cyrillic, is left alone).
-LOOKALIKES = str.maketrans(
-    "аеорсухіјѕԁһӏԛԝАВЕКМНОРСТХІЈЅԌ",
-    "aeopcyxijsdhlqwABEKMHOPCTXIJSG",
+from .confusables import (
+    COMPATIBILITY_RANGES,
+    CYRILLIC,
+    GREEK,
+    INNOCENT_INVISIBLES,
+    INVISIBLE_RANGES,
+    LATIN,
+    LOOK_ALIKES,
+    MARK_RANGES,
+    MARKED_LETTER_RANGES,
+    character_ranges,
+    composed,
+    described,
+    plain_form,
+    script_of,
+    telling,
+    within,
 )
-_LOOKALIKE_CHARS = "".join(chr(code) for code in LOOKALIKES)
-# The characters normalise acts on besides surrogates: a text without any (nearly all) costs
-# a few substring searches, 4x faster than one regex scan for a character class.
-_ACTIONABLE_CHARS = _INVISIBLE_CHARS + _LOOKALIKE_CHARS
-_MIXED_WORD = rf"\b(?=\w*[A-Za-z])(?=\w*[{_LOOKALIKE_CHARS}])\w+\b"
-_OTHER_CYRILLIC = rf"[^\W{_LOOKALIKE_CHARS}A-Za-z\d_]"
-# A Latin letter touching a look-alike: every mixed word has one, and Ukrainian or Russian text
-# (full of look-alikes) is told apart by one quick scan instead of a word-by-word look.
-_TOUCHING = rf"[A-Za-z][{_LOOKALIKE_CHARS}]|[{_LOOKALIKE_CHARS}][A-Za-z]"
+
+_HIDDEN = character_ranges(INVISIBLE_RANGES) + character_ranges(MARK_RANGES)
+_COMPATIBILITY = character_ranges(COMPATIBILITY_RANGES)
+_LATIN, _GREEK, _CYRILLIC = "A-Za-z\u00c0-\u024f\u1e00-\u1eff", "\u0370-\u03ff\u1f00-\u1fff", "\u0400-\u052f"
+# A letter touching a letter of another script: every mixed-script word has one, so a text is
+# told apart from mixed words by one scan instead of word by word. Each pattern starts with one
+# character class, which the regex engine skips along (6x faster than an alternation of pairs):
+# so a text is searched from the letters it has fewer of, Greek and Cyrillic in English text,
+# Latin (and then Greek) in Ukrainian or Russian text.
+_TOUCHING_FROM_GREEK_OR_CYRILLIC = (f"[{_GREEK}{_CYRILLIC}](?:(?<=[{_LATIN}].)|(?=[{_LATIN}])"
+                                    f"|(?<=[{_GREEK}][{_CYRILLIC}])|(?<=[{_CYRILLIC}][{_GREEK}]))")
+_TOUCHING_FROM_LATIN = f"[{_LATIN}](?:(?<=[{_GREEK}{_CYRILLIC}].)|(?=[{_GREEK}{_CYRILLIC}]))"
+_TOUCHING_FROM_GREEK = f"[{_GREEK}](?:(?<=[{_CYRILLIC}].)|(?=[{_CYRILLIC}]))"
+SAMPLE = 2000  # characters read to tell which letters a text has fewer of
+# Anything normalise may act on besides surrogates: one class, one scan of an English text. A
+# class of characters outside the Basic Multilingual Plane costs the regex engine 2.5x more per
+# character, so the astral ones are looked for only in a text that has astral characters.
+_ACTIONABLE = f"[{_HIDDEN}{_COMPATIBILITY}{_GREEK}{_CYRILLIC}]"
+_ACTIONABLE_IN_BMP = "[{}{}{}]".format(
+    character_ranges(tuple(r for r in (*INVISIBLE_RANGES, *MARK_RANGES, *COMPATIBILITY_RANGES) if r[1] <= 0xFFFF)),
+    _GREEK, _CYRILLIC)
+NAMED_IN_NOTE = 3
 
 
 @functools.cache
@@ -69,11 +93,54 @@ class Restoration:
     def restore(self, document: Document) -> None:
         document.text, document.source_text = self.text, self.source_text
         document.offsets, document.regions = self.offsets, self.regions
+        document.disguises = ()
         for cached in _CACHED:
             document.__dict__.pop(cached, None)
 
 
 _CACHED = ("paragraphs", "folded", "word_count", "line_starts")
+
+
+@dataclass
+class _Mending:
+    """What the steps did: counts for the notes, and where a hidden word was (offsets into the
+    text as it is after the step that found it, which later steps keep: they replace one
+    character by one), with the character that hid it."""
+
+    invisible: list[str] = field(default_factory=list)
+    marks: list[str] = field(default_factory=list)
+    compatibility: int = 0
+    mixed: dict[tuple[str, str], int] = field(default_factory=dict)  # (read as, other scripts) -> words
+    concealed: list[tuple[int, str]] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        notes = []
+        if self.invisible:
+            notes.append(f"ignored {_counted(len(self.invisible), 'invisible character')} inside words "
+                         f"({_names(self.invisible)})")
+        if self.marks:
+            notes.append(f"ignored {_counted(len(self.marks), 'combining mark')} on letters ({_names(self.marks)})")
+        if self.compatibility:
+            notes.append(f"{_counted(self.compatibility, 'fullwidth, mathematical or enclosed letter')} "
+                         f"{'was' if self.compatibility == 1 else 'were'} read as plain letters")
+        for (script, others), words in sorted(self.mixed.items()):
+            notes.append(f"{_counted(words, 'word')} mixing {script} and look-alike {others} letters "
+                         f"{'was' if words == 1 else 'were'} read as {script}")
+        return notes
+
+
+def _counted(count: int, what: str) -> str:
+    return f"{count} {what}{'' if count == 1 else 's'}"
+
+
+def _names(chars: list[str]) -> str:
+    """The distinct characters, most frequent first, by their Unicode names in lower case."""
+    counts: dict[str, int] = {}
+    for char in chars:
+        counts[char] = counts.get(char, 0) + 1
+    ordered = sorted(counts, key=lambda c: (-counts[c], c))
+    names = [described(char).split(" ", 1)[1].lower() for char in ordered[:NAMED_IN_NOTE]]
+    return ", ".join(names) + (f" and {len(ordered) - NAMED_IN_NOTE} more" if len(ordered) > NAMED_IN_NOTE else "")
 
 
 def normalise(document: Document) -> Restoration | None:
@@ -86,28 +153,37 @@ def normalise(document: Document) -> Restoration | None:
     if _mend_surrogates(document):
         notes.append("lone surrogate code points in the text were replaced by U+FFFD")
     read = Restoration(document.text, document.source_text, document.offsets, document.regions, lambda offset: offset)
-    removed = _drop_invisibles(document, read)
-    if removed:
-        notes.append(f"ignored {removed} invisible character{'s' if removed != 1 else ''} (soft hyphens, "
-                     "zero-width spaces) inside words")
-    mixed = _read_lookalikes_as_latin(document)
-    if mixed:
-        notes.append(f"{mixed} word{'s' if mixed != 1 else ''} mixing Latin and look-alike Cyrillic letters "
-                     f"{'were' if mixed != 1 else 'was'} read as Latin")
+    mending = _Mending()
+    changed = False
+    if _compiled(f"[{_HIDDEN}{_COMPATIBILITY}]").search(document.text) is not None:
+        changed = _remove_hidden(document, read, mending)
+        changed = _read_compatibility_letters(document, mending) or changed
+    changed = _read_look_alikes(document, mending) or changed
+    document.disguises = _disguised_words(document.text, mending.concealed)
+    notes += mending.notes()
     if notes:
         document.notes = (*document.notes, *notes)
-    return read if removed or mixed else None
+    return read if changed else None
 
 
 def _nothing_to_mend(document: Document) -> bool:
     """The fast answer for the common case: no character normalise acts on, anywhere."""
     text = document.text
-    if not text.isascii() and (has_surrogates(text) or any(char in text for char in _ACTIONABLE_CHARS)):
+    if not text.isascii() and (has_surrogates(text) or _actionable(text)):
         return False
     if document.source_text is not None and has_surrogates(document.source_text):
         return False
     return not any(isinstance(item, str) and has_surrogates(item)
                    for item in (*document.metadata, *document.metadata.values()))
+
+
+def _actionable(text: str) -> bool:
+    """Whether the text holds a character normalise acts on (surrogates aside)."""
+    if _compiled(_ACTIONABLE_IN_BMP).search(text):
+        return True
+    encoded = text.encode("utf-8", "surrogatepass")  # 15x faster than the scan it may spare
+    astral = b"\xf0" in encoded or b"\xf3" in encoded  # the lead bytes of U+10000-3FFFF and U+C0000-FFFFF
+    return astral and _compiled(_ACTIONABLE).search(text) is not None
 
 
 def _mend_surrogates(document: Document) -> bool:
@@ -127,15 +203,49 @@ def _mend_surrogates(document: Document) -> bool:
     return mended
 
 
-def _drop_invisibles(document: Document, read: Restoration) -> int:
-    """Remove invisible format characters from the scanned text; how many were removed. The
-    way back to the text as read goes into ``read``."""
+def _hidden_runs(text: str, mending: _Mending) -> tuple[list[tuple[int, int]], dict[int, str], list[tuple[int, str]]]:
+    """The runs of invisible characters and combining marks to remove, the letters to replace
+    by their composition with the marks after them, and (run start, character) for each
+    character that hid a word.
+
+    Invisible characters go only from inside a word (between two word characters): at a word's
+    edge they hide nothing, and a right-to-left mark there is a bidirectional text's own. Marks
+    go from any Latin, Greek or Cyrillic letter they sit on, composed with it where they make
+    one letter that is not Latin (и + U+0306 -> й: a spelling, not a disguise). Soft hyphens
+    and marks on Greek or Cyrillic letters (stress marks) are removed but hide nothing."""
+    runs: list[tuple[int, int]] = []
+    replacements: dict[int, str] = {}
+    hiding: list[tuple[int, str]] = []
+    for match in _compiled(f"[{_HIDDEN}]+").finditer(text):
+        start, end = match.span()
+        before = text[start - 1] if start else ""
+        run = match.group()
+        on_letter = before != "" and within(before, MARKED_LETTER_RANGES) and any(within(c, MARK_RANGES) for c in run)
+        letter = composed(before, "".join(c for c in run if within(c, MARK_RANGES))) if on_letter else None
+        if not on_letter and not (is_word_char(before) and end < len(text) and is_word_char(text[end])):
+            continue
+        runs.append((start, end))
+        if letter is not None:
+            replacements[start - 1] = letter
+        for char in run:
+            is_mark = within(char, MARK_RANGES)
+            if is_mark and letter is not None:
+                continue  # composed into the letter: a spelling
+            (mending.marks if is_mark else mending.invisible).append(char)
+            if not (char in INNOCENT_INVISIBLES or is_mark and script_of(before) != LATIN):
+                hiding.append((start, char))  # (a stress mark on a Cyrillic vowel is a spelling)
+    return runs, replacements, hiding
+
+
+def _remove_hidden(document: Document, read: Restoration, mending: _Mending) -> bool:
+    """Remove invisible characters and combining marks from the scanned text (see
+    :func:`_hidden_runs`); whether any was. The way back to the text as read goes into ``read``."""
     text = document.text
-    if text.isascii() or not any(char in text for char in _INVISIBLE_CHARS):  # substring searches: fast
-        return 0
-    runs = [match.span() for match in _compiled(INVISIBLE).finditer(text)]
+    if text.isascii() or _compiled(f"[{_HIDDEN}]").search(text) is None:
+        return False
+    runs, replacements, hiding = _hidden_runs(text, mending)
     if not runs:
-        return 0
+        return False
     kept: list[tuple[int, int]] = []  # (start, end) in the old text of each piece that stays
     cursor = 0
     for start, end in runs:
@@ -147,13 +257,8 @@ def _drop_invisibles(document: Document, read: Restoration) -> int:
     document.offsets = _composed_map(document, kept)
     if document.source_text is None:
         document.source_text = text
-    document.text = "".join(text[start:end] for start, end in kept)
     removed_at = [start for start, _ in runs]
-    removed_before = []
-    total = 0
-    for start, end in runs:
-        total += end - start
-        removed_before.append(total)
+    removed_before = list(itertools.accumulate(end - start for start, end in runs))
 
     def moved(offset: int) -> int:
         index = bisect.bisect_right(removed_at, offset) - 1
@@ -163,9 +268,17 @@ def _drop_invisibles(document: Document, read: Restoration) -> int:
         before = removed_before[index - 1] if index else 0
         return run_start - before if offset < run_end else offset - removed_before[index]
 
+    mended = "".join(text[start:end] for start, end in kept)
+    if replacements:
+        letters = list(mended)
+        for offset, letter in replacements.items():
+            letters[moved(offset)] = letter
+        mended = "".join(letters)
+    document.text = mended
     document.regions = tuple(Region(r.kind, moved(r.start), moved(r.end), r.label) for r in document.regions)
     for cached in _CACHED:
         document.__dict__.pop(cached, None)
+    mending.concealed += [(moved(start), char) for start, char in hiding]
     new_starts = list(itertools.accumulate((end - start for start, end in kept), initial=0))[:-1]
 
     def back(offset: int) -> int:
@@ -173,7 +286,7 @@ def _drop_invisibles(document: Document, read: Restoration) -> int:
         return kept[index][0] + offset - new_starts[index]
 
     read.to_read = back
-    return total
+    return True
 
 
 def _composed_map(document: Document, kept: list[tuple[int, int]]) -> OffsetMap:
@@ -198,26 +311,121 @@ def _composed_map(document: Document, kept: list[tuple[int, int]]) -> OffsetMap:
     return OffsetMap(tuple(text_starts), tuple(source_starts), tuple(copied))
 
 
-def _read_lookalikes_as_latin(document: Document) -> int:
-    """Translate look-alike Cyrillic letters in mixed-script words to Latin, one character for
-    one (no offset moves); how many words changed."""
+def _read_compatibility_letters(document: Document, mending: _Mending) -> bool:
+    """Read fullwidth, mathematical, circled and squared letters (and fullwidth punctuation)
+    as their plain forms, one character for one; whether any was."""
     text = document.text
-    if text.isascii() or not any(char in text for char in _LOOKALIKE_CHARS):
-        return 0
-    if _compiled(_TOUCHING).search(text) is None:
-        return 0
-    other = _compiled(_OTHER_CYRILLIC)
-    words = [match.span() for match in _compiled(_MIXED_WORD).finditer(text) if not other.search(match.group())]
-    if not words:
-        return 0
-    pieces = []
-    cursor = 0
-    for start, end in words:
-        pieces += [text[cursor:start], text[start:end].translate(LOOKALIKES)]
-        cursor = end
+    if text.isascii():
+        return False
+    found = [(match.start(), match.group()) for match in _compiled(f"[{_COMPATIBILITY}]").finditer(text)]
+    table = {ord(char): plain_form(char) for _, char in found if plain_form(char) != char}
+    if not table:
+        return False
+    letters = [(offset, char) for offset, char in found if ord(char) in table and table[ord(char)].isalnum()]
+    mending.compatibility += len(letters)
+    mending.concealed += letters
+    _replace_text(document, text.translate(table))
+    return True
+
+
+def _read_look_alikes(document: Document, mending: _Mending) -> bool:
+    """Read each mixed-script word in the one script its telling letters belong to (a word
+    with Latin "t" and "r" is Latin, one with Cyrillic "в" or "й" Cyrillic), its look-alike
+    letters from other scripts as that script's letters, one character for one; whether any
+    word changed. A word whose letters tell two scripts is left as it is."""
+    text = document.text
+    if text.isascii():
+        return False
+    pieces: list[str] = []
+    cursor = word_end = 0
+    for touch in _touching(text):
+        if touch < word_end:
+            continue  # a word already read
+        start, word_end = _word_around(text, touch)
+        reading = _read_word(text[start:word_end])
+        if reading is None:
+            continue
+        word, script, others = reading
+        pieces += [text[cursor:start], word]
+        cursor = word_end
+        key = (script, " and ".join(sorted(others)))
+        mending.mixed[key] = mending.mixed.get(key, 0) + 1
+        mending.concealed += [(start + index, old) for index, (old, new) in enumerate(zip(text[start:word_end], word))
+                              if old != new]
+    if not pieces:
+        return False
     pieces.append(text[cursor:])
-    if document.source_text is None:  # reports quote the file as it is
-        document.source_text = text
-    document.text = "".join(pieces)
-    document.__dict__.pop("folded", None)
-    return len(words)
+    _replace_text(document, "".join(pieces))
+    return True
+
+
+def _touching(text: str) -> Iterator[int]:
+    """Where a letter touches a letter of another script, in order (see ``_TOUCHING_FROM_LATIN``)."""
+    sample = text[:SAMPLE]
+    # Greek and Cyrillic letters take two bytes in UTF-8, Latin ones one: encoding is how a
+    # sample is told fastest (counting letters of each script cost most of this function).
+    if len(sample.encode("utf-8", "surrogatepass")) - len(sample) < len(sample) // 4:
+        return (match.start() for match in _compiled(_TOUCHING_FROM_GREEK_OR_CYRILLIC).finditer(text))
+    from_latin = (match.start() for match in _compiled(_TOUCHING_FROM_LATIN).finditer(text))
+    from_greek = (match.start() for match in _compiled(_TOUCHING_FROM_GREEK).finditer(text))
+    return heapq.merge(from_latin, from_greek)
+
+
+def _read_word(word: str) -> tuple[str, str, set[str]] | None:
+    """The word read in its script, the script, and the scripts of the letters read; None when
+    the word has one script, letters telling two, or nothing to read."""
+    scripts = {script_of(char) for char in word} - {""}
+    if len(scripts) < 2:
+        return None
+    telling_scripts = {script_of(char) for char in word if telling(char)} - {""}
+    if len(telling_scripts) > 1:
+        return None
+    script = next(iter(telling_scripts)) if telling_scripts else min(scripts, key=_SCRIPT_PREFERENCE.index)
+    others: set[str] = set()
+    letters = []
+    for char in word:
+        own = script_of(char)
+        if own and own != script:
+            read = LOOK_ALIKES.get((own, script), {}).get(char, char)
+            if read != char:
+                others.add(own)
+            letters.append(read)
+        else:
+            letters.append(char)
+    return ("".join(letters), script, others) if others else None
+
+
+_SCRIPT_PREFERENCE = (LATIN, CYRILLIC, GREEK)  # a word of look-alikes only is read as the first it has
+
+
+def _word_around(text: str, offset: int) -> tuple[int, int]:
+    """The word (a run of word characters) holding ``offset``, or touching it from the left."""
+    start = offset
+    while start > 0 and is_word_char(text[start - 1]):
+        start -= 1
+    end = offset
+    while end < len(text) and is_word_char(text[end]):
+        end += 1
+    return start, end
+
+
+def _replace_text(document: Document, text: str) -> None:
+    """Give the detectors ``text``, as long as the old one; reports keep quoting the file."""
+    if document.source_text is None:
+        document.source_text = document.text
+    document.text = text
+    for cached in _CACHED:
+        document.__dict__.pop(cached, None)
+
+
+def _disguised_words(text: str, concealed: list[tuple[int, str]]) -> tuple[Disguise, ...]:
+    """The words that the concealing characters were in, each once with what hid it."""
+    words: list[tuple[int, int, set[str]]] = []
+    for offset, char in sorted(concealed):
+        if words and words[-1][0] <= offset <= words[-1][1]:
+            words[-1][2].add(char)  # the same word (a word is found once however long it is)
+            continue
+        start, end = _word_around(text, offset)
+        if start < end:
+            words.append((start, end, {char}))
+    return tuple(Disguise(start, end, tuple(described(char) for char in sorted(chars))) for start, end, chars in words)

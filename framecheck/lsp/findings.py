@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lsprotocol import types
 
 from ..core.model import instead
+from ..core.offsets import LINE_BREAK
 from ..core.taxonomy import TECHNIQUES
 
 SOURCE = "framecheck"
@@ -70,7 +71,8 @@ class Shown:
         severity = SEVERITIES[finding["severity"]] if own_voice(finding) else types.DiagnosticSeverity.Hint
         voice = ""
         if not own_voice(finding):
-            voice = " (site chrome)" if finding["part"] == "boilerplate" else f" (quoted: {finding['quote']['speaker']})"
+            speaker = (finding["quote"] or {}).get("speaker")
+            voice = " (site chrome)" if finding["part"] == "boilerplate" else f" (quoted: {speaker})"
         return types.Diagnostic(
             range=self.range, severity=severity, source=SOURCE, code=finding["rule_id"],
             code_description=types.CodeDescription(href=rule_link) if rule_link else None,
@@ -78,9 +80,20 @@ class Shown:
         )
 
 
+def editor_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the protocol counts them: LF, CRLF and a lone CR each end one."""
+    return LINE_BREAK.split(text)
+
+
+def line_break_in(text: str) -> str:
+    """The line break the document uses (its first one), so an inserted line matches the rest."""
+    match = LINE_BREAK.search(text)
+    return match.group() if match else "\n"
+
+
 def shown_findings(report: dict, text: str, encoding: str) -> list[Shown]:
     """The active findings of a one-document JSON report over the editor's ``text``."""
-    lines = text.split("\n")
+    lines = editor_lines(text)
     found = []
     for article in report.get("articles", ()):
         for finding in article["findings"]:
@@ -104,8 +117,8 @@ def overlaps(a: types.Range, b: types.Range) -> bool:
 def hover_text(finding: dict, rule: dict | None) -> str:
     """Markdown for a hover: rule, technique, why, what to write instead, examples."""
     technique = TECHNIQUES.get(finding["technique"])
-    parts = [f"**{finding['rule_id']}** · {finding['severity']} · {technique.name if technique else finding['technique']}",
-             finding["message"]]
+    technique_name = technique.name if technique else finding["technique"]
+    parts = [f"**{finding['rule_id']}** · {finding['severity']} · {technique_name}", finding["message"]]
     if finding.get("why"):
         parts.append(f"*Why:* {finding['why']}")
     alternatives = instead(finding.get("replace", ()), finding.get("suggest", ()))

@@ -209,7 +209,7 @@ async def _reload_and_recheck(ls: FramecheckServer) -> None:
 def _actions(ls: FramecheckServer, params: types.CodeActionParams) -> list[types.CodeAction | types.Command]:
     uri = params.text_document.uri
     document = ls.workspace.get_text_document(uri)
-    lines = document.source.split("\n")
+    lines = shown.editor_lines(document.source)
     reader = ls.wants(uri, document.language_id) or "text"
     actions: list[types.CodeAction | types.Command] = []
     for item in ls.shown.get(uri, ()):
@@ -225,7 +225,7 @@ def _actions(ls: FramecheckServer, params: types.CodeActionParams) -> list[types
                 is_preferred=len(finding["replace"]) == 1))
         start = shown.paragraph_start(lines, item.range.start.line)
         waiver = types.TextEdit(range=types.Range(start=types.Position(start, 0), end=types.Position(start, 0)),
-                                new_text=shown.waiver_line(finding, reader) + "\n")
+                                new_text=shown.waiver_line(finding, reader) + shown.line_break_in(document.source))
         actions.append(types.CodeAction(
             title=f"Waive {finding['rule_id']} for this paragraph (give the reason)",
             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],

@@ -123,6 +123,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
         "baselined": summary.baselined,
         "errors": summary.errors,
         "skipped": summary.skipped,
+        "passed_over": dict(sorted(summary.passed_over.items())),
         "incomplete": summary.incomplete,
         "failed": summary.failed,
         "failures": [failure.to_dict() for failure in summary.failures],

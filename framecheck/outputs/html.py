@@ -24,7 +24,8 @@ from .base import Formatter, headline_of, merge_overlapping, plural, top_techniq
 PALETTE = (
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4",
     "#469990", "#dcbeff", "#9a6324", "#fffac8", "#800000", "#aaffc3", "#808000", "#ffd8b1", "#000075",
-    "#a9a9a9", "#ffe119", "#5b7083",  # the last, slate, for the learned layer's spans: a model's guess, not a device
+    "#a9a9a9", "#ffe119", "#b8860b",
+    "#5b7083",  # the last, slate, for the learned layer's spans: a model's guess, not a device
 )
 COLOURS = {technique: PALETTE[index % len(PALETTE)] for index, technique in enumerate(TECHNIQUES)}
 BAND_COLOURS = {"low": "#2e7d32", "elevated": "#ef6c00", "high": "#c62828"}

@@ -68,4 +68,6 @@ class MarkdownFormatter(Formatter):
             out.append("")
         if summary.errors or summary.skipped:
             out.append("**Could not be read:** " + "; ".join(_cell(e) for e in summary.errors + summary.skipped))
+        if summary.passed_over:
+            out.append(f"**Not read:** {_cell(summary.passed_over_note())}, not in an article format")
         self.stream.write("\n".join(out).rstrip() + "\n")

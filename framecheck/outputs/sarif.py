@@ -82,7 +82,8 @@ class SarifFormatter(Formatter):
             if fixes:
                 result["fixes"] = fixes
             if "#" in report.source:
-                result["locations"][0]["logicalLocations"] = [{"name": report.source.partition("#")[2], "kind": "record"}]
+                record = report.source.partition("#")[2]
+                result["locations"][0]["logicalLocations"] = [{"name": record, "kind": "record"}]
             if finding.suppression is not None:
                 waiver = finding.suppression
                 result["suppressions"] = [{"kind": "inSource", "status": "accepted",
@@ -167,26 +168,29 @@ class GithubFormatter(Formatter):
     def start(self) -> None:
         self.root = Path.cwd()
 
-    def _path(self, source: str) -> str:
-        return _escape_property(repository_uri(source, self.root))
+    def _where(self, source: str, **position: int | None) -> tuple[str, str]:
+        """(the annotation's location properties, a prefix for its message). A file name with
+        bytes that are not UTF-8 reaches the report escaped ("\\xff"): no path in a UTF-8 log
+        can point at the real file, so the annotation names it in its message instead."""
+        if "\\x" in source and not os.path.lexists(source):
+            return "", _escape_data(f"{source}: ")
+        located = [f"file={_escape_property(repository_uri(source, self.root))}"]
+        located += [f"{name}={value}" for name, value in position.items() if value]
+        return ",".join(located) + ",", ""
 
     def article(self, report: ArticleReport) -> None:
-        path = self._path(report.source)
         for note in report.warnings:  # waivers that did not apply, rules skipped for time, ...
-            line = note_line(note)
-            where = f"file={path}" + (f",line={line}" if line else "")
-            self.stream.write(f"::warning {where},title=framecheck note::{_escape_data(note)}\n")
+            where, named = self._where(report.source, line=note_line(note))
+            self.stream.write(f"::warning {where}title=framecheck note::{named}{_escape_data(note)}\n")
         for finding in report.active_findings:
-            properties = (
-                f"file={path},line={finding.line},col={finding.column},"
-                f"endLine={finding.end_line},endColumn={finding.end_column},"
-                f"title={_escape_property('framecheck ' + finding.rule_id)}"
-            )
-            message = _escape_data(f"{finding.message}: \"{finding.excerpt}\" ({finding.technique}){finding.context_note}")
-            self.stream.write(f"::{self.COMMANDS[finding.severity]} {properties}::{message}\n")
+            where, named = self._where(report.source, line=finding.line, col=finding.column,
+                                       endLine=finding.end_line, endColumn=finding.end_column)
+            title = f"title={_escape_property('framecheck ' + finding.rule_id)}"
+            said = f"{finding.message}: \"{finding.excerpt}\" ({finding.technique}){finding.context_note}"
+            self.stream.write(f"::{self.COMMANDS[finding.severity]} {where}{title}::{named}{_escape_data(said)}\n")
 
     def finish(self, summary: RunSummary) -> None:
         for failure in summary.failures:
             if failure.kind == "score":
-                where = f"file={self._path(failure.source)},title=framecheck max-score"
-                self.stream.write(f"::error {where}::{_escape_data(failure.reason)}\n")
+                where, named = self._where(failure.source)
+                self.stream.write(f"::error {where}title=framecheck max-score::{named}{_escape_data(failure.reason)}\n")

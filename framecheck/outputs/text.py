@@ -102,7 +102,7 @@ class TextFormatter(Formatter):
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
                 write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
-        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete:
+        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete or summary.passed_over:
             counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
@@ -116,6 +116,8 @@ class TextFormatter(Formatter):
                 line += f"; {plural(len(summary.skipped), 'input')} skipped (see the warnings)"
             if summary.incomplete:
                 line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
+            if summary.passed_over:
+                line += f"; {summary.passed_over_note()}, not in an article format"
             write(line + "\n")
 
 

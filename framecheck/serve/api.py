@@ -28,6 +28,7 @@ from ..core.errors import did_you_mean
 from ..core.summary import RunSummary
 from ..core.taxonomy import TECHNIQUES
 from ..outputs.data import RULE_DETAIL
+from ..outputs.html import COLOURS
 from .batch import scan_batch
 from .guard import BodyRefused, Guard
 from .requests import BODY_TYPES, DEFAULT_NAME, MAX_NAME, MEDIA_TYPES, BatchRecord, ScanDocument, ScanSettings, job_for
@@ -180,8 +181,8 @@ def _health(app: FastAPI, service: Service) -> None:
 def _catalogue(app: FastAPI, service: Service) -> None:
     @app.get("/v1/techniques", tags=["catalogue"], summary="The propaganda techniques rules report.")
     async def techniques() -> dict:
-        return {"techniques": [{"id": t.id, "name": t.name, "definition": t.definition,
-                                "corpus_label": t.corpus_label, "origin": t.origin} for t in TECHNIQUES.values()]}
+        return {"techniques": [{"id": t.id, "name": t.name, "definition": t.definition, "corpus_label": t.corpus_label,
+                                "origin": t.origin, "colour": COLOURS[t.id]} for t in TECHNIQUES.values()]}
 
     @app.get("/v1/rules", tags=["catalogue"], summary="Every rule the server's configuration runs.")
     async def rules() -> dict:

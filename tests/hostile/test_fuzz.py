@@ -22,7 +22,7 @@ from framecheck.core.errors import InputError
 from framecheck.core.model import printable
 from framecheck.core.summary import RunSummary
 from framecheck.engine.builtin import CorePlugin
-from framecheck.inputs.readers import Input, ReaderSet, ReadOptions, collect_inputs
+from framecheck.inputs.readers import Input, NotAnArticle, ReaderSet, ReadOptions, collect_inputs
 
 ENGINE = make_engine()
 FORMATTERS = CorePlugin().framecheck_formatters()
@@ -164,9 +164,9 @@ TREES = st.dictionaries(st.lists(NAMES, min_size=1, max_size=3).map(tuple),
 @given(tree=TREES)
 def test_a_walk_finds_every_article_file_once_in_order(tmp_path_factory, tree: dict) -> None:
     """Whatever the names (spaces, accents, bidi controls, line breaks, leading dots), a folder
-    walk yields each visible article file exactly once, sorted, and nothing else."""
+    walk yields each visible article file exactly once, sorted, and counts the other visible files."""
     root = tmp_path_factory.mktemp("tree")
-    expected = []
+    expected, passed_over = [], []
     for parts, extension in tree.items():
         *folders, name = parts
         folder = root.joinpath(*folders)
@@ -182,11 +182,14 @@ def test_a_walk_finds_every_article_file_once_in_order(tmp_path_factory, tree: d
             continue
         if not name.startswith(".") and extension in (".txt", ".md", ".html"):
             expected.append(str(target))
+        elif not name.startswith("."):
+            passed_over.append(str(target))
     readers = ReaderSet(READERS, ReadOptions())
     found = [item for item in collect_inputs([str(root)], readers.extensions, respect_gitignore=True)]
     names = [item.name for item in found if isinstance(item, Input)]
-    assert not [item for item in found if not isinstance(item, Input)]
+    assert not [item for item in found if not isinstance(item, (Input, NotAnArticle))]
     assert sorted(names) == sorted(expected) and len(set(names)) == len(names)
+    assert sorted(str(item.where) for item in found if isinstance(item, NotAnArticle)) == sorted(passed_over)
     # Named paths: a file is read whatever its extension, a missing one is an error, and a
     # file named twice (or also found by the walk) is read once.
     named = [str(root / "missing.md"), *expected[:1], *expected[:1], "-"]

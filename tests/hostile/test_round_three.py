@@ -215,3 +215,62 @@ def test_regex_repetitions_add_up_to_a_pack_limit_checked_before_compiling(input
     assert result.returncode == 2
     assert (f"{pack}:17: rule 'r2': the pack's regexes repeat their parts 270,000 times in all (limit 200,000)"
             in result.stderr)
+
+
+def test_a_file_with_lone_carriage_returns_has_its_lines(inputs: Path, scan) -> None:
+    text = ("Town news\r\rThe council met.\rThey terrorised the port.\r\r"
+            'framecheck: ignore[loaded-verb-terrorise] reason="quoted verdict"\r\rThey terrorised the town.\r')
+    story = inputs / "mac.txt"
+    story.write_bytes(text.encode("utf-8"))
+    result = scan(str(story), "--format", "json")
+    article = json.loads(result.stdout)["articles"][0]
+    places = [(f["rule_id"], f["line"], f["column"], f["suppression"] is not None) for f in article["findings"]]
+    assert places == [("loaded-verb-terrorise", 4, 6, False), ("loaded-verb-terrorise", 8, 6, True)]
+    for finding in article["findings"]:
+        assert text[finding["start"] : finding["end"]] == "terrorised"  # offsets into the file as decoded
+
+
+def test_line_numbers_count_every_kind_of_line_break() -> None:
+    from framecheck import Document
+    from framecheck.core.offsets import line_number
+
+    text = "a\rb\r\nc\nd"
+    assert [line_number(text, text.index(letter)) for letter in "abcd"] == [1, 2, 3, 4]
+    document = Document("t", text)
+    assert [document.position(text.index(letter)) for letter in "abcd"] == [(1, 1), (2, 1), (3, 1), (4, 1)]
+
+
+def test_a_file_name_that_is_not_utf8_is_named_in_github_annotations_not_pointed_at(inputs: Path, scan) -> None:
+    odd = os.fsdecode(b"caf\xe9.txt")
+    (inputs / odd).write_text(LOADED, encoding="utf-8")
+    (inputs / "plain.txt").write_text(LOADED, encoding="utf-8")
+    result = scan(str(inputs), "--format", "github")
+    lines = result.stdout.splitlines()
+    unlocated = [line for line in lines if "caf" in line]
+    assert len(unlocated) == 1 and unlocated[0].startswith("::warning title=framecheck loaded-verb-terrorise::")
+    assert "caf\\xe9.txt: " in unlocated[0] and "file=" not in unlocated[0]
+    located = [line for line in lines if "plain.txt" in line]
+    assert len(located) == 1 and located[0].startswith("::warning file=") and ",line=1,col=6," in located[0]
+
+
+def test_a_walk_says_which_files_it_passed_over(inputs: Path, scan) -> None:
+    tree = inputs / "tree"
+    tree.mkdir()
+    (tree / "story.md").write_text(LOADED, encoding="utf-8")
+    for name in ("notes.rst", "data.json", "rows.jsonl", "table.csv", "README", "other.JSON"):
+        (tree / name).write_text("They terrorise the town.\n", encoding="utf-8")
+    (tree / ".hidden.rst").write_text(LOADED, encoding="utf-8")
+    result = scan(str(tree), "--format", "json")
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["articles"] == 1 and result.returncode == 1
+    assert summary["passed_over"] == {".csv": 1, ".json": 2, ".jsonl": 1, ".rst": 1, "no extension": 1}
+    text = scan(str(tree))
+    assert "6 files passed over (.csv 1, .json 2, .jsonl 1, .rst 1, no extension 1), not in an article format" \
+        in text.stdout
+    (tree / "story.md").unlink()
+    empty = scan(str(tree), "--fail-on-empty", deleted=(tree / "story.md",))
+    assert empty.returncode == 2
+    assert "nothing was scanned: no article files under" in empty.stderr and "6 files passed over" in empty.stderr
+    excluded = scan(str(tree), "--exclude", "*.rst", "--format", "json", deleted=(tree / "story.md",))
+    assert json.loads(excluded.stdout)["summary"]["passed_over"] == {".csv": 1, ".json": 2, ".jsonl": 1,
+                                                                     "no extension": 1}

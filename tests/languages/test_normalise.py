@@ -25,7 +25,7 @@ def test_invisible_characters_inside_a_word_do_not_hide_it(tmp_path: Path) -> No
     for finding in found:  # offsets stay offsets into the file as decoded
         assert text[finding["start"] : finding["end"]] == finding["excerpt"]
     article = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]
-    assert "ignored 2 invisible characters (soft hyphens, zero-width spaces) inside words" in article["warnings"]
+    assert "ignored 2 invisible characters inside words (soft hyphen, zero width space)" in article["warnings"]
 
 
 def test_invisible_characters_in_markdown_keep_positions_in_the_file(tmp_path: Path) -> None:
@@ -40,7 +40,9 @@ def test_look_alike_cyrillic_letters_in_a_latin_word_do_not_hide_it(tmp_path: Pa
     story = tmp_path / "story.txt"
     story.write_text(f"They t{CYRILLIC_E}rrorised the town.\n\nВони тероризували місто.\n", encoding="utf-8")
     found = findings(story)
-    assert [(f["rule_id"], f["excerpt"]) for f in found] == [("loaded-verb-terrorise", f"t{CYRILLIC_E}rrorised")]
+    assert [(f["rule_id"], f["excerpt"]) for f in found] == [
+        ("concealed-word", f"t{CYRILLIC_E}rrorised"), ("loaded-verb-terrorise", f"t{CYRILLIC_E}rrorised"),
+    ]
     article = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]
     assert article["warnings"] == ["1 word mixing Latin and look-alike Cyrillic letters was read as Latin"]
 

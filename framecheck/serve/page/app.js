@@ -4,10 +4,8 @@
 'use strict';
 
 (function () {
-  // The HTML report's palette, in the order of /v1/techniques, so colours match the report.
-  var PALETTE = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#bfef45',
-    '#fabed4', '#469990', '#dcbeff', '#9a6324', '#fffac8', '#800000', '#aaffc3', '#808000', '#ffd8b1',
-    '#000075', '#a9a9a9', '#ffe119', '#5b7083'];
+  // A technique the server does not list (a plugin's own) gets the HTML report's slate.
+  var UNLISTED_COLOUR = '#5b7083';
   var EXTENSIONS = {txt: 'text', text: 'text', md: 'markdown', markdown: 'markdown', html: 'html', htm: 'html'};
   var techniques = {};
   var rules = {};
@@ -83,8 +81,8 @@
   }
 
   function colour(technique) {
-    var index = techniques[technique] ? techniques[technique].index : PALETTE.length - 1;
-    return PALETTE[index % PALETTE.length] + '55';
+    // The HTML report's colour for the technique (from /v1/techniques), so the two agree.
+    return (techniques[technique] ? techniques[technique].colour : UNLISTED_COLOUR) + '55';
   }
 
   function active(finding) { return finding.suppression === null && !finding.baselined; }
@@ -317,7 +315,7 @@
     toggles();
     fetch('/v1/techniques', {headers: headers(false)}).then(function (r) { return r.ok ? r.json() : {techniques: []}; })
       .then(function (body) {
-        body.techniques.forEach(function (t, index) { t.index = index; techniques[t.id] = t; });
+        body.techniques.forEach(function (t) { techniques[t.id] = t; });
       });
     fetch('/v1/version', {headers: headers(false)}).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) { if (body) { $('version').textContent = 'framecheck ' + body.version; } });
