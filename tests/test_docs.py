@@ -57,3 +57,32 @@ def test_plugin_doc_examples_work_as_documented(tmp_path, index: int) -> None:
 def test_the_ci_guide_shows_the_pre_commit_configuration_the_readme_runs() -> None:
     guide = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
     assert f"```yaml\n{readme_pre_commit_config()}```" in guide
+
+
+def _agrees(documented: object, real: object, where: str) -> None:
+    """The documented JSON is the real JSON: the same keys at every level, equal values, except
+    that a documented list may show only the first items and a string ending in "..." only
+    the start of the real one."""
+    if isinstance(documented, dict):
+        assert isinstance(real, dict) and list(documented) == list(real), f"{where}: keys differ"
+        for key in documented:
+            _agrees(documented[key], real[key], f"{where}.{key}")
+    elif isinstance(documented, list):
+        assert isinstance(real, list) and len(documented) <= len(real) and (documented or not real), where
+        for index, item in enumerate(documented):
+            _agrees(item, real[index], f"{where}[{index}]")
+    elif isinstance(documented, str) and documented.endswith("..."):
+        assert isinstance(real, str) and real.startswith(documented[:-3].rstrip()), where
+    else:
+        assert documented == real, f"{where}: documented {documented!r}, real {real!r}"
+
+
+def test_the_documented_json_report_is_the_real_one(monkeypatch) -> None:
+    monkeypatch.chdir(REPO)
+    text = (REPO / "docs" / "reports.md").read_text(encoding="utf-8")
+    block = re.search(r"\*\*json\*\*.*?```json\n(.*?)```", text, re.S)
+    assert block, "docs/reports.md shows a JSON report"
+    documented = json.loads(block.group(1))
+    real = json.loads(run("scan", "--format", "json", "examples/obozrevatel-iran-russia-2023.txt").stdout)
+    _agrees(documented, real, "report")
+    assert len(real["articles"][0]["findings"]) == 5

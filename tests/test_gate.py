@@ -374,7 +374,8 @@ def test_documented_revisions_are_the_release_tag_of_this_version() -> None:
     for path in (REPO / "README.md", REPO / "docs" / "github-action.md"):
         text = path.read_text(encoding="utf-8")
         revisions = re.findall(r"rev: (\S+)", text) + re.findall(r"framecheck/framecheck@([\w.-]+)", text)
-        assert revisions and set(revisions) == {f"v{__version__}"}, path
+        tags = {revision for revision in revisions if not re.fullmatch(r"[0-9a-f]{40}", revision)}  # or a commit
+        assert revisions and tags == {f"v{__version__}"}, path
 
 
 # --- 19. waivers that did not apply, in every format -------------------------------------------
@@ -468,3 +469,115 @@ def test_shell_completion_works_as_documented() -> None:
     env = {**os.environ, "_FRAMECHECK_COMPLETE": "bash_complete", "COMP_WORDS": "framecheck sc", "COMP_CWORD": "1"}
     words = subprocess.run([sys.executable, "-m", "framecheck"], env=env, capture_output=True, text=True, timeout=60)
     assert "plain,scan" in words.stdout.split()
+
+
+# --- issue 26: the pre-commit hook reads what a scan reads --------------------------------------
+
+
+def test_the_pre_commit_hook_names_every_article_extension_in_any_case() -> None:
+    from framecheck.inputs.markup import ARTICLE_EXTENSIONS, hook_files_pattern
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["files"] == hook_files_pattern()
+    pattern = re.compile(hook["files"])
+    for extension in ARTICLE_EXTENSIONS:
+        assert pattern.search(f"wire/story{extension}") and pattern.search(f"wire/STORY{extension.upper()}")
+    for name in ("story.MD", "story.mkd", "story.mdown", "story.xhtml", "story.Markdown"):
+        assert pattern.search(name), name
+    for name in ("notes.rst", "data.json", "story.md.bak", "README"):
+        assert not pattern.search(name), name
+    assert "--quiet" in hook["entry"] and "--force-exclude" in hook["entry"]
+
+
+# --- issue 26: what a new newsroom trips over --------------------------------------------------
+
+
+def test_a_new_packs_test_article_does_not_trip_the_gate(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("rules", "new", "house-style").exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["house-style.test.md", "house-style.yaml"]
+    write(tmp_path / "story.md", "A calm council story.\n")
+    folder = run("scan", "--format", "json", ".")
+    assert folder.exit_code == 0, folder.stdout
+    report = json_of(folder)
+    assert [a["source"] for a in report["articles"]] == ["story.md"]
+    assert report["summary"]["passed_over"] == {".yaml": 1, "pack test": 1}
+    named = run("scan", "--format", "json", "house-style.test.md")
+    assert json_of(named)["articles"][0]["source"] == "house-style.test.md"
+    assert "house-style.test.md: a test article of the rule pack house-style.yaml" in named.stderr
+    (tmp_path / "house-style.tests").mkdir()
+    write(tmp_path / "house-style.tests" / "more.md", "Do not fall for fakes!\n")
+    assert json_of(run("scan", "--format", "json", "."))["summary"]["passed_over"] == {".yaml": 1, "pack test": 2}
+
+
+def test_stdin_filename_is_excluded_under_force_exclude(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / ".framecheck.yaml", 'exclude: ["drafts/**"]\nforce-exclude: true\n')
+    excluded = run("scan", "--format", "json", "--stdin-filename", "drafts/x.md", "-", input=LOADED)
+    assert excluded.exit_code == 0 and json_of(excluded)["summary"]["articles"] == 0
+    kept = run("scan", "--format", "json", "--stdin-filename", "desk/x.md", "-", input=LOADED)
+    assert kept.exit_code == 1 and json_of(kept)["articles"][0]["source"] == "desk/x.md"
+    unforced = run("scan", "--format", "json", "--no-force-exclude", "--stdin-filename", "drafts/x.md", "-",
+                   input=LOADED)
+    assert unforced.exit_code == 1, "without force-exclude a named input is read"
+
+
+def test_init_does_not_shadow_a_pyproject_table(tmp_path: Path) -> None:
+    pyproject = write(tmp_path / "pyproject.toml", '[project]\nname = "desk"\n\n[tool.framecheck]\nfail-on = "error"\n')
+    refused = run("init", str(tmp_path))
+    assert refused.exit_code == 2 and not (tmp_path / ".framecheck.yaml").exists()
+    assert "already configures framecheck ([tool.framecheck]); a .framecheck.yaml here would be read instead" \
+        in refused.stderr
+    assert run("init", "--pyproject", str(tmp_path)).exit_code == 2, "the table is there already"
+    forced = run("init", "--force", str(tmp_path))
+    assert forced.exit_code == 0 and "is read instead of [tool.framecheck]" in forced.stdout
+    fresh = tmp_path / "fresh"
+    write(fresh / "pyproject.toml", '[project]\nname = "desk"\n')
+    added = run("init", "--pyproject", str(fresh))
+    assert added.exit_code == 0, added.stderr
+    text = (fresh / "pyproject.toml").read_text(encoding="utf-8")
+    assert text.startswith('[project]\nname = "desk"\n\n[tool.framecheck]') and not (fresh / ".framecheck.yaml").exists()
+    config = run("config", str(fresh)).stdout
+    assert config.startswith(f"# configuration file: {(fresh / 'pyproject.toml').resolve()}")
+    assert pyproject.read_text(encoding="utf-8").endswith('fail-on = "error"\n')
+
+
+def test_the_starter_yaml_and_pyproject_say_the_same() -> None:
+    import tomllib
+
+    from framecheck.cli.setup import STARTER_CONFIG, STARTER_PYPROJECT
+
+    assert yaml.safe_load(STARTER_CONFIG) == tomllib.loads(STARTER_PYPROJECT)["tool"]["framecheck"]
+
+
+def test_config_prints_every_scoring_factor_and_scan_shows_its_settings(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / ".framecheck.yaml", "fail-on: error\nscoring: {scale: 20, severity: {error: 3}}\n")
+    printed = yaml.safe_load(run("config").stdout)
+    assert printed["scoring"] == {
+        "severity": {"info": 0.5, "warning": 1.0, "error": 3}, "part": {"headline": 2.0, "lede": 1.5, "body": 1.0,
+                                                                        "boilerplate": 0.0},
+        "context": {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}, "quote-named": 0.25,
+        "quote-unnamed": 0.6, "scale": 20.0, "bands": {"elevated": 30.0, "high": 60.0},
+    }
+    shown = run("scan", "--show-settings", "--fail-on", "info", "--min-severity", "warning", "--exclude", "wire/**")
+    assert shown.exit_code == 0
+    settings = yaml.safe_load(shown.stdout)
+    assert (settings["fail-on"], settings["min-severity"], settings["exclude"]) == ("info", "warning", ["wire/**"])
+    assert yaml.safe_load(run("scan", "--show-settings").stdout)["fail-on"] == "error"
+    write(tmp_path / "printed.yaml", run("config").stdout)
+    assert run("config", "--config", "printed.yaml").exit_code == 0, "what config prints is a valid configuration"
+
+
+def test_min_severity_hides_findings_below_it_but_not_from_the_check(tmp_path: Path) -> None:
+    story = write(tmp_path / "story.md", "Do not fall for fakes!\n\n" + LOADED)
+    every = json_of(run("scan", "--format", "json", str(story)))
+    shown = run("scan", "--format", "json", "--min-severity", "error", "--fail-on", "warning", str(story))
+    report = json_of(shown)
+    assert shown.exit_code == 1, "the check still counts the warning it does not show"
+    assert [f["severity"] for f in report["articles"][0]["findings"]] == ["error"]
+    assert report["summary"]["not_shown"] == len(every["articles"][0]["findings"]) - 1
+    assert report["articles"][0]["score"] == every["articles"][0]["score"]
+    calm = write(tmp_path / "calm.md", "A calm council story.\n")
+    text = run("scan", "--min-severity", "warning", str(story), str(calm)).stdout
+    assert "2 articles scanned, 2 findings (1 warning, 1 error), 1 below --min-severity not shown" in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -223,7 +224,7 @@ def test_rules_test_catches_a_broken_example_and_a_wrong_annotation(tmp_path: Pa
 
 def test_rules_check_validates_without_running(tmp_path: Path) -> None:
     run("rules", "new", "desk", "--directory", str(tmp_path))
-    assert run("rules", "check", str(tmp_path)).stdout == "1 packs, 1 rules: OK\n"
+    assert run("rules", "check", str(tmp_path)).stdout == "1 pack, 1 rule: OK\n"
     pack = tmp_path / "desk.yaml"
     pack.write_text(pack.read_text(encoding="utf-8").replace("technique: loaded-language", "technique: spin"), encoding="utf-8")
     result = run("rules", "check", str(pack))
@@ -313,20 +314,63 @@ def test_github_annotations(monkeypatch) -> None:
     assert [line.split()[0] for line in lines] == ["::warning", "::warning", "::error", "::error", "::notice"]
 
 
-def test_the_action_runs_its_scan_step_as_written(tmp_path: Path) -> None:
+def _action_step(tmp_path: Path, name: str, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict, str]:
+    """Run the action's step ``name`` as the runner would: its script under bash, the inputs as
+    its environment, framecheck from the "installed" environment (this interpreter); the
+    completed process, the step outputs it wrote and its job summary."""
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
-    assert action["runs"]["using"] == "composite"
-    steps = action["runs"]["steps"]
-    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in steps)
-    scan = next(step for step in steps if "framecheck scan" in step.get("run", ""))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "FRAMECHECK_PATHS": "articles", "FRAMECHECK_ARGS": "--max-score 1000", "FRAMECHECK_FAIL_ON": "error",
-           "FRAMECHECK_SARIF": "out.sarif"}
-    write(tmp_path / "articles" / "a.md", LOADED + "\nDo not fall for fakes!\n")
-    completed = subprocess.run(["bash", "-c", scan["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert completed.returncode == 1  # the distrust call is an error
+    step = next(step for step in action["runs"]["steps"] if step.get("name") == name)
+    home = tmp_path / "home"
+    (home / "venv" / "bin").mkdir(parents=True, exist_ok=True)
+    python = home / "venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n', encoding="utf-8")
+    python.chmod(0o755)
+    output, summary = tmp_path / "github_output", tmp_path / "step_summary"
+    output.write_text("", encoding="utf-8")
+    env = {**os.environ, "FRAMECHECK_HOME": str(home), "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
+           **{f"FRAMECHECK_{key.upper().replace('-', '_')}": value for key, value in inputs.items()}}
+    completed = subprocess.run(["bash", "-c", step["run"]], cwd=tmp_path / "site", env=env, capture_output=True,
+                               text=True, timeout=120)
+    written = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+    return completed, written, summary.read_text(encoding="utf-8") if summary.exists() else ""
+
+
+def test_the_action_honours_the_configuration_and_splits_inputs_without_a_shell(tmp_path: Path) -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite" and action["inputs"]["fail-on"]["default"] == ""
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif") for step in action["runs"]["steps"])
+    site = tmp_path / "site"
+    write(site / ".framecheck.yaml", "fail-on: error\n")
+    write(site / "articles" / "a.md", LOADED)  # a warning: the configuration does not fail on it
+    write(site / "articles" / "skip me.md", "Do not fall for fakes!\n")  # an error, excluded by a quoted path
+    write(site / "articles" / "wire" / "w.md", "Do not fall for fakes!\n")  # an error, excluded by a glob
+    write(site / "wire" / "w.md", "A calm line.\n")  # a shell would glob wire/*.md into this path
+    completed, written, summary = _action_step(tmp_path, "Scan articles", {
+        "paths": "articles", "args": '--exclude "articles/skip me.md" --exclude articles/wire/*.md',
+        "fail-on": "", "sarif": "out.sarif",
+    })
+    assert completed.returncode == 0, completed.stderr
     assert completed.stdout.startswith("::warning file=articles/a.md,line=1,col=6,")
-    assert json.loads((tmp_path / "out.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert "skip me" not in completed.stdout and "wire" not in completed.stdout
+    assert written == {"exit-code": "0", "failed": "false", "articles": "1", "findings": "1", "errors": "0",
+                       "worst-score": written["worst-score"], "sarif-file": "out.sarif"}
+    assert float(written["worst-score"]) > 0
+    assert summary.startswith("**framecheck check passed**") and "articles/a.md" in summary
+    assert json.loads((site / "out.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    failing, written, summary = _action_step(tmp_path, "Scan articles", {
+        "paths": "articles\narticles/skip me.md", "fail-on": "warning", "sarif": "out.sarif",
+    })
+    assert failing.returncode == 1 and written["failed"] == "true" and written["articles"] == "3"
+    assert "**framecheck check failed" in summary
+
+
+def test_action_paths_are_lines_or_shell_words_never_globs() -> None:
+    from framecheck.cli.github_action import split_paths
+
+    assert split_paths("") == ["."]
+    assert split_paths("articles wire/*.md") == ["articles", "wire/*.md"]
+    assert split_paths('"news desk/a.md" b.md') == ["news desk/a.md", "b.md"]
+    assert split_paths("news desk/a.md\n  b.md \n\n") == ["news desk/a.md", "b.md"]
 
 
 @pytest.mark.slow
@@ -363,3 +407,30 @@ def test_pre_commit_runs_the_readme_configuration_for_real(tmp_path: Path) -> No
     assert "loaded.md:1:6: warning loaded-verb-terrorise" in loaded.stdout
     assert "framecheck: check failed: loaded.md: 1 finding at or above warning" in loaded.stdout
     assert "rough.md" not in loaded.stdout
+
+@pytest.mark.slow
+def test_the_documented_local_hook_runs_an_installed_framecheck(tmp_path: Path) -> None:
+    """The CI guide's `repo: local` hook, for newsrooms that install framecheck themselves: it
+    runs the framecheck on PATH, clones nothing, and reads what the shipped hook reads."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    assert pre_commit, "pre-commit is a test dependency (pip install .[test])"
+    guide = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(repos:\n  - repo: local\n.*?)```", guide, re.S)
+    assert block, "the CI guide shows a local hook"
+    shipped = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))[0]
+    local = yaml.safe_load(block.group(1))["repos"][0]["hooks"][0]
+    assert (local["entry"], local["files"]) == (shipped["entry"], shipped["files"])
+    repo = tmp_path / "site"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    write(repo / ".pre-commit-config.yaml", block.group(1))
+    write(repo / "clean.MD", "The council approved the budget, its chair said.\n")
+    write(repo / "loaded.mkd", LOADED)
+    git("add", "-A", cwd=repo)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "loaded.mkd:1:6: warning loaded-verb-terrorise" in result.stdout
+    assert "clean.MD" not in result.stdout.replace("framecheck", "")

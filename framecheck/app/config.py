@@ -44,6 +44,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
     fail_on: str = "warning"
+    min_severity: str = "info"  # findings below it are left out of reports (they still count in scores)
     fail_scope: str = "own-voice"
     fail_on_empty: bool = False
     max_score: float | None = None
@@ -110,7 +111,9 @@ class Config:
     def to_dict(self) -> dict[str, Any]:
         """The settings under the keys a configuration file uses, so that the output of
         ``framecheck config`` is itself a valid configuration."""
-        return {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self) if f.name != "path"}
+        settings = {f.name.replace("_", "-"): _plain(getattr(self, f.name)) for f in fields(self) if f.name != "path"}
+        settings["scoring"] = self.scoring_model().to_settings()  # every factor in use, not only those set
+        return settings
 
 
 def _plain(value: Any) -> Any:
@@ -317,6 +320,7 @@ SETTINGS: dict[str, Setting] = {
     "ignore": Setting("ignore", list, "list of rule or technique ids"),
     "severity": Setting("severity", dict, "mapping of rule id to info, warning or error", _severities),
     "fail-on": Setting("fail_on", str, "one of info, warning, error, never", _one_of(FAIL_ON)),
+    "min-severity": Setting("min_severity", str, "one of info, warning, error", _one_of(SEVERITY_KEYS)),
     "fail-scope": Setting("fail_scope", str, "one of own-voice, all", _one_of(FAIL_SCOPES)),
     "fail-on-empty": Setting("fail_on_empty", bool, "boolean"),
     "max-score": Setting("max_score", NUMBER, "number", _seconds(), nullable=True),
@@ -392,6 +396,12 @@ def load_config(path: Path) -> Config:
     except PackError as exc:
         raise FramecheckError(str(exc)) from None
     return _parse(data if data is not None else LocatedDict(), path, "framecheck configuration")
+
+
+def framecheck_table(pyproject: Path, text: str | None = None) -> dict | None:
+    """The [tool.framecheck] table of ``pyproject`` (or of ``text``, as that file would hold
+    it), None when it has none; invalid TOML is an error naming the file."""
+    return _pyproject_table(pyproject.read_text(encoding="utf-8-sig") if text is None else text, pyproject)
 
 
 def _pyproject_table(text: str, path: Path) -> dict | None:

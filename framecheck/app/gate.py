@@ -8,6 +8,7 @@ not fail a story (``fail-scope: all`` counts them too).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..core.model import ArticleReport, Finding, Severity
@@ -54,3 +55,13 @@ class GatePolicy:
             ))
         return failures, left_out
 
+
+
+def shown_from(report: ArticleReport, minimum: Severity) -> tuple[ArticleReport, int]:
+    """The report with only findings of ``minimum`` severity or higher (``min-severity``: what a
+    hook or a CI log shows), and how many were left out. The score is the article's and stays
+    as it is; the check is judged on every finding, before this."""
+    if minimum == Severity.INFO:
+        return report, 0
+    kept = tuple(f for f in report.findings if f.severity >= minimum)
+    return dataclasses.replace(report, findings=kept), len(report.findings) - len(kept)

@@ -18,16 +18,16 @@ from pathlib import Path
 
 from ..core.errors import FramecheckError
 from ..core.model import Document, RuleInfo
+from ..core.offsets import LINE_BREAK
 from ..engine.engine import Engine
 from ..engine.plugins import get_plugin_manager
-from ..inputs.markup import HtmlReader, MarkdownReader
+from ..inputs.markup import ARTICLE_EXTENSIONS, HtmlReader, MarkdownReader
 from ..inputs.readers import Input, ReaderSet, ReadOptions, TextReader, text_document
 from ..languages.detect import ANY
 from ..languages.profiles import Languages, bundled_languages
 from ..packs.loading import RULE_ID_RE, load_packs
 
 MARKER = re.compile(r"<!--\s*(?P<kind>expect|ok)\s*:\s*(?P<rules>[a-z0-9][a-z0-9,\s-]*?)\s*-->")
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", ".text", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -66,15 +66,15 @@ def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult
 
 def test_articles(pack_path: Path) -> list[Path]:
     """The annotated articles that belong to a pack file."""
-    beside = [p for p in sorted(pack_path.parent.glob(f"{pack_path.stem}.test.*")) if p.suffix in ARTICLE_SUFFIXES]
+    beside = [p for p in sorted(pack_path.parent.glob(f"{pack_path.stem}.test.*")) if p.suffix.lower() in ARTICLE_EXTENSIONS]
     folder = pack_path.parent / f"{pack_path.stem}.tests"
-    inside = sorted(p for p in folder.rglob("*") if p.suffix in ARTICLE_SUFFIXES) if folder.is_dir() else []
+    inside = sorted(p for p in folder.rglob("*") if p.suffix.lower() in ARTICLE_EXTENSIONS) if folder.is_dir() else []
     return beside + inside
 
 
 def _expectations(source: str) -> dict[tuple[int, str], str]:
     """(line, rule id) -> 'expect' or 'ok', from the markers in an article's source."""
-    lines = source.splitlines()
+    lines = LINE_BREAK.split(source)  # the lines findings count (str.splitlines knows more breaks)
     wanted: dict[tuple[int, str], str] = {}
     for number, line in enumerate(lines, 1):
         for marker in MARKER.finditer(line):

@@ -18,16 +18,18 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from ..core.errors import InputError, InputSkipped, InputsPassedOver
-from ..core.model import ArticleReport, printable
+from ..core.model import ArticleReport, Severity
 from ..core.summary import RunSummary
+from ..core.surrogates import printable
 from ..engine.engine import Engine
-from ..inputs.readers import Input, MemoryInput, NotAnArticle, ReaderSet, ReadOptions, collect_inputs
+from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions
+from ..inputs.walk import NotAnArticle, collect_inputs, pack_tested_by
 from ..outputs.atomic import atomic_text_file
 from ..outputs.base import Formatter
 from ..outputs.progress import Progress
 from .components import Fanout, formatter_classes, output_targets, reader_objects, require_format
 from .config import Config
-from .gate import GatePolicy
+from .gate import GatePolicy, shown_from
 from .options import engine_for
 from .parallel import read_safely, scan_all, scan_safely, work_units
 
@@ -40,11 +42,14 @@ class Events(Protocol):
     def error(self, message: str) -> None: ...
 
 
+STDIN_NAME = "<stdin>"  # what reports call standard input unless --stdin-filename names it
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """How one run walks its inputs, beyond what the configuration says."""
 
-    stdin_name: str = "<stdin>"
+    stdin_name: str = STDIN_NAME
     changed_since: str | None = None  # a git ref: only the files changed since it
     jobs: int | None = None  # worker processes; None decides from the number of documents
     dask_address: str | None = None
@@ -142,14 +147,28 @@ class Application:
                 if config.wants(item.where):  # what include/exclude leave out is not missed
                     passed_over[item.kind] += 1
                 continue
-            if isinstance(item, Input) and item.path is not None:
-                named = item.name in paths
-                excluded = config.force_exclude and config.excluded(item.path) if named else not config.wants(item.path)
-                if excluded:
-                    continue
+            if isinstance(item, Input) and self._left_out(item, item.name in paths):
+                continue
             yield item
         if passed_over:
             yield InputsPassedOver(dict(passed_over))
+
+    def _left_out(self, item: Input, named: bool) -> bool:
+        """Whether include/exclude leave out an input: a walked file by its path, a named one
+        (or standard input under its --stdin-filename) only under ``force-exclude``. A pack's
+        test article named on the command line is scanned, with a warning saying what it is."""
+        config = self.config
+        if item.path is None:
+            return item.name != STDIN_NAME and config.force_exclude and config.excluded(Path(item.name))
+        if not named:
+            return not config.wants(item.path)
+        if config.force_exclude and config.excluded(item.path):
+            return True
+        tested = pack_tested_by(item.path) if ".test" in item.path.as_posix() else None
+        if tested is not None:
+            self.events.warning(f"{printable(item.name)}: a test article of the rule pack {printable(str(tested))}, "
+                                "full of what the pack flags on purpose (framecheck rules test checks it)")
+        return False
 
     def reports(self, paths: Sequence[str], settings: RunSettings) -> Iterator[ArticleReport | InputError]:
         """A report (or an input error) per document, in input order, here, in worker
@@ -189,6 +208,7 @@ class Application:
         outcome = RunOutcome()
         summary = outcome.summary
         policy = GatePolicy.from_config(self.config)
+        minimum = Severity.parse(self.config.min_severity)
         if settings.record_baseline:
             from .baseline import baseline_entries  # imported on use: most runs record none
         report_to.start()
@@ -203,15 +223,17 @@ class Application:
                                     f"{'; '.join(report.incomplete)} failed (see its notes)")
                 self.events.error(message)
                 summary.incomplete.append(message)
-            summary.add(report)
             failures, left_out = policy.judge(report)
             summary.failures.extend(failures)
             summary.not_counted += left_out
+            if settings.record_baseline:
+                outcome.recorded.append((report.source, baseline_entries(report)))
+            report, below = shown_from(report, minimum)
+            summary.add(report)
+            summary.not_shown += below
             if settings.statistics:
                 outcome.statistics.update((f.rule_id, f.severity.label, f.technique) for f in report.active_findings)
             report_to.article(report)
-            if settings.record_baseline:
-                outcome.recorded.append((report.source, baseline_entries(report)))
             if settings.keep_texts:
                 outcome.texts[report.source] = report.document.text
         if settings.record_baseline:

@@ -19,6 +19,7 @@ from ..core.model import MODEL_MODES
 from ..engine.engine import Engine
 from ..languages.detect import checked_language
 from .base import debugging, warn
+from .completion import rule_id_completer
 
 
 def split_ids(values: Sequence[str]) -> tuple[str, ...]:
@@ -68,9 +69,9 @@ def engine_options(command: Callable) -> Callable:
                           "(site chrome and negation handling stay)."),
         click.option("--plugin", "plugin_specs", multiple=True, metavar="MODULE_OR_FILE",
                      help="Load a plugin from a module name or a .py file (repeatable)."),
-        click.option("--select", multiple=True, metavar="IDS",
+        click.option("--select", multiple=True, metavar="IDS", shell_complete=complete_rule_ids,
                      help="Only these rule ids or technique ids (comma-separated, repeatable)."),
-        click.option("--ignore", multiple=True, metavar="IDS",
+        click.option("--ignore", multiple=True, metavar="IDS", shell_complete=complete_rule_ids,
                      help="Skip these rule ids or technique ids (comma-separated, repeatable)."),
         click.option("--language", metavar="CODE", callback=language,
                      help="Take every document to be in this language (en, uk, ru, ...): only its packs run. "
@@ -99,7 +100,7 @@ def _given(ctx: click.Context, name: str) -> bool:
 REPLACED = {
     "no_default_rules": "no_default_rules", "fail_on": "fail_on", "format_name": "format",
     "regex_timeout": "regex_timeout", "input_format": "input_format", "text_field": "text_field",
-    "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score",
+    "id_field": "id_field", "baseline_path": "baseline", "max_score": "max_score", "min_severity": "min_severity",
     "require_reason": "require_reason", "model_path": "model", "model_mode": "model_mode",
     "fail_scope": "fail_scope", "fail_on_empty": "fail_on_empty", "force_exclude": "force_exclude",
     "respect_gitignore": "respect_gitignore", "follow_symlinks": "follow_symlinks",
@@ -135,3 +136,11 @@ def build_engine(config: Config) -> Engine:
     for warning in engine.setup_warnings:
         warn(warning)
     return engine
+
+
+def _resolved(ctx: click.Context) -> Config:
+    """The configuration of the command line typed so far (for completion)."""
+    return resolve_settings(ctx, ())
+
+
+complete_rule_ids = rule_id_completer(_resolved)  # --select, --ignore, rules show

@@ -16,7 +16,7 @@ from ..outputs.base import plural
 from ..outputs.data import rule_to_dict
 from ..packs.loading import performance_hints
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, error
-from .options import build_engine, engine_options, resolve_settings
+from .options import build_engine, complete_rule_ids, engine_options, resolve_settings
 
 
 @click.group("rules")
@@ -47,7 +47,7 @@ def rules_list(ctx: click.Context, format_name: str, **_: Any) -> None:
 
 
 @rules.command("show")
-@click.argument("rule_id")
+@click.argument("rule_id", shell_complete=complete_rule_ids)
 @engine_options
 @click.pass_context
 def rules_show(ctx: click.Context, rule_id: str, **_: Any) -> None:
@@ -117,7 +117,7 @@ def rules_check(ctx: click.Context, paths: tuple[str, ...], no_default_rules: bo
         click.echo(f"{plural(len(packs), 'pack')}, {plural(count, 'rule')} loaded; {plural(len(problems), 'error')}")
         ctx.exit(EXIT_ERROR)
     also = f", {plural(languages, 'language file')}" if languages else ""
-    click.echo(f"{len(packs)} packs, {count} rules{also}: OK")
+    click.echo(f"{plural(len(packs), 'pack')}, {plural(count, 'rule')}{also}: OK")
 
 
 @rules.command("test")

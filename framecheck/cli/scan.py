@@ -16,20 +16,23 @@ from typing import Any, TextIO
 
 import click
 
-from ..app.config import FAIL_ON, FAIL_SCOPES, MAX_REGEX_TIMEOUT, MIN_REGEX_TIMEOUT, Config
+from ..app.config import FAIL_ON, FAIL_SCOPES, MAX_REGEX_TIMEOUT, MIN_REGEX_TIMEOUT, SEVERITY_KEYS, Config
 from ..app.run import Application, RunOutcome, RunSettings
-from ..core.model import ScanOptions, printable
+from ..core.model import ScanOptions
 from ..core.summary import RunSummary
+from ..core.surrogates import printable
 from ..outputs.base import plural, visible
 from ..outputs.progress import Progress
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TerminalEvents, debugging, error, warn
+from .completion import format_names
 from .options import engine_options, finite, model_options, resolve_settings, size
+from .setup import print_settings
 
 
 @click.command("scan")
 @click.argument("paths", nargs=-1)
 @engine_options
-@click.option("--format", "format_name", default="text", show_default=True, metavar="NAME",
+@click.option("--format", "format_name", default="text", show_default=True, metavar="NAME", shell_complete=format_names,
               help="Report format for stdout: text, concise, json, jsonl, sarif, github, markdown, annotated, "
                    "html, or one a plugin adds.")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]FILE",
@@ -37,6 +40,9 @@ from .options import engine_options, finite, model_options, resolve_settings, si
                    "(then stdout stays quiet). Repeatable.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
               help="Exit 1 when an active finding has this severity or higher.")
+@click.option("--min-severity", type=click.Choice(SEVERITY_KEYS), default="info", show_default=True,
+              help="Report only findings of this severity or higher (scores still count every finding): "
+                   "what a hook or CI log shows, apart from what fails the check.")
 @click.option("--fail-scope", type=click.Choice(FAIL_SCOPES), default="own-voice", show_default=True,
               help="Which findings --fail-on counts: own-voice leaves out quotations of named speakers and "
                    "site chrome (still reported, marked); all counts every active finding.")
@@ -88,6 +94,9 @@ from .options import engine_options, finite, model_options, resolve_settings, si
                    "passes 64 documents, one process before that.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Findings only: no progress line, notes, per-article summaries or totals in text output.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the settings this scan would run with (configuration file and command line "
+                   "together) and exit without scanning.")
 @click.option("--statistics", is_flag=True,
               help="Print how many active findings each rule has, instead of the findings.")
 @model_options
@@ -99,6 +108,9 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     """Scan files, directories (recursively: text, Markdown and HTML articles) or '-' for stdin."""
     if options["debug"]:
         ctx.find_root().obj["debug"] = True
+    if options["show_settings"]:
+        print_settings(resolve_settings(ctx, paths))
+        ctx.exit(EXIT_OK)
     if not paths and not options["changed_since"]:
         raise click.UsageError("give at least one PATH (or --changed-since REF)")
     config = resolve_settings(ctx, paths)

@@ -52,6 +52,15 @@ class ScoringModel:
             factor *= self.context.get(name, 1.0)
         return finding.weight * factor
 
+    def to_settings(self) -> dict[str, object]:
+        """Every factor in use, under the keys of ``scoring:`` in a configuration (so that
+        ``framecheck config`` prints what a run scores with, defaults included)."""
+        return {
+            "severity": dict(self.severity), "part": dict(self.part), "context": dict(self.context),
+            "quote-named": self.quote_named, "quote-unnamed": self.quote_unnamed, "scale": self.scale,
+            "bands": dict(self.bands),
+        }
+
     def band(self, value: float) -> str:
         if value >= self.bands["high"]:
             return "high"

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from ..core.model import Document, Region
 from ..core.offsets import TextBuilder, line_number
 from ..languages.profiles import Languages
-from .readers import Input, ReadOptions, read_text, text_document
+from .readers import Input, ReadOptions, TextReader, read_text, text_document
 from .structure import quotations
 
 LEDE_MIN_WORDS = 12
@@ -436,3 +436,14 @@ class HtmlReader:
         parser.feed(_LONG_DECIMAL_REFERENCE.sub(_as_hex_reference, source[:end]))
         assembly = parser.finish()
         yield assembly.document(item, source, dict(parser.metadata), notes, options.languages)
+
+
+# The extensions of the article formats framecheck reads itself: what a folder walk scans (with
+# any plugin reader's), what a pack's test articles may be, and what the pre-commit hook's
+# ``files`` pattern names (a test keeps .pre-commit-hooks.yaml equal to hook_files_pattern()).
+ARTICLE_EXTENSIONS = tuple(sorted({*TextReader.extensions, *MarkdownReader.extensions, *HtmlReader.extensions}))
+
+
+def hook_files_pattern(extensions: tuple[str, ...] = ARTICLE_EXTENSIONS) -> str:
+    """A regular expression for file names with one of ``extensions``, in any case."""
+    return r"(?i)\.(" + "|".join(sorted(extension.lstrip(".") for extension in extensions)) + r")$"

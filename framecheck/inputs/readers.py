@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from ..core.errors import FramecheckError, InputError, InputSkipped
-from ..core.model import Document, printable
+from ..core.errors import FramecheckError, InputError
+from ..core.model import Document
+from ..core.surrogates import printable
 from ..languages.profiles import Languages
 from .structure import plain_structure
 
@@ -391,101 +392,3 @@ def _head(path: Path) -> str:
             return handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
-
-
-@dataclass(frozen=True)
-class NotAnArticle:
-    """A file a folder walk found but does not read: no reader takes its extension."""
-
-    where: Path
-
-    @property
-    def kind(self) -> str:
-        """How the summary counts it: its extension, in lower case."""
-        return self.where.suffix.lower() or "no extension"
-
-
-def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] = frozenset(),
-          follow_symlinks: bool = False) -> Iterator[Path | InputError | NotAnArticle]:
-    """Readable files below ``directory`` in sorted order, skipping hidden files and folders and
-    the ``ignored`` ones (absolute paths: what git ignores). A folder that cannot be listed is an
-    error naming it, never a silent gap.
-
-    Symbolic links to directories are not followed, so a link loop cannot make the walk endless;
-    a link to a file outside ``directory`` is skipped with a note unless ``follow_symlinks``, so
-    that ``scan tree/`` never prints another folder's secrets into a CI log.
-    """
-    inside = directory.resolve()
-    unreadable: list[OSError] = []
-    for root, dirs, files in os.walk(directory, onerror=unreadable.append):
-        yield from _folder_errors(unreadable)
-        here = Path(root)
-        if ignored:
-            absolute = here.absolute()
-            dirs[:] = [d for d in dirs if absolute / d not in ignored]
-            files = [f for f in files if absolute / f not in ignored]
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() not in extensions:
-                yield NotAnArticle(here / name)
-            elif not name.startswith("."):
-                found = here / name
-                if not follow_symlinks and found.is_symlink() and not _within(found.resolve(), inside):
-                    yield InputSkipped(f"{found}: a link to {found.resolve()}, outside {directory}; skipped "
-                                       "(--follow-symlinks reads it)")
-                    continue
-                yield found
-    yield from _folder_errors(unreadable)  # the last folder listed, when it failed
-
-
-def _within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def _folder_errors(unreadable: list[OSError]) -> Iterator[InputError]:
-    """The folders os.walk could not list since it was last asked, as errors (and forgotten)."""
-    while unreadable:
-        error = unreadable.pop(0)
-        yield InputError(f"{error.filename}: cannot read folder: {error.strerror or error}; skipped")
-
-
-def collect_inputs(
-    paths: Sequence[str], extensions: frozenset[str], stdin_name: str = "<stdin>", *, respect_gitignore: bool = False,
-    follow_symlinks: bool = False,
-) -> Iterator[Input | InputError | NotAnArticle]:
-    """Expand command-line paths into inputs; a missing path becomes an error, not a stop, and
-    a walked file no reader takes is a :class:`NotAnArticle` (for the summary to count).
-
-    With ``respect_gitignore``, a walk inside a git work tree skips what git ignores (build
-    output, virtual environments); a file named on the command line is always read."""
-    seen: set[str] = set()
-    for raw in paths:
-        if raw == STDIN:
-            yield Input(stdin_name, None)
-            continue
-        path = Path(raw)
-        try:
-            is_dir, exists = path.is_dir(), path.exists() or path.is_symlink()
-        except OSError as exc:  # a folder on the way that cannot be searched
-            yield InputError(f"{raw}: cannot read: {exc.strerror or exc}")
-            continue
-        if is_dir:
-            ignored = frozenset()
-            if respect_gitignore:
-                from .vcs import ignored_paths  # imported on use: only folder walks ask git
-
-                ignored = ignored_paths(path)
-            candidates = list(_walk(path, extensions, ignored, follow_symlinks))
-        elif exists:
-            candidates = [path]
-        else:
-            yield InputError(f"{raw}: no such file or directory")
-            continue
-        for candidate in candidates:
-            if isinstance(candidate, (InputError, NotAnArticle)):
-                yield candidate
-                continue
-            name = str(candidate)
-            if name not in seen:
-                seen.add(name)
-                yield Input(name, candidate)

@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..core.folding import is_word_char
-from ..core.model import Disguise, Document, Finding, Region, has_surrogates, printable, without_surrogates
+from ..core.model import Disguise, Document, Finding, Region
 from ..core.offsets import OffsetMap
+from ..core.surrogates import has_surrogates, printable, without_surrogates
 from .confusables import (
     COMPATIBILITY_RANGES,
     CYRILLIC,

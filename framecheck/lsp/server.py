@@ -23,7 +23,7 @@ from pygls.uris import to_fs_path
 
 from .._version import __version__
 from ..core.errors import FramecheckError
-from ..inputs.readers import collect_inputs
+from ..inputs.walk import collect_inputs
 from ..serve.worker import ScanJob, ScanReply
 from . import findings as shown
 from .scanning import Scanner, report_of

@@ -102,7 +102,8 @@ class TextFormatter(Formatter):
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
                 write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
-        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete or summary.passed_over:
+        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete or summary.passed_over \
+                or summary.not_shown:
             counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
             line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
             line += f" ({counts})" if counts else ""
@@ -110,6 +111,8 @@ class TextFormatter(Formatter):
                 line += f", {summary.suppressed} suppressed"
             if summary.baselined:
                 line += f", {summary.baselined} in baseline"
+            if summary.not_shown:
+                line += f", {summary.not_shown} below --min-severity not shown"
             if summary.errors:
                 line += f"; {plural(len(summary.errors), 'input')} could not be read"
             if summary.skipped:

@@ -114,7 +114,8 @@ def test_an_article_after_a_list_nested_past_the_limit_is_scanned_and_fails(inpu
 
 
 def test_a_folder_that_cannot_be_listed_is_an_error_not_a_gap(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from framecheck.inputs.readers import Input, collect_inputs
+    from framecheck.inputs.readers import Input
+    from framecheck.inputs.walk import collect_inputs
 
     (inputs / "open").mkdir()
     (inputs / "open" / "a.txt").write_text(LOADED, encoding="utf-8")

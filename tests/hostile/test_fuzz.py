@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from framecheck.app.parallel import read_safely, scan_safely
 from framecheck.core.errors import InputError
-from framecheck.core.model import printable
 from framecheck.core.summary import RunSummary
+from framecheck.core.surrogates import printable
 from framecheck.engine.builtin import CorePlugin
-from framecheck.inputs.readers import Input, NotAnArticle, ReaderSet, ReadOptions, collect_inputs
+from framecheck.inputs.readers import Input, ReaderSet, ReadOptions
+from framecheck.inputs.walk import NotAnArticle, collect_inputs
 
 ENGINE = make_engine()
 FORMATTERS = CorePlugin().framecheck_formatters()

@@ -99,7 +99,7 @@ def test_adding_a_language_is_adding_a_folder(tmp_path: Path, monkeypatch: pytes
     folder, article = polish_folder(tmp_path)
     monkeypatch.chdir(tmp_path)
     checked = run("rules", "check", "pl")
-    assert checked.exit_code == 0 and checked.stdout.strip() == "1 packs, 1 rules, 1 language file: OK"
+    assert checked.exit_code == 0 and checked.stdout.strip() == "1 pack, 1 rule, 1 language file: OK"
     tested = run("rules", "test", "pl")
     assert tested.exit_code == 0 and tested.stdout.splitlines()[-1] == "2 passed, 0 failed"
     result = run("scan", "--rules", "pl", "--format", "json", "artykul.txt")

@@ -149,7 +149,7 @@ def test_rules_check_hints_at_regexes_that_run_at_every_position(tmp_path: Path)
               - regex: '\\p{Lu}{4,}'
     """), encoding="utf-8")
     result = run("rules", "check", str(pack))
-    assert result.exit_code == 0 and "1 packs, 1 rules: OK" in result.stdout
+    assert result.exit_code == 0 and "1 pack, 1 rule: OK" in result.stdout
     hints = result.stderr.strip().splitlines()
     assert len(hints) == 1  # the literal-led regex is fast; regex-only syntax is not judged
     assert hints[0].startswith(f"framecheck: hint: {pack}:4: rule 'slow-superlative': regex")
