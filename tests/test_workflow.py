@@ -164,7 +164,7 @@ def test_ignore_file_waives_the_whole_article(tmp_path: Path) -> None:
     story = write(tmp_path / "satire.md", "<!-- framecheck: ignore-file reason=\"satire column\" -->\n\n" + LOADED + "\nDo not fall for fakes!\n")
     result = run("scan", str(story))
     assert result.exit_code == 0
-    assert "3 suppressed" in result.stdout
+    assert "2 suppressed" in result.stdout  # "Do not fall for fakes!" is one device (its exclamation absorbed)
 
 
 # --- baselines ---------------------------------------------------------------------------------------
@@ -174,11 +174,11 @@ def test_a_baseline_survives_edits_that_shift_lines_and_catches_new_findings(tmp
     monkeypatch.chdir(tmp_path)
     story = write(tmp_path / "story.txt", "Headline\n\n" + LOADED + "Do not fall for fakes!\n")
     written = run("scan", "--write-baseline", "baseline.json", "story.txt")
-    assert written.exit_code == 0 and "wrote 3 findings to the baseline baseline.json" in written.stderr
+    assert written.exit_code == 0 and "wrote 2 findings to the baseline baseline.json" in written.stderr
     story.write_text("Headline\n\nA new first paragraph.\n\nAnd another.\n\n" + LOADED + "Do not fall for fakes!\n", encoding="utf-8")
     unchanged = run("scan", "--baseline", "baseline.json", "story.txt")
     assert unchanged.exit_code == 0
-    assert unchanged.stdout.splitlines()[-1].startswith("story.txt: 0 findings (3 in baseline)")
+    assert unchanged.stdout.splitlines()[-1].startswith("story.txt: 0 findings (2 in baseline)")
     story.write_text(story.read_text(encoding="utf-8") + "Sources say they terrorised it again.\n", encoding="utf-8")
     grown = run("scan", "--baseline", "baseline.json", "story.txt")
     assert grown.exit_code == 1
@@ -283,10 +283,10 @@ def test_changed_since_outside_a_repository_is_a_clear_error(tmp_path: Path, mon
 def test_several_outputs_in_one_run(tmp_path: Path) -> None:
     sarif, jsonl = tmp_path / "r.sarif", tmp_path / "r.jsonl"
     result = run("scan", "--output", f"sarif={sarif}", "--output", f"jsonl={jsonl}", str(SEED))
-    assert result.stdout.splitlines()[-1].startswith(f"{SEED}: 5 findings")
-    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 5
+    assert result.stdout.splitlines()[-1].startswith(f"{SEED}: 4 findings")
+    assert len(json.loads(sarif.read_text(encoding="utf-8"))["runs"][0]["results"]) == 4
     lines = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
-    assert len(lines[0]["findings"]) == 5 and lines[-1]["summary"]["articles"] == 1
+    assert len(lines[0]["findings"]) == 4 and lines[-1]["summary"]["articles"] == 1
 
 
 def test_sarif_output_validates_against_the_official_schema() -> None:
@@ -311,7 +311,8 @@ def test_github_annotations(monkeypatch) -> None:
         "title=framecheck loaded-verb-terrorise::frames an action as terror; describe what was done: "
         '"terrorise" (loaded-language)'
     )
-    assert [line.split()[0] for line in lines] == ["::warning", "::warning", "::error", "::error", "::notice"]
+    assert [line.split()[0] for line in lines] == ["::warning", "::warning", "::error", "::error"]
+    assert lines[-1].endswith('"Do not fall for fakes!" (distrust-call) (also exclamation)')
 
 
 def _action_step(tmp_path: Path, name: str, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict, str]:

@@ -110,21 +110,27 @@ def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels:
     names the article's), and each article's score."""
     evaluation = Evaluation()
     scored = []
+    technique_of = {rule.id: rule.technique for rule in engine.rules()}
     for identifier, document in documents:
         predicted: dict[str, list[tuple[int, int]]] = {}
         untyped: list[tuple[int, int]] = []
         found: list[RuleFinding] = []
         report = engine.scan(document)
         for finding in report.active_findings:
-            label = TECHNIQUES[finding.technique].corpus_label
             if finding.technique == LEARNED_TECHNIQUE:
                 untyped.append((finding.start, finding.end))
                 continue
-            found.append(RuleFinding(finding.rule_id, label, (finding.start, finding.end)))
-            if label is None and include_unmapped:
-                label = f"(framecheck) {finding.technique}"
-            if label is not None:
-                predicted.setdefault(label, []).append((finding.start, finding.end))
+            # A finding that absorbed other rules on its span (engine.devices) predicts their
+            # techniques too: one device reported once is still each rule's prediction.
+            rules = [(finding.rule_id, finding.technique),
+                     *((rule_id, technique_of.get(rule_id, finding.technique)) for rule_id in finding.absorbed)]
+            for rule_id, technique in rules:
+                label = TECHNIQUES[technique].corpus_label
+                found.append(RuleFinding(rule_id, label, (finding.start, finding.end)))
+                if label is None and include_unmapped:
+                    label = f"(framecheck) {technique}"
+                if label is not None:
+                    predicted.setdefault(label, []).append((finding.start, finding.end))
         gold = labels.get(identifier, {})
         evaluation.add_article(predicted, gold, untyped, (languages or {}).get(identifier))
         evaluation.add_rule_findings(found, gold)

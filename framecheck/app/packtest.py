@@ -44,7 +44,7 @@ def example_hits(engine: Engine, rule: RuleInfo, text: str) -> list[str]:
     document = text_document("<example>", text, languages=engine.languages)
     if rule.language not in ("", ANY):
         document.language = rule.language
-    return [f.excerpt for f in engine.scan(document).findings if f.rule_id == rule.id]
+    return [f.excerpt for f in engine.scan(document).findings if rule.id in f.rule_ids]
 
 
 def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult]:
@@ -93,7 +93,8 @@ def _article_results(engine: Engine, readers: ReaderSet, article: Path, rule_ids
     document = documents[0]
     source = document.source_text if document.source_text is not None else document.text
     wanted = _expectations(source)
-    found = {(f.line, f.rule_id) for f in engine.scan(document).findings if f.rule_id in rule_ids}
+    findings = engine.scan(document).findings
+    found = {(f.line, rule_id) for f in findings for rule_id in f.rule_ids if rule_id in rule_ids}
     results = []
     for (line, rule_id), kind in sorted(wanted.items()):
         hit = (line, rule_id) in found

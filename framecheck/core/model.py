@@ -246,6 +246,7 @@ class Finding:
     fingerprint: str = ""
     suppression: Suppression | None = None
     baselined: bool = False
+    absorbed: tuple[str, ...] = ()  # rules that flagged exactly these words too (engine.devices)
 
     @property
     def active(self) -> bool:
@@ -258,6 +259,11 @@ class Finding:
         return not self.quote and self.part != "boilerplate"
 
     @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule that flagged these words: this finding's and the ones it absorbed."""
+        return (self.rule_id, *self.absorbed)
+
+    @property
     def voice(self) -> tuple[str, ...]:
         """Where the words come from when not from the outlet: ("quoted: NAME",) or ("site chrome",)."""
         if self.part == "boilerplate":
@@ -267,7 +273,7 @@ class Finding:
     @property
     def context_note(self) -> str:
         """What reports for people print after the finding: " (quoted: Patel; negated)", or ""."""
-        notes = (*self.voice, *self.context)
+        notes = (*self.voice, *self.context, *((f"also {', '.join(self.absorbed)}",) if self.absorbed else ()))
         return f" ({'; '.join(notes)})" if notes else ""
 
     @property
@@ -306,6 +312,7 @@ class Finding:
             "fingerprint": self.fingerprint,
             "suppression": None if self.suppression is None else self.suppression.to_dict(),
             "baselined": self.baselined,
+            "absorbed": list(self.absorbed),
         }
 
 

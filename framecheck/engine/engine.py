@@ -40,6 +40,7 @@ from ..languages.profiles import Languages, bundled_languages, run_languages
 from ..packs.indexes import SharedPhraseIndex
 from ..packs.loading import Pack, load_packs
 from .budget import OverBudget, budget
+from .devices import one_per_device
 from .hookspecs import Annotator, Detector, Reviewer
 from .placement import RegionIndex, place
 from .plugins import HookCall, call_each, default_content_plugins
@@ -234,7 +235,9 @@ class Engine:
             for reviewer in self.reviewers:
                 reviewed = guard(reviewer, lambda r=reviewer, f=unique: self._review(r, document, f, regions, warnings))
                 unique = unique if reviewed is None else reviewed
-        marked = waivers.mark(document, with_fingerprints(_without(unique, ignored)))
+        # One finding per device before the baseline is asked, so a baseline records, and then
+        # accepts, the finding a report shows (not the rules it absorbed, one by one).
+        marked = one_per_device(waivers.mark(document, with_fingerprints(_without(unique, ignored))))
         notes = waivers.notes()
         if self.baseline is not None:
             accepted = self.baseline.fingerprints(document.source)

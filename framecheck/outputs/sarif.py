@@ -76,6 +76,7 @@ class SarifFormatter(Formatter):
                 "partialFingerprints": {"framecheckFingerprint/v1": f"{uri}:{finding.fingerprint}"},
                 "properties": {"technique": finding.technique, "part": finding.part, "weight": finding.weight,
                                **({"context": list(finding.context)} if finding.context else {}),
+                               **({"absorbed": list(finding.absorbed)} if finding.absorbed else {}),
                                **({"quote": {"speaker": finding.quote or None}} if finding.quote is not None else {})},
             }
             fixes = self._fixes(finding, uri)
