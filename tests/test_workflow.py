@@ -435,3 +435,48 @@ def test_the_documented_local_hook_runs_an_installed_framecheck(tmp_path: Path) 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "loaded.mkd:1:6: warning loaded-verb-terrorise" in result.stdout
     assert "clean.MD" not in result.stdout.replace("framecheck", "")
+
+
+# --- changed lines (issue 26) ---------------------------------------------------------------------------
+
+
+def test_changed_lines_report_only_what_an_edit_touched(tmp_path: Path, monkeypatch) -> None:
+    repo = tmp_path / "desk"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    old = "Town news\n\nThey terrorised the town.\n\nA calm line.\n\nThe brutal regime lied.\n\nThe end.\n"
+    write(repo / "story.md", old)
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "-m", "old story", cwd=repo)
+    monkeypatch.chdir(repo)
+    untouched = run("scan", "--format", "json", "--changed-lines", "HEAD")
+    assert untouched.exit_code == 0 and json.loads(untouched.stdout)["summary"]["articles"] == 0
+    write(repo / "story.md", old.replace("A calm line.", "Sources say they terrorised the port."))
+    edited = run("scan", "--format", "json", "--max-score", "1", "--changed-lines", "HEAD")
+    report = json.loads(edited.stdout)
+    assert {f["line"] for f in report["articles"][0]["findings"]} == {5}, "only the edited line"
+    assert report["summary"]["unchanged"] >= 2  # the old findings on lines 3 and 7
+    assert [f["kind"] for f in report["summary"]["failures"]] == ["findings"], "an edit is not judged on its score"
+    assert edited.exit_code == 1
+    write(repo / "story.md", old.replace("A calm line.", "A calmer line."))
+    calm_edit = run("scan", "--max-score", "1", "--changed-lines", "HEAD")
+    assert calm_edit.exit_code == 0 and "on unchanged lines not shown" in calm_edit.stdout
+    write(repo / "new.md", "They terrorised the town.\n\nDo not fall for fakes!\n")
+    new = json.loads(run("scan", "--format", "json", "--max-score", "1", "--changed-lines", "HEAD").stdout)
+    by_source = {a["source"]: a for a in new["articles"]}
+    assert len(by_source["new.md"]["findings"]) == 2, "a new file is changed as a whole"
+    assert {f["kind"] for f in new["summary"]["failures"] if f["source"] == "new.md"} == {"findings", "score"}
+    unknown = run("scan", "--changed-lines", "no-such-ref")
+    assert unknown.exit_code == 2 and "--changed-lines: unknown revision 'no-such-ref'" in unknown.stderr
+    both = run("scan", "--changed-lines", "HEAD", "--changed-since", "HEAD")
+    assert both.exit_code == 2
+
+
+def test_hunk_ranges_read_the_new_side_of_a_zero_context_diff() -> None:
+    from framecheck.inputs.vcs import ChangedLines, hunk_ranges
+
+    diff = "@@ -3 +3 @@\n-a\n+b\n@@ -10,0 +11,2 @@\n+c\n+d\n@@ -20,2 +21,0 @@\n-e\n-f\n"
+    assert hunk_ranges(diff) == ((3, 3), (11, 12))
+    lines = ChangedLines(hunk_ranges(diff))
+    assert lines.touches(12, 14) and lines.touches(1, 3) and not lines.touches(4, 10)
+    assert ChangedLines(whole=True).touches(100, 100)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import GateFailure
+from ..inputs.vcs import ChangedLines
 from ..outputs.base import plural
 from .config import Config
 
@@ -34,9 +36,10 @@ class GatePolicy:
         """Whether an active finding can fail the check under the scope."""
         return self.scope == "all" or finding.own_voice
 
-    def judge(self, report: ArticleReport) -> tuple[list[GateFailure], int]:
+    def judge(self, report: ArticleReport, *, judge_score: bool = True) -> tuple[list[GateFailure], int]:
         """(why the article fails, or nothing; how many findings over the threshold the scope
-        left out)."""
+        left out). ``judge_score`` False leaves ``max-score`` out: an edited article's score
+        covers lines the edit did not touch (``--changed-lines``)."""
         failures: list[GateFailure] = []
         left_out = 0
         if self.fail_on is not None:
@@ -48,7 +51,7 @@ class GatePolicy:
                     report.source, "findings",
                     f"{plural(len(counted), 'finding')} at or above {self.fail_on.label}",
                 ))
-        if self.max_score is not None and report.score.value > self.max_score:
+        if judge_score and self.max_score is not None and report.score.value > self.max_score:
             failures.append(GateFailure(
                 report.source, "score",
                 f"score {report.score.value:.0f}/100 is above --max-score {self.max_score:g}",
@@ -65,3 +68,14 @@ def shown_from(report: ArticleReport, minimum: Severity) -> tuple[ArticleReport,
         return report, 0
     kept = tuple(f for f in report.findings if f.severity >= minimum)
     return dataclasses.replace(report, findings=kept), len(report.findings) - len(kept)
+
+
+def on_changed_lines(report: ArticleReport, changed: dict[Path, ChangedLines]) -> tuple[ArticleReport, bool, int]:
+    """(the report with only the findings on lines a diff changed, whether the whole file is
+    new, how many findings were left out) for ``--changed-lines``. A new file is judged whole,
+    its score included; an edited one only on its changed lines, without its score."""
+    lines = changed.get(Path(report.source).resolve(), ChangedLines())
+    if lines.whole:
+        return report, True, 0
+    kept = tuple(f for f in report.findings if lines.touches(f.line, max(f.line, f.end_line)))
+    return dataclasses.replace(report, findings=kept), False, len(report.findings) - len(kept)

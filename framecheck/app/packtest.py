@@ -66,7 +66,8 @@ def _example_results(engine: Engine, rule_ids: Iterable[str]) -> list[TestResult
 
 def test_articles(pack_path: Path) -> list[Path]:
     """The annotated articles that belong to a pack file."""
-    beside = [p for p in sorted(pack_path.parent.glob(f"{pack_path.stem}.test.*")) if p.suffix.lower() in ARTICLE_EXTENSIONS]
+    beside = [p for p in sorted(pack_path.parent.glob(f"{pack_path.stem}.test.*"))
+              if p.suffix.lower() in ARTICLE_EXTENSIONS]
     folder = pack_path.parent / f"{pack_path.stem}.tests"
     inside = sorted(p for p in folder.rglob("*") if p.suffix.lower() in ARTICLE_EXTENSIONS) if folder.is_dir() else []
     return beside + inside

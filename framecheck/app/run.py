@@ -23,13 +23,14 @@ from ..core.summary import RunSummary
 from ..core.surrogates import printable
 from ..engine.engine import Engine
 from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions
+from ..inputs.vcs import ChangedLines
 from ..inputs.walk import NotAnArticle, collect_inputs, pack_tested_by
 from ..outputs.atomic import atomic_text_file
 from ..outputs.base import Formatter
 from ..outputs.progress import Progress
 from .components import Fanout, formatter_classes, output_targets, reader_objects, require_format
 from .config import Config
-from .gate import GatePolicy, shown_from
+from .gate import GatePolicy, on_changed_lines, shown_from
 from .options import engine_for
 from .parallel import read_safely, scan_all, scan_safely, work_units
 
@@ -51,6 +52,7 @@ class RunSettings:
 
     stdin_name: str = STDIN_NAME
     changed_since: str | None = None  # a git ref: only the files changed since it
+    changed_lines: str | None = None  # a git ref: only the findings on lines changed since it
     jobs: int | None = None  # worker processes; None decides from the number of documents
     dask_address: str | None = None
     skip_unreadable: bool = False  # an unreadable input is a warning, not an error
@@ -130,11 +132,13 @@ class Application:
         changed files under them. Files named explicitly are scanned whatever the globs say,
         unless ``force-exclude`` is on."""
         config = self.config
-        if settings.changed_since:
+        ref = settings.changed_lines or settings.changed_since
+        if ref:
             roots = [Path(p).resolve() for p in paths] or [Path.cwd().resolve()]
             from ..inputs.vcs import changed_files  # imported on use: most scans never ask git
 
-            for path in changed_files(settings.changed_since, Path.cwd()):
+            option = "--changed-lines" if settings.changed_lines else "--changed-since"
+            for path in changed_files(ref, Path.cwd(), option):
                 under = any(path == root or root in path.parents for root in roots)
                 if under and path.suffix.lower() in self.readers.extensions and config.wants(path):
                     yield Input(os.path.relpath(path), path)
@@ -184,7 +188,12 @@ class Application:
     def run(self, paths: Sequence[str], settings: RunSettings, report_to: Formatter,
             progress: Progress | None = None) -> RunOutcome:
         """Scan every input, hand each report to ``report_to``, judge each against the gate."""
-        return self.collect(self.reports(paths, settings), settings, report_to, progress)
+        changed = None
+        if settings.changed_lines:
+            from ..inputs.vcs import changed_lines  # imported on use: most scans never ask git
+
+            changed = changed_lines(settings.changed_lines, Path.cwd())
+        return self.collect(self.reports(paths, settings), settings, report_to, progress, changed=changed)
 
     def scan_bytes(self, name: str, data: bytes, format_name: str = "json",
                    settings: RunSettings = RunSettings()) -> tuple[str, RunOutcome]:
@@ -203,8 +212,9 @@ class Application:
             yield document if isinstance(document, InputError) else scan_safely(self.engine, document)
 
     def collect(self, results: Iterable[ArticleReport | InputError], settings: RunSettings, report_to: Formatter,
-                progress: Progress | None = None) -> RunOutcome:
-        """Hand each report (or input error) to ``report_to`` and judge it against the gate."""
+                progress: Progress | None = None, *, changed: dict[Path, ChangedLines] | None = None) -> RunOutcome:
+        """Hand each report (or input error) to ``report_to`` and judge it against the gate;
+        with ``changed`` (``--changed-lines``), only on the findings of changed lines."""
         outcome = RunOutcome()
         summary = outcome.summary
         policy = GatePolicy.from_config(self.config)
@@ -223,7 +233,11 @@ class Application:
                                     f"{'; '.join(report.incomplete)} failed (see its notes)")
                 self.events.error(message)
                 summary.incomplete.append(message)
-            failures, left_out = policy.judge(report)
+            whole = True
+            if changed is not None:
+                report, whole, unchanged = on_changed_lines(report, changed)
+                summary.unchanged += unchanged
+            failures, left_out = policy.judge(report, judge_score=whole)
             summary.failures.extend(failures)
             summary.not_counted += left_out
             if settings.record_baseline:

@@ -89,6 +89,9 @@ from .setup import print_settings
 @click.option("--write-baseline", metavar="FILE", help="Record every finding of this run in FILE as the new baseline.")
 @click.option("--require-reason", is_flag=True, default=None, help="Inline suppressions without reason=\"...\" do not count.")
 @click.option("--changed-since", metavar="REF", help="Only scan files that git reports changed since REF (and untracked ones).")
+@click.option("--changed-lines", metavar="REF",
+              help="Only report and judge findings on lines changed since REF (git diff REF; a new file "
+                   "whole, its score included): an edit surfaces its own findings, not the article's old ones.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
               help="Scan in N worker processes; reports keep input order. Default: all CPUs once a scan "
                    "passes 64 documents, one process before that.")
@@ -111,11 +114,15 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     if options["show_settings"]:
         print_settings(resolve_settings(ctx, paths))
         ctx.exit(EXIT_OK)
-    if not paths and not options["changed_since"]:
-        raise click.UsageError("give at least one PATH (or --changed-since REF)")
+    if not paths and not options["changed_since"] and not options["changed_lines"]:
+        raise click.UsageError("give at least one PATH (or --changed-since REF, --changed-lines REF)")
+    if options["changed_since"] and options["changed_lines"]:
+        raise click.UsageError("give --changed-since or --changed-lines, not both (--changed-lines scans the "
+                               "changed files too)")
     config = resolve_settings(ctx, paths)
     settings = RunSettings(
-        stdin_name=options["stdin_filename"], changed_since=options["changed_since"], jobs=options["jobs"],
+        stdin_name=options["stdin_filename"], changed_since=options["changed_since"],
+        changed_lines=options["changed_lines"], jobs=options["jobs"],
         dask_address=options["dask_address"], skip_unreadable=options["skip_unreadable"],
         record_baseline=bool(options["write_baseline"]), statistics=options["statistics"],
     )

@@ -39,6 +39,7 @@ class RunSummary:
     incomplete: list[str] = field(default_factory=list)  # articles on which a plugin failed
     not_counted: int = 0  # findings at or over --fail-on that the fail scope leaves out
     not_shown: int = 0  # findings below --min-severity, left out of the reports
+    unchanged: int = 0  # findings on lines --changed-lines did not see changed, left out
     # Files folder walks found and did not read (no reader takes them), by extension.
     passed_over: dict[str, int] = field(default_factory=dict)
 
@@ -70,6 +71,7 @@ class RunSummary:
         self.incomplete.extend(other.incomplete)
         self.not_counted += other.not_counted
         self.not_shown += other.not_shown
+        self.unchanged += other.unchanged
         for kind, count in other.passed_over.items():
             self.passed_over[kind] = self.passed_over.get(kind, 0) + count
 

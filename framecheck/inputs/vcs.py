@@ -1,37 +1,96 @@
-"""Ask git which files changed, for ``framecheck scan --changed-since REF``."""
+"""Ask git which files changed (``framecheck scan --changed-since REF``), which of their lines
+changed (``--changed-lines REF``), and which files it ignores (folder walks).
+
+With ``--changed-lines`` only findings on lines the diff touches are reported and judged (as
+reviewdog and diff-cover do for code): a gate that reports a whole article whenever one of its
+sentences is edited gets turned off. The diff is git's, between REF and the working tree (what
+pre-commit has staged; what a pull request changes against its base); a file git did not track
+at REF (untracked, or added since) changed as a whole.
+"""
 
 from __future__ import annotations
 
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import FramecheckError
 
 
-def _git(args: list[str], cwd: Path) -> str:
+def _git(args: list[str], cwd: Path, option: str = "--changed-since") -> str:
     try:
         completed = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
-        raise FramecheckError("--changed-since: git is not installed") from None
+        raise FramecheckError(f"{option}: git is not installed") from None
     if completed.returncode != 0:
         raise subprocess.CalledProcessError(completed.returncode, args, completed.stdout, completed.stderr)
     return completed.stdout
 
 
-def changed_files(ref: str, cwd: Path) -> list[Path]:
+def _top(ref: str, cwd: Path, option: str) -> Path:
+    """The work tree's top folder, once ``ref`` is known to name a commit."""
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd, option).strip())
+    except subprocess.CalledProcessError:
+        raise FramecheckError(f"{option}: {cwd.resolve()} is not inside a git repository") from None
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top, option)
+    except subprocess.CalledProcessError:
+        raise FramecheckError(f"{option}: unknown revision {ref!r}") from None
+    return top
+
+
+def changed_files(ref: str, cwd: Path, option: str = "--changed-since") -> list[Path]:
     """Files added, copied, modified, renamed or untracked since ``ref``, that still exist."""
-    try:
-        top = Path(_git(["rev-parse", "--show-toplevel"], cwd).strip())
-    except subprocess.CalledProcessError:
-        raise FramecheckError(f"--changed-since: {cwd.resolve()} is not inside a git repository") from None
-    try:
-        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
-    except subprocess.CalledProcessError:
-        raise FramecheckError(f"--changed-since: unknown revision {ref!r}") from None
-    changed = _git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"], top).split("\0")
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0")
+    top = _top(ref, cwd, option)
+    changed = _git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"], top, option).split("\0")
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top, option).split("\0")
     names = sorted({name for name in changed + untracked if name})
     return [top / name for name in names if (top / name).is_file()]
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ChangedLines:
+    """The lines of one file that changed: ``whole`` for a new file, else 1-based inclusive ranges."""
+
+    ranges: tuple[tuple[int, int], ...] = ()
+    whole: bool = False
+
+    def touches(self, first: int, last: int) -> bool:
+        """Whether any line from ``first`` to ``last`` changed."""
+        return self.whole or any(start <= last and first <= end for start, end in self.ranges)
+
+
+def hunk_ranges(diff: str) -> tuple[tuple[int, int], ...]:
+    """The new-side line ranges of a ``git diff --unified=0`` of one file (a hunk that only
+    deletes adds no line)."""
+    ranges = []
+    for match in _HUNK.finditer(diff):
+        start, count = int(match.group(1)), int(match.group(2) or 1)
+        if count:
+            ranges.append((start, start + count - 1))
+    return tuple(ranges)
+
+
+def changed_lines(ref: str, cwd: Path) -> dict[Path, ChangedLines]:
+    """Every file changed since ``ref`` (as :func:`changed_files` finds them), by absolute path,
+    with the lines that changed in it."""
+    option = "--changed-lines"
+    top = _top(ref, cwd, option)
+    known = set(_git(["ls-tree", "-r", "-z", "--name-only", ref], top, option).split("\0"))
+    found = {}
+    for path in changed_files(ref, cwd, option):
+        name = path.relative_to(top).as_posix()
+        if name not in known:
+            found[path] = ChangedLines(whole=True)
+            continue
+        diff = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", ref, "--", name], top, option)
+        found[path] = ChangedLines(hunk_ranges(diff))
+    return found
 
 
 def _inside_work_tree(folder: Path) -> bool:

@@ -125,6 +125,7 @@ def summary_to_dict(summary: RunSummary) -> dict[str, Any]:
         "skipped": summary.skipped,
         "passed_over": dict(sorted(summary.passed_over.items())),
         "not_shown": summary.not_shown,
+        "unchanged": summary.unchanged,
         "incomplete": summary.incomplete,
         "failed": summary.failed,
         "failures": [failure.to_dict() for failure in summary.failures],

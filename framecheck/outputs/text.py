@@ -102,26 +102,31 @@ class TextFormatter(Formatter):
             write("\n  SCORE  BAND      FINDINGS  WORDS  ARTICLE\n")
             for value, band, findings, words, source in sorted(self.rows, key=lambda r: (-r[0], r[4])):
                 write(f"  {value:5.0f}  {band:<8}  {findings:8d}  {words:5d}  {source}\n")
-        if summary.articles > 1 or summary.errors or summary.skipped or summary.incomplete or summary.passed_over \
-                or summary.not_shown:
-            counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
-            line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
-            line += f" ({counts})" if counts else ""
-            if summary.suppressed:
-                line += f", {summary.suppressed} suppressed"
-            if summary.baselined:
-                line += f", {summary.baselined} in baseline"
-            if summary.not_shown:
-                line += f", {summary.not_shown} below --min-severity not shown"
-            if summary.errors:
-                line += f"; {plural(len(summary.errors), 'input')} could not be read"
-            if summary.skipped:
-                line += f"; {plural(len(summary.skipped), 'input')} skipped (see the warnings)"
-            if summary.incomplete:
-                line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
-            if summary.passed_over:
-                line += f"; {summary.passed_over_note()}, not in an article format"
-            write(line + "\n")
+        worth_a_line = (summary.errors or summary.skipped or summary.incomplete or summary.passed_over
+                        or summary.not_shown or summary.unchanged)
+        if summary.articles > 1 or worth_a_line:
+            write(totals_line(summary) + "\n")
+
+
+def totals_line(summary: RunSummary) -> str:
+    """The run's last line: articles and findings, then what was left out of the count or the
+    scan and why ("2 articles scanned, 3 findings (1 warning, 2 errors), 1 suppressed; ...")."""
+    counts = ", ".join(f"{plural(n, s)}" for s, n in summary.by_severity.items() if n)
+    line = f"{plural(summary.articles, 'article')} scanned, {plural(summary.findings, 'finding')}"
+    line += f" ({counts})" if counts else ""
+    for count, said in ((summary.suppressed, "suppressed"), (summary.baselined, "in baseline"),
+                        (summary.not_shown, "below --min-severity not shown"),
+                        (summary.unchanged, "on unchanged lines not shown")):
+        line += f", {count} {said}" if count else ""
+    if summary.errors:
+        line += f"; {plural(len(summary.errors), 'input')} could not be read"
+    if summary.skipped:
+        line += f"; {plural(len(summary.skipped), 'input')} skipped (see the warnings)"
+    if summary.incomplete:
+        line += f"; {plural(len(summary.incomplete), 'article')} checked incompletely (a plugin failed)"
+    if summary.passed_over:
+        line += f"; {summary.passed_over_note()}, not in an article format"
+    return line
 
 
 class ConciseFormatter(TextFormatter):
