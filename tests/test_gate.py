@@ -346,7 +346,7 @@ def test_an_empty_folder_says_nothing_was_scanned(tmp_path: Path) -> None:
 def test_scan_help_names_every_builtin_format() -> None:
     text = " ".join(run("scan", "--help").stdout.split())
     names = [formatter.name for formatter in CorePlugin().framecheck_formatters()]
-    assert len(names) == 9
+    assert len(names) == 11
     for name in names:
         assert re.search(rf"\b{name}\b", text.split("--format NAME")[1].split("-o, --output")[0]), name
 

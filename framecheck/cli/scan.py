@@ -32,9 +32,10 @@ from .setup import print_settings
 @click.command("scan")
 @click.argument("paths", nargs=-1)
 @engine_options
-@click.option("--format", "format_name", default="text", show_default=True, metavar="NAME", shell_complete=format_names,
-              help="Report format for stdout: text, concise, json, jsonl, sarif, github, markdown, annotated, "
-                   "html, or one a plugin adds.")
+@click.option("--format", "format_name", default="text", show_default=True, metavar="NAME",
+              shell_complete=format_names,
+              help="Report format for stdout: text, concise, json, jsonl, sarif, github, gitlab, junit, markdown, "
+                   "annotated, html, or one a plugin adds.")
 @click.option("-o", "--output", "outputs", multiple=True, metavar="[FORMAT=]FILE",
               help="Write a report to FILE (atomically): FORMAT=FILE for another format, FILE for --format "
                    "(then stdout stays quiet). Repeatable.")

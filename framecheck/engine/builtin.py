@@ -17,6 +17,7 @@ from ..inputs.readers import CsvReader, JsonlReader, TextReader
 from ..inputs.structure import QuoteIndex, extent_around
 from ..languages.detect import document_language, runs_in
 from ..languages.profiles import Languages
+from ..outputs.ci import GitlabFormatter, JunitFormatter
 from ..outputs.data import JsonFormatter, JsonLinesFormatter
 from ..outputs.html import HtmlFormatter
 from ..outputs.markdown import MarkdownFormatter
@@ -154,7 +155,7 @@ class CorePlugin:
     @hookimpl
     def framecheck_formatters(self) -> list[type]:
         return [TextFormatter, ConciseFormatter, JsonFormatter, JsonLinesFormatter, SarifFormatter, GithubFormatter,
-                MarkdownFormatter, AnnotatedFormatter, HtmlFormatter]
+                GitlabFormatter, JunitFormatter, MarkdownFormatter, AnnotatedFormatter, HtmlFormatter]
 
     @hookimpl
     def framecheck_readers(self) -> list:

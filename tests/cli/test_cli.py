@@ -188,7 +188,7 @@ def test_select_and_ignore_options() -> None:
     ("args", "message"),
     [
         (["scan", "--select", "nonsense", "x"], "framecheck: error: --select: unknown rule or technique 'nonsense'"),
-        (["scan", "--format", "yaml", "x"], "framecheck: error: --format: unknown format 'yaml' (available: annotated, concise, github, html, json, jsonl, markdown, sarif, text)"),
+        (["scan", "--format", "yaml", "x"], "framecheck: error: --format: unknown format 'yaml' (available: annotated, concise, github, gitlab, html, json, jsonl, junit, markdown, sarif, text)"),
         (["scan", "--plugin", "no_such_module_xyz", "x"], "framecheck: error: no_such_module_xyz: cannot import plugin module"),
         (["scan", "--rules", "/nonexistent/pack.yaml", "x"], "framecheck: error: /nonexistent/pack.yaml: no such rule pack"),
         (["rules", "show", "no-such-rule"], "framecheck: error: no rule or technique 'no-such-rule'"),
