@@ -585,3 +585,38 @@ def test_min_severity_hides_findings_below_it_but_not_from_the_check(tmp_path: P
     calm = write(tmp_path / "calm.md", "A calm council story.\n")
     text = run("scan", "--min-severity", "warning", str(story), str(calm)).stdout
     assert "2 articles scanned, 2 findings (1 warning, 1 error), 1 below --min-severity not shown" in text
+
+
+def test_add_waivers_writes_a_todo_the_gate_holds_to(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    markdown = ("# Town\n\nThey terrorised the town. Do not fall for fakes!\n\n"
+                "  Still: the brutal regime lied.\n\nCalm.\n")
+    write(tmp_path / "a.md", markdown)
+    (tmp_path / "b.txt").write_bytes(b"\xef\xbb\xbfTown\r\n\r\nThey terrorised the town.\r\n")
+    (tmp_path / "c.txt").write_bytes("Caf\xe9 news.\n\nThey terrorised the town.\n".encode("cp1252"))
+    added = run("scan", "--add-waivers", "-q", ".")
+    assert added.exit_code == 1, "the run itself still fails: placeholders waive nothing"
+    assert "framecheck: added 3 waivers to 2 files" in added.stderr
+    assert "c.txt: not UTF-8; waivers were not added" in added.stderr
+    assert (tmp_path / "c.txt").read_bytes() == "Caf\xe9 news.\n\nThey terrorised the town.\n".encode("cp1252")
+    todo = 'reason="TODO: say why this stays"'
+    assert (tmp_path / "a.md").read_text(encoding="utf-8") == markdown.replace(
+        "They terrorised",
+        f"<!-- framecheck: ignore distrust-fakes-warning, exclamation, loaded-verb-terrorise {todo} -->\nThey terrorised",
+    ).replace(
+        "  Still", f"  <!-- framecheck: ignore loaded-adjective {todo} -->\n  Still")
+    assert (tmp_path / "b.txt").read_bytes() == (
+        b"\xef\xbb\xbfTown\r\n\r\nframecheck: ignore[loaded-verb-terrorise] " + todo.encode()
+        + b"\r\nThey terrorised the town.\r\n"
+    )
+    pending = run("scan", "--format", "json", "a.md", "b.txt")
+    assert pending.exit_code == 1
+    notes = [n for a in json_of(pending)["articles"] for n in a["warnings"]]
+    assert len([n for n in notes if "still has the placeholder reason" in n]) == 3
+    again = run("scan", "--add-waivers", "-q", "a.md", "b.txt")
+    assert "added 0 waivers to 0 files" in again.stderr, "a second run adds no second to-do"
+    for name in ("a.md", "b.txt"):
+        path = tmp_path / name
+        path.write_bytes(path.read_bytes().replace(b"TODO: say why this stays", b"quoting the court"))
+    done = run("scan", "--format", "json", "a.md", "b.txt")
+    assert done.exit_code == 0 and json_of(done)["summary"]["suppressed"] == 4

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from ..core.errors import InputError, InputSkipped, InputsPassedOver
-from ..core.model import ArticleReport, Severity
+from ..core.errors import FramecheckError, InputError, InputSkipped, InputsPassedOver
+from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
 from ..core.surrogates import printable
 from ..engine.engine import Engine
@@ -53,6 +53,7 @@ class RunSettings:
     stdin_name: str = STDIN_NAME
     changed_since: str | None = None  # a git ref: only the files changed since it
     changed_lines: str | None = None  # a git ref: only the findings on lines changed since it
+    add_waivers: bool = False  # keep each file's active findings, to write waivers for them
     jobs: int | None = None  # worker processes; None decides from the number of documents
     dask_address: str | None = None
     skip_unreadable: bool = False  # an unreadable input is a warning, not an error
@@ -69,6 +70,7 @@ class RunOutcome:
     statistics: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (rule, severity, technique)
     recorded: list[tuple[str, list[dict]]] = field(default_factory=list)  # (source, baseline entries)
     texts: dict[str, str] = field(default_factory=dict)  # source -> decoded text, with keep_texts
+    waivable: list[tuple[str, tuple[Finding, ...]]] = field(default_factory=list)  # with add_waivers
 
 
 class Application:
@@ -242,6 +244,8 @@ class Application:
             summary.not_counted += left_out
             if settings.record_baseline:
                 outcome.recorded.append((report.source, baseline_entries(report)))
+            if settings.add_waivers and report.active_findings and Path(report.source).is_file():
+                outcome.waivable.append((report.source, report.active_findings))
             report, below = shown_from(report, minimum)
             summary.add(report)
             summary.not_shown += below
@@ -267,6 +271,30 @@ class Application:
         else:
             self.events.error(message)
             summary.errors.append(message)
+
+    def add_waivers(self, outcome: RunOutcome) -> tuple[int, int]:
+        """Write a placeholder waiver above each paragraph with active findings, in every file
+        the run scanned (see ``app.waivers``); (waivers written, files changed). A file that
+        cannot take them (not UTF-8, a format without comments) is a warning, not a stop."""
+        from .waivers import COMMENT_SYNTAX, TEXT_SYNTAX, add_waivers  # imported on use: one command asks
+
+        syntaxes = {"text": TEXT_SYNTAX, "markdown": COMMENT_SYNTAX, "html": COMMENT_SYNTAX}
+        written = files = 0
+        for source, findings in outcome.waivable:
+            path = Path(source)
+            syntax = syntaxes.get(self.readers.reader_for(Input(source, path)).name)
+            if syntax is None:
+                self.events.warning(f"{printable(source)}: waivers go into text, Markdown or HTML files only; "
+                                    "none was added")
+                continue
+            try:
+                count = add_waivers(path, findings, syntax)
+            except (FramecheckError, OSError) as exc:
+                self.events.warning(printable(str(exc)))
+                continue
+            written += count
+            files += bool(count)
+        return written, files
 
     def write_baseline(self, path: str, outcome: RunOutcome) -> int:
         """Record the run's findings as the new baseline at ``path``; how many were written."""

@@ -21,6 +21,7 @@ from ..app.run import Application, RunOutcome, RunSettings
 from ..core.model import ScanOptions
 from ..core.summary import RunSummary
 from ..core.surrogates import printable
+from ..engine.suppressions import PLACEHOLDER_REASON
 from ..outputs.base import plural, visible
 from ..outputs.progress import Progress
 from .base import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, TerminalEvents, debugging, error, warn
@@ -89,6 +90,9 @@ from .setup import print_settings
 @click.option("--baseline", "baseline_path", metavar="FILE", help="Findings recorded in this baseline do not fail the check.")
 @click.option("--write-baseline", metavar="FILE", help="Record every finding of this run in FILE as the new baseline.")
 @click.option("--require-reason", is_flag=True, default=None, help="Inline suppressions without reason=\"...\" do not count.")
+@click.option("--add-waivers", is_flag=True,
+              help="Write a waiver with a placeholder reason above each paragraph with active findings (text, "
+                   "Markdown and HTML files). They waive nothing until an editor writes each reason.")
 @click.option("--changed-since", metavar="REF", help="Only scan files that git reports changed since REF (and untracked ones).")
 @click.option("--changed-lines", metavar="REF",
               help="Only report and judge findings on lines changed since REF (git diff REF; a new file "
@@ -126,6 +130,7 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
         changed_lines=options["changed_lines"], jobs=options["jobs"],
         dask_address=options["dask_address"], skip_unreadable=options["skip_unreadable"],
         record_baseline=bool(options["write_baseline"]), statistics=options["statistics"],
+        add_waivers=options["add_waivers"],
     )
     events = TerminalEvents()
     color = _use_color(options["color"])
@@ -144,6 +149,10 @@ def scan(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
             _print_statistics(outcome.statistics, stdout)
     if options["write_baseline"]:
         _write_baseline(app, options["write_baseline"], outcome)
+    if options["add_waivers"]:
+        written, files = app.add_waivers(outcome)
+        click.echo(f"framecheck: added {plural(written, 'waiver')} to {plural(files, 'file')}; each waives "
+                   f"nothing until its reason is written (replace \"{PLACEHOLDER_REASON}\")", err=True)
     ctx.exit(scan_exit(outcome.summary, paths, config, exit_zero=options["exit_zero"]))
 
 

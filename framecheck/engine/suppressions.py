@@ -32,6 +32,9 @@ from ..core.offsets import line_number
 from ..inputs.structure import paragraphs
 
 _NEXT_TEXT = regex.compile(r"\S")
+# The reason ``scan --add-waivers`` writes: a to-do, not a reason. A waiver still carrying it
+# waives nothing, so the gate fails until an editor writes why the finding stays.
+PLACEHOLDER_REASON = "TODO: say why this stays"
 # How a directive's "framecheck" is written in practice; a document with none of them has no
 # directive (a plain substring search is 20x faster than a case-insensitive regex over the text).
 _SPELLINGS = ("framecheck", "Framecheck", "FrameCheck", "FRAMECHECK")
@@ -225,6 +228,8 @@ def _suppression(
 
 def _problem(suppression: Suppression, policy: SuppressionPolicy) -> str | None:
     where = f"suppression at line {suppression.line}"
+    if suppression.reason.strip() == PLACEHOLDER_REASON:
+        return f'{where} still has the placeholder reason="{PLACEHOLDER_REASON}": write why it stays; it was ignored'
     if policy.require_reason and not suppression.reason.strip():
         return f'{where} has no reason="..." (required by the configuration); it was ignored'
     if suppression.until:

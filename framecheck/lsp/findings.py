@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from ..app.waivers import COMMENT_SYNTAX, TEXT_SYNTAX, waiver_line
 from ..core.model import instead
 from ..core.offsets import LINE_BREAK
 from ..core.taxonomy import TECHNIQUES
@@ -134,20 +135,13 @@ def hover_text(finding: dict, rule: dict | None) -> str:
     return "\n\n".join(parts)
 
 
-def waiver_line(finding: dict, language: str) -> str:
+EDITOR_REASON = "why this stays"  # selected for the writer to type over, there and then
+
+
+def editor_waiver(finding: dict, language: str) -> str:
     """An inline waiver for the finding's rule, as its document's format writes one."""
-    reason = 'reason="why this stays"'
-    if language == "text":
-        return f"framecheck: ignore[{finding['rule_id']}] {reason}"
-    return f"<!-- framecheck: ignore {finding['rule_id']} {reason} -->"
-
-
-def paragraph_start(lines: list[str], line: int) -> int:
-    """The 0-based line where the paragraph holding ``line`` begins (after a blank line)."""
-    index = min(line, len(lines) - 1)
-    while index > 0 and lines[index - 1].strip():
-        index -= 1
-    return index
+    rules = [finding["rule_id"], *finding.get("absorbed", ())]  # the device's rules, so it stays one
+    return waiver_line(rules, TEXT_SYNTAX if language == "text" else COMMENT_SYNTAX, EDITOR_REASON)
 
 
 def rule_markdown(rule: dict) -> str:

@@ -22,6 +22,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .._version import __version__
+from ..app.waivers import paragraph_start
 from ..core.errors import FramecheckError
 from ..inputs.walk import collect_inputs
 from ..serve.worker import ScanJob, ScanReply
@@ -223,9 +224,9 @@ def _actions(ls: FramecheckServer, params: types.CodeActionParams) -> list[types
                 title=f"Replace “{finding['excerpt']}” with “{replacement}”", kind=types.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic], edit=types.WorkspaceEdit(changes={uri: [edit]}),
                 is_preferred=len(finding["replace"]) == 1))
-        start = shown.paragraph_start(lines, item.range.start.line)
+        start = paragraph_start(lines, item.range.start.line)
         waiver = types.TextEdit(range=types.Range(start=types.Position(start, 0), end=types.Position(start, 0)),
-                                new_text=shown.waiver_line(finding, reader) + shown.line_break_in(document.source))
+                                new_text=shown.editor_waiver(finding, reader) + shown.line_break_in(document.source))
         actions.append(types.CodeAction(
             title=f"Waive {finding['rule_id']} for this paragraph (give the reason)",
             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],

@@ -23,7 +23,8 @@ def completions(words: str, cwd: Path, shell: str = "bash") -> list[str]:
 
 def test_formats_complete_with_their_names(tmp_path: Path) -> None:
     assert completions("framecheck scan --format s", tmp_path) == ["sarif"]
-    assert {"json", "jsonl", "github", "html", "markdown", "text"} <= set(completions("framecheck scan --format ", tmp_path))
+    offered = set(completions("framecheck scan --format ", tmp_path))
+    assert {"json", "jsonl", "github", "gitlab", "junit", "html", "markdown", "text"} <= offered
 
 
 def test_rule_and_technique_ids_complete_for_select_ignore_and_rules_show(tmp_path: Path) -> None:
