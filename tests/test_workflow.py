@@ -473,7 +473,7 @@ def test_changed_lines_report_only_what_an_edit_touched(tmp_path: Path, monkeypa
 
 
 def test_hunk_ranges_read_the_new_side_of_a_zero_context_diff() -> None:
-    from framecheck.inputs.vcs import ChangedLines, hunk_ranges
+    from framecheck.inputs.changes import ChangedLines, hunk_ranges
 
     diff = "@@ -3 +3 @@\n-a\n+b\n@@ -10,0 +11,2 @@\n+c\n+d\n@@ -20,2 +21,0 @@\n-e\n-f\n"
     assert hunk_ranges(diff) == ((3, 3), (11, 12))

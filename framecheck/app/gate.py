@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import GateFailure
-from ..inputs.vcs import ChangedLines
+from ..inputs.changes import ChangedLines
 from ..outputs.base import plural
 from .config import Config
 

@@ -22,8 +22,8 @@ from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
 from ..core.surrogates import printable
 from ..engine.engine import Engine
+from ..inputs.changes import ChangedLines
 from ..inputs.readers import Input, MemoryInput, ReaderSet, ReadOptions
-from ..inputs.vcs import ChangedLines
 from ..inputs.walk import NotAnArticle, collect_inputs, pack_tested_by
 from ..outputs.atomic import atomic_text_file
 from ..outputs.base import Formatter

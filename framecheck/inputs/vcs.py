@@ -10,12 +10,11 @@ at REF (untracked, or added since) changed as a whole.
 
 from __future__ import annotations
 
-import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import FramecheckError
+from .changes import ChangedLines, hunk_ranges
 
 
 def _git(args: list[str], cwd: Path, option: str = "--changed-since") -> str:
@@ -48,32 +47,6 @@ def changed_files(ref: str, cwd: Path, option: str = "--changed-since") -> list[
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top, option).split("\0")
     names = sorted({name for name in changed + untracked if name})
     return [top / name for name in names if (top / name).is_file()]
-
-
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class ChangedLines:
-    """The lines of one file that changed: ``whole`` for a new file, else 1-based inclusive ranges."""
-
-    ranges: tuple[tuple[int, int], ...] = ()
-    whole: bool = False
-
-    def touches(self, first: int, last: int) -> bool:
-        """Whether any line from ``first`` to ``last`` changed."""
-        return self.whole or any(start <= last and first <= end for start, end in self.ranges)
-
-
-def hunk_ranges(diff: str) -> tuple[tuple[int, int], ...]:
-    """The new-side line ranges of a ``git diff --unified=0`` of one file (a hunk that only
-    deletes adds no line)."""
-    ranges = []
-    for match in _HUNK.finditer(diff):
-        start, count = int(match.group(1)), int(match.group(2) or 1)
-        if count:
-            ranges.append((start, start + count - 1))
-    return tuple(ranges)
 
 
 def changed_lines(ref: str, cwd: Path) -> dict[Path, ChangedLines]:

@@ -8,12 +8,12 @@ show: active findings, the waived and baselined ones as skipped test cases in JU
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
@@ -21,12 +21,17 @@ from .base import Formatter
 from .sarif import repository_uri
 
 GITLAB_SEVERITY = {Severity.INFO: "info", Severity.WARNING: "minor", Severity.ERROR: "major"}
-# Characters XML 1.0 cannot hold at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _not_xml() -> re.Pattern:
+    """Characters XML 1.0 cannot hold at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF);
+    compiled on first use (5 ms: it would cost every run's start)."""
+    return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _not_xml().sub("\ufffd", text)
 
 
 class GitlabFormatter(Formatter):
@@ -68,27 +73,30 @@ class JunitFormatter(Formatter):
     description = "JUnit XML: a test suite per article, a failing test case per finding"
 
     def start(self) -> None:
+        from xml.etree import ElementTree  # imported on use: few runs write JUnit
+
+        self.tree = ElementTree
         self.root_element = ElementTree.Element("testsuites", name="framecheck")
 
     def article(self, report: ArticleReport) -> None:
         source = _xml_text(report.source)
-        suite = ElementTree.SubElement(self.root_element, "testsuite", name=source)
+        suite = self.tree.SubElement(self.root_element, "testsuite", name=source)
         failures = skipped = 0
         for finding in report.findings:
-            case = ElementTree.SubElement(suite, "testcase", name=f"{finding.rule_id} {finding.line}:{finding.column}",
+            case = self.tree.SubElement(suite, "testcase", name=f"{finding.rule_id} {finding.line}:{finding.column}",
                                           classname=source, file=source, line=str(finding.line))
             if finding.active:
                 failures += 1
-                failure = ElementTree.SubElement(case, "failure", type=finding.severity.label,
+                failure = self.tree.SubElement(case, "failure", type=finding.severity.label,
                                                  message=_xml_text(f"{finding.message}: \"{finding.excerpt}\""))
                 failure.text = _xml_text(f"{source}:{finding.line}:{finding.column}: {finding.severity.label} "
                                          f"{finding.rule_id} ({finding.technique}){finding.context_note}")
             else:
                 skipped += 1
                 why = "in the baseline" if finding.baselined else f"waived: {finding.suppression.reason or 'no reason'}"
-                ElementTree.SubElement(case, "skipped", message=_xml_text(why))
+                self.tree.SubElement(case, "skipped", message=_xml_text(why))
         if not report.findings:  # a clean article is one passing test case, so it shows as checked
-            ElementTree.SubElement(suite, "testcase", name="framecheck", classname=source, file=source)
+            self.tree.SubElement(suite, "testcase", name="framecheck", classname=source, file=source)
         tests = max(len(report.findings), 1)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
@@ -97,13 +105,13 @@ class JunitFormatter(Formatter):
 
     def finish(self, summary: RunSummary) -> None:
         for error in summary.errors:  # an input that could not be read is an error, not a pass
-            suite = ElementTree.SubElement(self.root_element, "testsuite", name="framecheck inputs", tests="1",
+            suite = self.tree.SubElement(self.root_element, "testsuite", name="framecheck inputs", tests="1",
                                            failures="0", errors="1", skipped="0")
-            case = ElementTree.SubElement(suite, "testcase", name="read", classname="framecheck inputs")
-            ElementTree.SubElement(case, "error", message=_xml_text(error))
+            case = self.tree.SubElement(suite, "testcase", name="read", classname="framecheck inputs")
+            self.tree.SubElement(case, "error", message=_xml_text(error))
         suites = list(self.root_element)
         for total in ("tests", "failures", "errors", "skipped"):
             self.root_element.set(total, str(sum(int(suite.get(total, "0")) for suite in suites)))
-        ElementTree.indent(self.root_element)
+        self.tree.indent(self.root_element)
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        self.stream.write(ElementTree.tostring(self.root_element, encoding="unicode") + "\n")
+        self.stream.write(self.tree.tostring(self.root_element, encoding="unicode") + "\n")
