@@ -78,18 +78,18 @@ def _walk(directory: Path, extensions: frozenset[str], ignored: frozenset[Path] 
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for tests in [d for d in dirs if d.endswith(".tests") and _pack_named(here, d[: -len(".tests")])]:
             dirs.remove(tests)  # a pack's test articles: counted, not walked into the scan
-            yield from (NotAnArticle(path, PACK_TEST) for path in sorted((here / tests).rglob("*")) if path.is_file())
-        for name in sorted(files):
-            if not name.startswith(".") and Path(name).suffix.lower() not in extensions:
-                yield NotAnArticle(here / name)
-            elif ".test." in name and pack_tested_by(here / name):
-                yield NotAnArticle(here / name, PACK_TEST)
-            elif not name.startswith("."):
-                found = here / name
-                if not follow_symlinks and found.is_symlink() and not _within(found.resolve(), inside):
-                    yield InputSkipped(f"{found}: a link to {found.resolve()}, outside {directory}; skipped "
-                                       "(--follow-symlinks reads it)")
-                    continue
+            yield from (NotAnArticle(path, PACK_TEST) for path in sorted((here / tests).rglob("*"))
+                        if path.is_file() and not path.name.startswith("."))
+        for name in sorted(name for name in files if not name.startswith(".")):
+            found = here / name
+            if found.suffix.lower() not in extensions:
+                yield NotAnArticle(found)
+            elif ".test." in name and pack_tested_by(found):
+                yield NotAnArticle(found, PACK_TEST)
+            elif not follow_symlinks and found.is_symlink() and not _within(found.resolve(), inside):
+                yield InputSkipped(f"{found}: a link to {found.resolve()}, outside {directory}; skipped "
+                                   "(--follow-symlinks reads it)")
+            else:
                 yield found
     yield from _folder_errors(unreadable)  # the last folder listed, when it failed
 
