@@ -20,6 +20,8 @@ from ..engine.engine import Engine
 from ..learn.evaluation import (
     Evaluation,
     RuleFinding,
+    fold_of,
+    fold_spreads,
     labelled_documents,
     read_article_labels,
     read_labels,
@@ -45,6 +47,8 @@ class EvaluationRequest:
     include_unmapped: bool = False
     article_labels_path: str | None = None
     model_path: str | None = None
+    folds: int = 0  # K > 1: also each fold's figures, articles split by a seeded hash of their ids
+    seed: int = 0
 
 
 @dataclass
@@ -56,6 +60,8 @@ class EvaluationOutcome:
     aucs: dict[str, float | None] = field(default_factory=dict)
     labelled_articles: int | None = None  # articles with an article label, when there were labels
     model_path: str | None = None
+    folds: dict[str, list[Evaluation]] = field(default_factory=dict)  # run -> one Evaluation per fold
+    seed: int = 0
 
     @property
     def rules(self) -> Evaluation:
@@ -68,6 +74,14 @@ class EvaluationOutcome:
                 name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"}}
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
+        if self.folds:
+            payload["folds"] = {"count": len(self.folds["rules"]), "seed": self.seed, "runs": {
+                name: {"per_fold": [{"fold": index + 1, "articles": fold.articles,
+                                     "span_identification": fold.spans.to_dict(),
+                                     "technique_aware": fold.technique_aware.to_dict()}
+                                    for index, fold in enumerate(folds)],
+                       "span_identification": {key: spread.to_dict() for key, spread in fold_spreads(folds).items()}}
+                for name, folds in self.folds.items()}}
         return payload
 
     def write_json(self, path: str) -> None:
@@ -87,12 +101,16 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
     if request.model_path:
         runs.update({mode: dataclasses.replace(config, model=request.model_path, model_mode=mode)
                      for mode in MODEL_MODES})
-    outcome = EvaluationOutcome(request.split, model_path=request.model_path)
+    outcome = EvaluationOutcome(request.split, model_path=request.model_path, seed=request.seed)
     scored: list[tuple[str, float]] = []
     for name, settings in runs.items():
         documents = labelled_documents(Path(request.articles_dir), request.split)
+        folds = [Evaluation() for _ in range(request.folds)] if request.folds > 1 else None
         outcome.results[name], scored = score_articles(build_engine(settings), documents, labels,
-                                                       request.include_unmapped, languages)
+                                                       request.include_unmapped, languages, folds, request.seed)
+        if folds is not None:
+            _require_filled(folds, request)
+            outcome.folds[name] = folds
         if article_labels is not None:
             outcome.aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
             for language in sorted(set(languages.values())):
@@ -104,10 +122,19 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
     return outcome
 
 
+def _require_filled(folds: list[Evaluation], request: EvaluationRequest) -> None:
+    if any(fold.articles == 0 for fold in folds):
+        total = sum(fold.articles for fold in folds)
+        raise FramecheckError(f"{total} articles in the {request.split} split cannot be split into {request.folds} "
+                              "folds with an article in each: give more articles or fewer --folds")
+
+
 def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool,
-                   languages: dict[str, str] | None = None) -> tuple[Evaluation, list[tuple[str, float]]]:
+                   languages: dict[str, str] | None = None, folds: list[Evaluation] | None = None,
+                   seed: int = 0) -> tuple[Evaluation, list[tuple[str, float]]]:
     """Span scores of one engine over the articles (also per language, where ``languages``
-    names the article's), and each article's score."""
+    names the article's, and per fold into ``folds``, split by ``fold_of`` with ``seed``), and
+    each article's score."""
     evaluation = Evaluation()
     scored = []
     technique_of = {rule.id: rule.technique for rule in engine.rules()}
@@ -134,6 +161,8 @@ def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels:
         gold = labels.get(identifier, {})
         evaluation.add_article(predicted, gold, untyped, (languages or {}).get(identifier))
         evaluation.add_rule_findings(found, gold)
+        if folds is not None:
+            folds[fold_of(identifier, len(folds), seed)].add_article(predicted, gold, untyped)
         scored.append((identifier, report.score.value))
     return evaluation, scored
 

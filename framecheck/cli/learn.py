@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..learn.evaluation import SPLITS, score_table
+from ..learn.evaluation import SPLITS, fold_spreads, score_table
 from .base import warn
 from .options import build_engine, engine_options, resolve_settings
 
@@ -32,15 +32,20 @@ if TYPE_CHECKING:
 @click.option("--json", "json_path", metavar="FILE", help="Also write the scores (per rule included) as JSON.")
 @click.option("--model", "model_path", metavar="FILE",
               help="A model from 'framecheck train': also score the rules with the learned layer in each mode.")
+@click.option("--folds", type=click.IntRange(2, 50), metavar="K",
+              help="Also give each of K folds' figures and their mean ± sd, the articles split by a hash of "
+                   "their ids (seed 0: the folds 'framecheck train' holds out).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the --folds split.")
 @engine_options
 @click.pass_context
 def eval_command(ctx: click.Context, articles_dir: str, labels_path: str, split: str, include_unmapped: bool,
                  by_rule: bool, article_labels_path: str | None, json_path: str | None, model_path: str | None,
-                 **_: Any) -> None:
+                 folds: int | None, seed: int, **_: Any) -> None:
     """Precision, recall and F1 on labelled articles (SemEval-2020 Task 11 span measures)."""
     from ..app.evaluate import EvaluationRequest, evaluate  # imported on use, like the learned layer
 
-    request = EvaluationRequest(articles_dir, labels_path, split, include_unmapped, article_labels_path, model_path)
+    request = EvaluationRequest(articles_dir, labels_path, split, include_unmapped, article_labels_path, model_path,
+                                folds or 0, seed)
     outcome = evaluate(resolve_settings(ctx, ()), request, build_engine)
     for line in evaluation_lines(outcome, by_rule=by_rule):
         click.echo(line)
@@ -62,9 +67,24 @@ def evaluation_lines(outcome: EvaluationOutcome, *, by_rule: bool) -> list[str]:
         modes = [("rules alone" if name == "rules" else f"with the model, mode {name}", result.spans)
                  for name, result in outcome.results.items()]
         lines += ["", *score_table("span identification", modes)]
+    if outcome.folds:
+        lines += ["", *fold_lines(outcome)]
     if outcome.labelled_articles is not None:
         lines += ["", f"article score ROC AUC ({outcome.labelled_articles} articles with a label): " + ", ".join(
             f"{name} {'-' if auc is None else f'{auc:.3f}'}" for name, auc in outcome.aucs.items())]
+    return lines
+
+
+def fold_lines(outcome: EvaluationOutcome) -> list[str]:
+    """Span identification per fold for every run, then its mean ± sd over the folds."""
+    count = len(outcome.folds["rules"])
+    lines = [f"span identification in {count} folds (seed {outcome.seed})"]
+    for name, folds in outcome.folds.items():
+        run = "rules" if name == "rules" else f"mode {name}"
+        lines += score_table(run.upper(), [(f"fold {index + 1} ({fold.articles} articles)", fold.spans)
+                                           for index, fold in enumerate(folds)])
+        spreads = fold_spreads(folds)
+        lines.append(f"mean ± sd: P {spreads['precision']}  R {spreads['recall']}  F1 {spreads['f1']}")
     return lines
 
 

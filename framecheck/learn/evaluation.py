@@ -22,7 +22,9 @@ those with an odd id; rules are developed on the first half and reported on the 
 from __future__ import annotations
 
 import csv
+import math
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -312,3 +314,35 @@ def in_split(identifier: str, split: str) -> bool:
         return True
     even = int(identifier) % 2 == 0
     return even if split == "dev" else not even
+
+
+def fold_of(identifier: str, folds: int, seed: int = 0) -> int:
+    """An article's fold: a hash of its id (and ``seed``), so the split never depends on order
+    and keeps each article whole. Seed 0 gives the folds ``framecheck train`` holds out."""
+    key = identifier if seed == 0 else f"{seed}\0{identifier}"
+    return zlib.crc32(key.encode("utf-8")) % folds
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The mean and sample standard deviation of one figure over folds."""
+
+    mean: float
+    sd: float
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        mean = sum(values) / len(values)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1)) if len(values) > 1 else 0.0
+        return cls(mean, sd)
+
+    def __str__(self) -> str:
+        return f"{self.mean:.3f} ± {self.sd:.3f}"
+
+    def to_dict(self) -> dict[str, float]:
+        return {"mean": round(self.mean, 4), "sd": round(self.sd, 4)}
+
+
+def fold_spreads(folds: Sequence[Evaluation]) -> dict[str, Spread]:
+    """Span-identification precision, recall and F1 over the folds, as mean ± sd."""
+    return {name: Spread.of([getattr(fold.spans, name) for fold in folds]) for name in ("precision", "recall", "f1")}

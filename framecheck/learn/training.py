@@ -28,7 +28,6 @@ import os
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -39,7 +38,7 @@ from ..core.model import Document, Finding
 from ..core.taxonomy import TECHNIQUES
 from ..engine.engine import Engine
 from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
-from .evaluation import SpanScore, merge
+from .evaluation import SpanScore, fold_of, merge
 from .features import FEATURE_VERSION, TokenSequence, document_sequences, gold_labels
 from .learned import LearnedModel, Thresholds, decode, finding_probability
 
@@ -93,11 +92,6 @@ class TrainingProgress:
         self._status.clear()
         self.stream.write(f"framecheck: {message}\n")
         self.stream.flush()
-
-
-def fold_of(identifier: str, folds: int) -> int:
-    """An article's fold: a hash of its id, so the split never depends on order."""
-    return zlib.crc32(identifier.encode("utf-8")) % folds
 
 
 def scan_examples(
