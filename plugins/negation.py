@@ -39,7 +39,8 @@ class CueWords:
     negation, a condition, a verb of labelling or describing, and the words that undo them."""
 
     negations: frozenset[str]
-    emphatic_after: frozenset[str]  # "not only", "no less", "never more": emphasis, not denial
+    emphatic_after: frozenset[str]  # "not only", "no less", "never more": emphasis, not denial;
+    # and "never stop", "did not end": a denied ending asserts what follows
     conditions: frozenset[str]
     labelling: frozenset[str]  # verbs of labelling, in forms that are rarely nouns ("called", "dubbed")
     not_a_label: frozenset[str]  # "called for a brutal ..."
@@ -58,8 +59,8 @@ class CueWords:
             + "|".join(sorted(negations | conditions | labelling | describing))
             + r")(?![\p{L}\p{N}])|n['’]t(?![\p{L}\p{N}])"
         )
-        return cls(negations, words("emphatic-after"), conditions, labelling, words("not-a-label"), describing,
-                   any_cue)
+        return cls(negations, words("emphatic-after") | words("ceasing-verbs"), conditions, labelling,
+                   words("not-a-label"), describing, any_cue)
 
 
 def _clause_before(text: str, start: int) -> list[str]:

@@ -35,7 +35,8 @@ LATIN = "Latin"
 # list is merged over every language of a run (a Ukrainian text may quote a Russian condition word).
 WORD_LISTS: dict[str, tuple[str, ...]] = {
     "speech": ("verbs", "stems", "pronouns", "not-names"),
-    "negation": ("negations", "emphatic-after", "conditions", "labelling-verbs", "not-a-label", "describing-verbs"),
+    "negation": ("negations", "emphatic-after", "ceasing-verbs", "conditions", "labelling-verbs", "not-a-label",
+                 "describing-verbs"),
     "intensity": ("intensifiers", "not-intensified"),
     "boilerplate": ("headings", "promotions"),  # regular expressions, matched case-blind
 }

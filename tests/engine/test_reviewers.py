@@ -165,6 +165,10 @@ NEGATION_CASES = [
     ("It was not only barbaric but planned.", "barbaric", (), 1.0),
     ("It is not clear. The barbaric attack went on.", "barbaric", (), 1.0),
     ("He called for a barbaric crackdown.", "barbaric", (), 1.0),
+    # denying that something stops says it goes on (issue 27): asserted, not negated
+    ("The group will never stop its campaign of terror.", "campaign of terror", (), 1.0),
+    ("The army did not end the barbaric siege.", "barbaric", (), 1.0),
+    ("It was never a campaign of terror.", "campaign of terror", ("negated",), 0.5),
 ]
 
 
