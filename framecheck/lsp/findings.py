@@ -74,6 +74,8 @@ class Shown:
         if not own_voice(finding):
             speaker = (finding["quote"] or {}).get("speaker")
             voice = " (site chrome)" if finding["part"] == "boilerplate" else f" (quoted: {speaker})"
+        if finding.get("absorbed"):  # one device, one diagnostic: the other rules that flagged it
+            voice += f" (also {', '.join(finding['absorbed'])})"
         return types.Diagnostic(
             range=self.range, severity=severity, source=SOURCE, code=finding["rule_id"],
             code_description=types.CodeDescription(href=rule_link) if rule_link else None,

@@ -91,6 +91,8 @@ def test_an_edit_a_quick_fix_and_a_waiver_each_make_a_finding_go(tmp_path: Path)
         third = await editor.diagnostics_for(uri, 3)
         assert "loaded-verb-terrorise" not in [d.code for d in third]
         assert "distrust-fakes-warning" in [d.code for d in third]
+        fakes = next(d for d in third if d.code == "distrust-fakes-warning")
+        assert fakes.message.endswith("(also exclamation)") and "exclamation" not in [d.code for d in third]
 
         edited = types.Range(start=types.Position(line=0, character=5), end=types.Position(line=0, character=11))
         await editor.change(uri, 4, "slaughter", whole=False, at=edited)

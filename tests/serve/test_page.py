@@ -88,6 +88,12 @@ def test_paste_the_seed_see_every_finding_open_one_download_the_json(page: Page,
     for replacement in findings[0]["replace"]:  # the seed's first finding is a loaded verb with replacements
         assert f"“{replacement}”" in page.text_content("#detail")
     assert findings[0]["replace"]
+    merged = next(index for index, f in enumerate(findings) if f["absorbed"])  # "Do not fall for fakes!"
+    page.locator(f"#text mark[data-finding='{merged}'][tabindex='0']").click()
+    from playwright.sync_api import expect  # the page's CSP forbids the string scripts wait_for_function runs
+
+    expect(page.locator("#detail h3")).to_have_text(findings[merged]["rule_id"])
+    assert "Also flagged by: exclamation" in page.text_content("#detail")
 
     with page.expect_download() as download_info:
         page.click("[data-download=json]")

@@ -231,6 +231,9 @@
           ' · line ' + finding.line + ', column ' + finding.column),
         element('p', {}, finding.message)];
       if (finding.quote) { parts.push(element('p', {'class': 'help'}, 'Quoted speech: ' + finding.quote)); }
+      if (finding.absorbed && finding.absorbed.length) {  // one device, one finding: the other rules on it
+        parts.push(element('p', {'class': 'help'}, 'Also flagged by: ' + finding.absorbed.join(', ')));
+      }
       if (info && info.why) { parts.push(element('p', {'class': 'why'}, 'Why: ' + info.why)); }
       var instead = info ? (info.replace || []).map(function (r) { return '“' + r + '”'; })
         .concat(info.suggest || []) : [];
