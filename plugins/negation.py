@@ -108,9 +108,12 @@ def context_of(text: str, start: int, words_of: CueWords, cues: CueIndex | None 
         return None
     words = _clause_before(text, start)
     recent = words[-WINDOW_WORDS:]
-    for index, word in enumerate(recent):
-        following = recent[index + 1] if index + 1 < len(recent) else ""
-        if (word in words_of.negations or word.endswith("n't")) and following not in words_of.emphatic_after:
+    negation = [word in words_of.negations or word.endswith("n't") for word in recent]
+    for index in range(len(recent)):
+        # The word after the negation, past any further negation ("ніколи не припинять", "never
+        # ever"): Ukrainian and Russian negate twice, and what follows the chain decides.
+        following = next((w for w, negates in zip(recent[index + 1 :], negation[index + 1 :]) if not negates), "")
+        if negation[index] and following not in words_of.emphatic_after:
             return "negated"
     for index, word in enumerate(words):
         following = words[index + 1] if index + 1 < len(words) else ""

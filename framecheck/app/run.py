@@ -129,10 +129,11 @@ class Application:
             output.quiet = quiet
         return Fanout(outputs)
 
-    def inputs(self, paths: Sequence[str], settings: RunSettings) -> Iterator[Input | InputError]:
+    def inputs(self, paths: Sequence[str], settings: RunSettings,
+               changed: Iterable[Path] | None = None) -> Iterator[Input | InputError]:
         """What to scan: the paths (walked, filtered by include/exclude and .gitignore), or git's
-        changed files under them. Files named explicitly are scanned whatever the globs say,
-        unless ``force-exclude`` is on."""
+        changed files under them (``changed``, when the run has asked git already). Files named
+        explicitly are scanned whatever the globs say, unless ``force-exclude`` is on."""
         config = self.config
         ref = settings.changed_lines or settings.changed_since
         if ref:
@@ -140,7 +141,7 @@ class Application:
             from ..inputs.vcs import changed_files  # imported on use: most scans never ask git
 
             option = "--changed-lines" if settings.changed_lines else "--changed-since"
-            for path in changed_files(ref, Path.cwd(), option):
+            for path in changed if changed is not None else changed_files(ref, Path.cwd(), option):
                 under = any(path == root or root in path.parents for root in roots)
                 if under and path.suffix.lower() in self.readers.extensions and config.wants(path):
                     yield Input(os.path.relpath(path), path)
@@ -176,10 +177,11 @@ class Application:
                                 "full of what the pack flags on purpose (framecheck rules test checks it)")
         return False
 
-    def reports(self, paths: Sequence[str], settings: RunSettings) -> Iterator[ArticleReport | InputError]:
+    def reports(self, paths: Sequence[str], settings: RunSettings,
+                changed: Iterable[Path] | None = None) -> Iterator[ArticleReport | InputError]:
         """A report (or an input error) per document, in input order, here, in worker
-        processes or on a Dask cluster."""
-        items = self.inputs(paths, settings)
+        processes or on a Dask cluster (``changed``: see :meth:`inputs`)."""
+        items = self.inputs(paths, settings, changed)
         if settings.dask_address:
             from .dask_scan import scan_jsonl  # imported on use: needs framecheck[dask]
 
@@ -195,7 +197,7 @@ class Application:
             from ..inputs.vcs import changed_lines  # imported on use: most scans never ask git
 
             changed = changed_lines(settings.changed_lines, Path.cwd())
-        return self.collect(self.reports(paths, settings), settings, report_to, progress, changed=changed)
+        return self.collect(self.reports(paths, settings, changed), settings, report_to, progress, changed=changed)
 
     def scan_bytes(self, name: str, data: bytes, format_name: str = "json",
                    settings: RunSettings = RunSettings()) -> tuple[str, RunOutcome]:

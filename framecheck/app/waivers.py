@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..core.errors import FramecheckError
 from ..core.model import Finding
-from ..core.offsets import LINE_BREAK
+from ..core.offsets import LINE_BREAK, line_break_in
 from ..engine.suppressions import PLACEHOLDER_REASON
 from ..outputs.atomic import atomic_binary_file
 
@@ -104,7 +104,7 @@ def add_waivers(path: Path, findings: Sequence[Finding], syntax: str) -> int:
         return 0
     lines = LINE_BREAK.split(text)
     breaks = LINE_BREAK.findall(text)
-    line_break = breaks[0] if breaks else "\n"
+    line_break = line_break_in(text)
     for start, rules in sorted(plan.above.items(), reverse=True):
         indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
         lines.insert(start, indent + waiver_line(rules, syntax))

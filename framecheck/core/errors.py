@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -49,12 +49,18 @@ class InputsPassedOver(InputSkipped):
     markup, files with no extension): counted by extension for the run's summary, so a scan
     that read less than its folder holds says so."""
 
-    def __init__(self, counts: dict[str, int]):
+    def __init__(self, counts: Mapping[str, int]):
         self.counts = dict(sorted(counts.items()))
-        total = sum(self.counts.values())
-        listed = ", ".join(f"{kind} {count}" for kind, count in self.counts.items())
-        super().__init__(f"{total} file{'s' if total != 1 else ''} passed over, not in an article format ({listed}); "
-                         "a file named on the command line is read")
+        super().__init__(passed_over_note(self.counts))
+
+
+def passed_over_note(counts: Mapping[str, int]) -> str:
+    """"3 files passed over (.json 2, no extension 1)", or "" when none was."""
+    total = sum(counts.values())
+    if not total:
+        return ""
+    listed = ", ".join(f"{kind} {count}" for kind, count in sorted(counts.items()))
+    return f"{total} file{'s' if total != 1 else ''} passed over ({listed})"
 
 
 class Interrupted(KeyboardInterrupt):

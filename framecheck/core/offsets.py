@@ -29,6 +29,13 @@ def line_starts(text: str) -> list[int]:
     return starts
 
 
+def line_break_in(text: str) -> str:
+    """The line break a text uses (its first one; LF when it has none), so that an inserted
+    line matches the rest."""
+    match = LINE_BREAK.search(text)
+    return match.group() if match else "\n"
+
+
 def line_number(text: str, offset: int) -> int:
     """The 1-based line of ``text`` that ``offset`` lies on."""
     if "\r" not in text:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .errors import passed_over_note
 from .model import ArticleReport, Severity
 
 
@@ -44,12 +45,8 @@ class RunSummary:
     passed_over: dict[str, int] = field(default_factory=dict)
 
     def passed_over_note(self) -> str:
-        """"3 files passed over (.json 2, no extension 1)", or "" when none was."""
-        total = sum(self.passed_over.values())
-        if not total:
-            return ""
-        listed = ", ".join(f"{kind} {count}" for kind, count in sorted(self.passed_over.items()))
-        return f"{total} file{'s' if total != 1 else ''} passed over ({listed})"
+        """What folder walks passed over, in words (see :func:`core.errors.passed_over_note`)."""
+        return passed_over_note(self.passed_over)
 
     @property
     def failed(self) -> bool:

@@ -22,6 +22,7 @@ import functools
 import heapq
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -136,9 +137,7 @@ def _counted(count: int, what: str) -> str:
 
 def _names(chars: list[str]) -> str:
     """The distinct characters, most frequent first, by their Unicode names in lower case."""
-    counts: dict[str, int] = {}
-    for char in chars:
-        counts[char] = counts.get(char, 0) + 1
+    counts = Counter(chars)
     ordered = sorted(counts, key=lambda c: (-counts[c], c))
     names = [described(char).split(" ", 1)[1].lower() for char in ordered[:NAMED_IN_NOTE]]
     return ", ".join(names) + (f" and {len(ordered) - NAMED_IN_NOTE} more" if len(ordered) > NAMED_IN_NOTE else "")
@@ -242,9 +241,7 @@ def _remove_hidden(document: Document, read: Restoration, mending: _Mending) -> 
     """Remove invisible characters and combining marks from the scanned text (see
     :func:`_hidden_runs`); whether any was. The way back to the text as read goes into ``read``."""
     text = document.text
-    if text.isascii() or _compiled(f"[{_HIDDEN}]").search(text) is None:
-        return False
-    runs, replacements, hiding = _hidden_runs(text, mending)
+    runs, replacements, hiding = _hidden_runs(text, mending)  # normalise has seen a hidden or compatibility one
     if not runs:
         return False
     kept: list[tuple[int, int]] = []  # (start, end) in the old text of each piece that stays

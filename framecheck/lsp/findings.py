@@ -88,12 +88,6 @@ def editor_lines(text: str) -> list[str]:
     return LINE_BREAK.split(text)
 
 
-def line_break_in(text: str) -> str:
-    """The line break the document uses (its first one), so an inserted line matches the rest."""
-    match = LINE_BREAK.search(text)
-    return match.group() if match else "\n"
-
-
 def shown_findings(report: dict, text: str, encoding: str) -> list[Shown]:
     """The active findings of a one-document JSON report over the editor's ``text``."""
     lines = editor_lines(text)

@@ -24,6 +24,7 @@ from pygls.uris import to_fs_path
 from .._version import __version__
 from ..app.waivers import paragraph_start
 from ..core.errors import FramecheckError
+from ..core.offsets import line_break_in
 from ..inputs.walk import collect_inputs
 from ..serve.worker import ScanJob, ScanReply
 from . import findings as shown
@@ -226,7 +227,7 @@ def _actions(ls: FramecheckServer, params: types.CodeActionParams) -> list[types
                 is_preferred=len(finding["replace"]) == 1))
         start = paragraph_start(lines, item.range.start.line)
         waiver = types.TextEdit(range=types.Range(start=types.Position(start, 0), end=types.Position(start, 0)),
-                                new_text=shown.editor_waiver(finding, reader) + shown.line_break_in(document.source))
+                                new_text=shown.editor_waiver(finding, reader) + line_break_in(document.source))
         actions.append(types.CodeAction(
             title=f"Waive {finding['rule_id']} for this paragraph (give the reason)",
             kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],

@@ -4,7 +4,6 @@ article annotated in place.
 
 from __future__ import annotations
 
-
 from ..core.model import ArticleReport, Finding, Severity
 from ..core.summary import RunSummary
 from .base import (

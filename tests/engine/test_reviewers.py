@@ -206,6 +206,21 @@ def test_the_cue_index_of_a_crowded_text_decides_as_the_search_before_each_findi
     assert checked > 100  # the texts are full of contexts, so the comparison is not of Nones
 
 
+@pytest.mark.parametrize(("text", "word", "context"), [
+    ("Вони ніколи не припинять терор.", "терор", None),  # a denied ending asserts what follows
+    ("Це не терор.", "терор", "negated"),
+    ("Они никогда не прекратят террор.", "террор", None),
+    ("Это не террор.", "террор", "negated"),
+])
+def test_ceasing_verbs_undo_a_negation_in_ukrainian_and_russian(text: str, word: str, context: str | None) -> None:
+    import importlib
+
+    get_plugin_manager(autoload=False)
+    negation = importlib.import_module(next(name for name in sys.modules if name.endswith(("plugins.negation",
+                                                                                           "plugin_negation"))))
+    assert negation.context_of(text, text.index(word), negation.CueWords.of(bundled_languages())) == context
+
+
 def test_context_factors_are_configurable(tmp_path: Path) -> None:
     story = tmp_path / "story.txt"
     story.write_text("The summit was no fiasco, whatever the papers say about it.\n", encoding="utf-8")
