@@ -35,9 +35,14 @@ def split_paths(value: str) -> list[str]:
     return paths or ["."]
 
 
+def sarif_file(environ: Mapping[str, str]) -> str:
+    """The ``sarif-file`` input, or its default."""
+    return environ.get("FRAMECHECK_SARIF", "").strip() or "framecheck.sarif"
+
+
 def scan_command(environ: Mapping[str, str], json_report: Path, markdown_report: Path) -> list[str]:
     """The scan the inputs ask for, writing the reports this runner reads afterwards."""
-    sarif = environ.get("FRAMECHECK_SARIF", "").strip() or "framecheck.sarif"
+    sarif = sarif_file(environ)
     command = [sys.executable, "-m", "framecheck", "scan", "--format", "github", "--output", f"sarif={sarif}",
                "--output", f"json={json_report}", "--output", f"markdown={markdown_report}"]
     for option, variable in (("--fail-on", "FRAMECHECK_FAIL_ON"), ("--min-severity", "FRAMECHECK_MIN_SEVERITY")):
@@ -88,7 +93,7 @@ def main(environ: Mapping[str, str] = os.environ) -> int:
         exit_code = subprocess.run(scan_command(environ, json_report, markdown_report), check=False).returncode
         report = json.loads(json_report.read_text(encoding="utf-8")) if json_report.is_file() else None
         markdown = markdown_report.read_text(encoding="utf-8") if markdown_report.is_file() else ""
-    sarif = environ.get("FRAMECHECK_SARIF", "").strip() or "framecheck.sarif"
+    sarif = sarif_file(environ)
     _append(environ.get("GITHUB_OUTPUT"), "".join(f"{key}={value}\n" for key, value in outputs(exit_code, report,
                                                                                                   sarif).items()))
     _append(environ.get("GITHUB_STEP_SUMMARY"), job_summary(exit_code, report, markdown))
