@@ -9,6 +9,7 @@ from .core.errors import FramecheckError, InputError, PackError, PluginError
 from .core.folding import fold_case, is_word_char
 from .core.model import (
     MODEL_MODES,
+    REPORTED_SPEECH,
     ArticleReport,
     Disguise,
     Dismissal,
@@ -35,6 +36,7 @@ __all__ = [
     "CONCEALMENT_TECHNIQUE",
     "LEARNED_TECHNIQUE",
     "MODEL_MODES",
+    "REPORTED_SPEECH",
     "TECHNIQUES",
     "ArticleReport",
     "CompiledPatterns",

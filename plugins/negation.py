@@ -5,8 +5,15 @@ disaster" all contain a loaded word, but the outlet is not using it in its own v
 first denies it, the second supposes it, the third reports somebody else's label. The words
 are still worth showing to an editor (a denial repeats the frame it denies), so the findings
 stay, with a ``context`` that says why; the score counts them for less (by default half for
-"negated" and "conditional", a quarter for "reported-label", like a named speaker's quote;
-``scoring: context:`` in the configuration changes that).
+"negated" and "conditional", a quarter for "reported-label" and "reported-speech", like a named
+speaker's quote; ``scoring: context:`` in the configuration changes that).
+
+Reported speech is a named speaker's words without quotation marks: "Senator Smith said the
+report was a witch hunt", "The report is a witch hunt, Smith said", "Зеленський заявив, що ...".
+A finding after a named speaker and a speech verb in its sentence (or before ", X said" at the
+sentence's end) gets "reported-speech", and is no longer counted as the outlet's own voice.
+Named means a name, "the" and a role ("the minister"), or "he"/"she"; a vague crowd ("critics
+said", "experts say") is not a speaker: attributing a claim to one is a device of its own.
 
 The window is the few words just before a finding, in the same clause: a clause boundary
 (punctuation, a quotation mark, a line break) ends it, so "It is not clear. The brutal
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 
 import regex
 
-from framecheck import Document, Finding, Languages, RuleInfo, hookimpl
+from framecheck import REPORTED_SPEECH, Document, Finding, Languages, RuleInfo, hookimpl, sentence_around
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included
 # Word-level devices only: before a sentence-long device a negation is part of the device.
@@ -126,14 +133,67 @@ def context_of(text: str, start: int, words_of: CueWords, cues: CueIndex | None 
     return None
 
 
+_NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
+_SPEAKER = rf"(?P<speaker>{_NAME}|(?i:the)[ \t]+\p{{Ll}}+(?:[ \t]+\p{{Ll}}+)?|(?i:he|she))"
+VERBS = "VERBS"  # where a language's speech verbs go in the two patterns below
+_HEARERS = r"(?:[ \t]+(?:reporters|journalists|lawmakers|parliament|him|her|them|us|me))?"
+_THAT = r"(?:[ \t]+(?i:that)|,?[ \t]+(?i:що|что|чтобы|щоб))?"
+SPEAKER_BEFORE = (r"(?:^|(?<=[\s,(—–]))" + _SPEAKER + r"(?:[ \t]+\p{Ll}+ly)?[ \t]+(?i:VERBS)(?![\p{L}])"
+                  + _HEARERS + _THAT + r"[ \t]")
+SPEAKER_AFTER = (r"[,—–][ \t]*(?:" + _SPEAKER + r"[ \t]+(?i:VERBS)|(?i:VERBS)[ \t]+(?P<speaker>" + _NAME
+                 + r"))[ \t]*[.!?]?$")
+QUOTE_MARKS = regex.compile(r"[\"“”«»„]")
+
+
+class ReportedSpeech:
+    """Finds the named speaker of the sentence a finding sits in, when the sentence reports
+    somebody's words without quoting them (see the module)."""
+
+    def __init__(self, languages: Languages):
+        self.languages = languages
+        self.not_speakers = languages.not_names | frozenset(
+            word.casefold() for word in languages.words("speech", "unnamed"))
+        self._patterns: dict[str, tuple[regex.Pattern, regex.Pattern]] = {}
+
+    def patterns(self, verbs: str) -> tuple[regex.Pattern, regex.Pattern]:
+        if verbs not in self._patterns:
+            self._patterns[verbs] = (regex.compile(SPEAKER_BEFORE.replace(VERBS, verbs)),
+                                     regex.compile(SPEAKER_AFTER.replace(VERBS, verbs)))
+        return self._patterns[verbs]
+
+    def speaks(self, text: str, start: int, end: int) -> bool:
+        """Whether a named speaker reports the words at ``[start, end)`` (quoted words are left
+        to the quotation's speaker: a quotation mark between them ends the search)."""
+        sentence_start, sentence_end = sentence_around(text, start, end, reach=400)
+        verbs = self.languages.speech_verbs_in(text[sentence_start:sentence_end])
+        if verbs is None:
+            return False
+        before, after = self.patterns(verbs)
+        for match in before.finditer(text, sentence_start, start):
+            if self.named(match.group("speaker")) and not QUOTE_MARKS.search(text, match.end(), start):
+                return True
+        tail = after.search(text, end, sentence_end)
+        return (tail is not None and self.named(tail.group("speaker"))
+                and not QUOTE_MARKS.search(text, end, tail.start()))
+
+    def named(self, speaker: str) -> bool:
+        words = [word.casefold() for word in speaker.split()]
+        if words[0] == "the":
+            return len(words) > 1 and words[-1] not in self.not_speakers
+        if words[-1] in self.languages.pronoun_speakers:
+            return True
+        return any(word[:1].isupper() for word in speaker.split()) and words[-1] not in self.not_speakers
+
+
 class NegationReviewer:
-    """Marks word-level findings under a negation, a condition or a reporting verb."""
+    """Marks word-level findings under a negation, a condition, a reporting verb or in reported speech."""
 
     name = "negation"
     rules: tuple[RuleInfo, ...] = ()
 
     def __init__(self, languages: Languages):
         self.words = CueWords.of(languages)
+        self.reported = ReportedSpeech(languages)
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding]:
         text = document.text
@@ -145,8 +205,11 @@ class NegationReviewer:
             if len(finding.excerpt.split()) > MAX_WORDS_IN_FINDING:
                 continue
             context = context_of(text, finding.start, self.words, cues)
-            if context is not None:
-                yield finding.evolve(context=(context,))
+            found = () if context is None else (context,)
+            if finding.quote is None and self.reported.speaks(text, finding.start, finding.end):
+                found = (*found, REPORTED_SPEECH)
+            if found:
+                yield finding.evolve(context=found)
 
 
 @hookimpl

@@ -11,6 +11,11 @@ so "annihilate", "annihilated" and "annihilation" count as one word. The first u
 to its own rule; every later use in a group of REPEATS or more gets a repetition finding
 (the 2nd of 3 uses included). Uses inside a quotation attributed to a named speaker are the speaker's, not the outlet's,
 and waived uses were accepted by an editor: neither counts.
+
+A word can also be what the article is about: "Mayor sues paper that called him a liar" has
+to say "liar" again and again. A group with a use in the headline, or a use that mentions the
+word rather than uses it (quoted on its own, or a label the story reports somebody gave:
+context "reported-label"), is the story's subject and is not reported as repetition.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collections.abc import Iterator, Sequence
 
 import regex
 
-from framecheck import Document, Examples, Finding, RuleInfo, Severity, hookimpl
+from framecheck import REPORTED_SPEECH, Document, Examples, Finding, RuleInfo, Severity, hookimpl
 
 REPEATS = 3
 STEM_LETTERS = 6
@@ -38,7 +43,10 @@ REPEATED = RuleInfo(
     suggest=("say it once; then use a neutral word",),
     examples=Examples(
         match=("The inquiry is a witch hunt. A witch hunt, nothing more. End the witch hunt now.",),
-        no_match=("The inquiry is a witch hunt, nothing more.", "The inquiry began. The inquiry ended. The inquiry failed."),
+        no_match=(
+            "The inquiry is a witch hunt, nothing more.", "The inquiry began. The inquiry ended. The inquiry failed.",
+            'He was called a "liar" on air. The liar claim spread. Is he a liar?',
+        ),
     ),
     origin="plugin:repetition", pack="bundled",
 )
@@ -54,6 +62,18 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
+QUOTE_PADDING = 3  # characters a quotation holding only the word may add: its marks, a comma
+
+
+def is_subject(use: Finding, text: str, quotes: set[tuple[int, int]]) -> bool:
+    """Whether this use shows the word is the article's subject: in the headline, a label the
+    story reports, or the word alone in quotation marks (a mention: he was called a "liar")."""
+    if use.part == "headline" or "reported-label" in use.context:
+        return True
+    return any(start <= use.start and use.end <= end and (end - start) - (use.end - use.start) <= QUOTE_PADDING
+               for start, end in quotes)
+
+
 class RepetitionReviewer:
     """Reports the later uses of a loaded word or phrase used REPEATS times or more."""
 
@@ -66,6 +86,8 @@ class RepetitionReviewer:
         for finding in findings:  # sorted by position, so each group is in reading order
             if finding.technique not in TECHNIQUES or finding.rule_id in TYPOGRAPHY_RULES or finding.quote:
                 continue  # a named speaker's words are reported, not the outlet's repetition
+            if REPORTED_SPEECH in finding.context:
+                continue  # so are the words of one reported without quotation marks
             if finding.suppression is not None:
                 continue  # an editor accepted this use
             if (finding.start, finding.end) in seen or len(finding.excerpt.split()) > MAX_WORDS:
@@ -74,8 +96,9 @@ class RepetitionReviewer:
             key = stem(finding.excerpt)
             if key:
                 groups[key].append(finding)
+        quotes = {(q.start, q.end) for q in document.regions_of("quote")}
         for uses in groups.values():
-            if len(uses) < REPEATS:
+            if len(uses) < REPEATS or any(is_subject(use, document.text, quotes) for use in uses):
                 continue
             first = uses[0]
             for number, use in enumerate(uses[1:], start=2):

@@ -48,6 +48,7 @@ RULE = RuleInfo(
             "Experts believe the ceasefire will not hold.",
             "It is widely believed that the vote was rigged.",
             "Anonymous officials said the talks had collapsed.",
+            "It is believed to have killed 300 people in the raid.",
         ),
         no_match=(
             '"Russia has received hundreds of drones from Iran," Vedant Patel stated.',
@@ -57,6 +58,8 @@ RULE = RuleInfo(
             "The State Department official said the partnership is growing.",
             "Experts at the Kyiv School of Economics said exports fell by a third.",
             "The report was published on Tuesday.",
+            "It is believed to have a mass 1.4 times that of Earth.",
+            "It is thought to be about 4.5 billion years old.",
         ),
     ),
     origin="plugin:unsourced-attribution",
@@ -207,6 +210,28 @@ def _is_name(candidate: str) -> bool:
     return bool(words)
 
 
+# "It is believed to have a mass 1.4 times that of Earth": the "it" is the planet, and the
+# hedge is a scientist's estimate of a quantity, not a claim resting on a hidden source. A cue
+# of this shape (an impersonal passive without "that", then "to" and a verb) is passed over when
+# the rest of its sentence measures something: a physical quantity, or a number with a unit.
+ESTIMATE_CUE = re.compile(r"(?i)it\s+(?:is|was|has\s+been)\s+(?:\w+\s+)?(?:believed|thought|understood|estimated)$")
+INFINITIVE = re.compile(r"\s+to\s+(?:be|have|weigh|measure|date|span|stretch|lie|contain|orbit|form)(?!\w)", re.I)
+MEASUREMENT = regex.compile(
+    r"""(?ix)(?<![\w])(?:
+        mass|diameter|radius|temperature|density|circumference|wavelength|half-life|orbit(?:al\s+period)?
+      | \d[\d.,]*\s*(?:times|km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|kg|kilograms?|tonnes?|degrees?|°
+                       |light[- ]years?|(?:million|billion|thousand)\s+years|years?\s+old|centimet(?:re|er)s?|cm|mm)
+    )(?![\w])"""
+)
+
+
+def is_estimate(text: str, cue_start: int, cue_end: int, sentence_end: int) -> bool:
+    """Whether the cue hedges a measurement (see MEASUREMENT) rather than hiding a source."""
+    if not ESTIMATE_CUE.fullmatch(text[cue_start:cue_end]):
+        return False
+    return INFINITIVE.match(text, cue_end) is not None and MEASUREMENT.search(text, cue_end, sentence_end) is not None
+
+
 def has_named_source(sentence: str) -> bool:
     for match in named_source().finditer(sentence, overlapped=True):
         names = match.captures("name")
@@ -232,7 +257,7 @@ class UnsourcedAttributionDetector:
                 continue
             if (start, end) not in named:
                 named[start, end] = has_named_source(text[start:end])
-            if named[start, end]:
+            if named[start, end] or is_estimate(text, cue_start, cue_end, end):
                 continue
             yield document.finding_of(RULE, cue_start, cue_end, detector=self.name)
 

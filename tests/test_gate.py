@@ -84,7 +84,7 @@ def test_an_unknown_output_format_is_an_error_with_a_suggestion(tmp_path: Path, 
 
 
 def test_max_score_failures_name_the_article_in_every_format(tmp_path: Path) -> None:
-    reason = "score 97/100 is above --max-score 10"
+    reason = "score 81/100 is above --max-score 10"
     args = ("--fail-on", "never", "--max-score", "10", str(SEED))
     text = run("scan", *args)
     assert text.exit_code == 1
@@ -259,8 +259,8 @@ def test_a_named_speakers_quote_is_reported_marked_and_does_not_fail_the_check(t
     assert result.exit_code == 0
     assert f'{story}:3:7: warning loaded-verb-terrorise frames an action as terror; describe what was done ' \
            '"terrorised" (quoted: Mayor Jane Smith)' in result.stdout
-    assert result.stderr == ("framecheck: warning: 1 finding at or above --fail-on quoted from named speakers or in "
-                             "site chrome did not count (--fail-scope all counts them)\n")
+    assert result.stderr == ("framecheck: warning: 1 finding at or above --fail-on said by named speakers (quoted or "
+                             "reported) or in site chrome did not count (--fail-scope all counts them)\n")
     assert run("scan", "--fail-scope", "all", str(story)).exit_code == 1
     github = run("scan", "--format", "github", str(story)).stdout
     assert "(loaded-language) (quoted: Mayor Jane Smith)" in github
@@ -560,8 +560,9 @@ def test_config_prints_every_scoring_factor_and_scan_shows_its_settings(tmp_path
     assert printed["scoring"] == {
         "severity": {"info": 0.5, "warning": 1.0, "error": 3}, "part": {"headline": 2.0, "lede": 1.5, "body": 1.0,
                                                                         "boilerplate": 0.0},
-        "context": {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}, "quote-named": 0.25,
-        "quote-unnamed": 0.6, "scale": 20.0, "bands": {"elevated": 30.0, "high": 60.0},
+        "context": {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25, "reported-speech": 0.25},
+        "quote-named": 0.25, "quote-unnamed": 0.6, "scale": 20.0, "prior-words": 400.0,
+        "bands": {"elevated": 25.0, "high": 40.0},
     }
     shown = run("scan", "--show-settings", "--fail-on", "info", "--min-severity", "warning", "--exclude", "wire/**")
     assert shown.exit_code == 0

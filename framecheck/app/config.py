@@ -154,7 +154,7 @@ def _glob_match(relative: str, pattern: str) -> bool:
 
 
 _SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
-_SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale")
+_SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale", "prior-words")
 _SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
 
 
@@ -346,7 +346,7 @@ SETTINGS: dict[str, Setting] = {
     "model-mode": Setting("model_mode", str, "one of filter, add, both", _one_of(MODEL_MODES)),
     "language": Setting("language", str, "language code (en, uk, ru, ...) or auto", _prefixed(checked_language),
                         nullable=True),
-    "scoring": Setting("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, bands)",
+    "scoring": Setting("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, prior-words, bands)",
                        _scoring),
 }
 

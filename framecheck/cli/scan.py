@@ -181,8 +181,8 @@ def scan_exit(summary: RunSummary, paths: Sequence[str], config: Config, *, exit
     if summary.errors or summary.incomplete:
         return EXIT_ERROR
     if summary.not_counted:
-        warn(f"{plural(summary.not_counted, 'finding')} at or above --fail-on quoted from named speakers or in "
-             "site chrome did not count (--fail-scope all counts them)")
+        warn(f"{plural(summary.not_counted, 'finding')} at or above --fail-on said by named speakers (quoted or "
+             "reported) or in site chrome did not count (--fail-scope all counts them)")
     if not summary.failed:
         return EXIT_OK
     reasons = [f"{failure.source}: {failure.reason}" for failure in summary.failures]

@@ -37,7 +37,7 @@ STARTER_CONFIG = """\
 
 fail-on: warning          # exit 1 on findings of this severity or higher: info | warning | error | never
 fail-scope: own-voice     # own-voice: quotations of named speakers and site chrome do not fail a story
-max-score: 60             # also fail an article whose score (0-100) is above this
+max-score: 40             # also fail an article whose score (0-100) is above this (the 'high' band)
 include: []               # globs for files found by walking folders (empty: every article file)
 exclude: []               # globs to skip, e.g. ["drafts/**", "*.wire.md"]
 force-exclude: true       # exclude files named on the command line too (pre-commit names them)
@@ -57,7 +57,7 @@ STARTER_PYPROJECT = """
 [tool.framecheck]  # framecheck configuration; 'framecheck config' prints what a run resolves
 fail-on = "warning"        # exit 1 on findings of this severity or higher: info | warning | error | never
 fail-scope = "own-voice"   # own-voice: quotations of named speakers and site chrome do not fail a story
-max-score = 60             # also fail an article whose score (0-100) is above this
+max-score = 40             # also fail an article whose score (0-100) is above this (the 'high' band)
 include = []               # globs for files found by walking folders (empty: every article file)
 exclude = []               # globs to skip, e.g. ["drafts/**", "*.wire.md"]
 force-exclude = true       # exclude files named on the command line too (pre-commit names them)

@@ -214,6 +214,9 @@ class Suppression:
                 "by": self.by, "until": self.until}
 
 
+REPORTED_SPEECH = "reported-speech"  # a finding's context: a named speaker's words, reported without quotes
+
+
 @dataclass(frozen=True)
 class Finding:
     """One framing device found in a document, located by character offsets into its text.
@@ -255,8 +258,9 @@ class Finding:
 
     @property
     def own_voice(self) -> bool:
-        """Said in the outlet's own voice: neither quoted from a named speaker nor site chrome."""
-        return not self.quote and self.part != "boilerplate"
+        """Said in the outlet's own voice: not quoted from a named speaker, not a named speaker's
+        reported speech ("Smith said the report was a witch hunt"), not site chrome."""
+        return not self.quote and self.part != "boilerplate" and REPORTED_SPEECH not in self.context
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -8,13 +8,22 @@ Each active finding contributes ``rule weight x severity factor x context factor
   story reports what somebody said), inside an unattributed quotation 0.6;
 * what a reviewer found around it (its ``context``): a loaded word its clause denies
   ("negated") or supposes ("conditional") 0.5, a label the story attributes to somebody
-  ("reported-label") 0.25; contexts without a factor count 1.
+  ("reported-label") and a named speaker's words reported without quotation marks
+  ("reported-speech") 0.25; contexts without a factor count 1.
 
-The contributions are summed and divided by the article's length (points per 1,000 words),
-so a long feature and a short wire story are comparable, then saturated:
-``score = 100 x (1 - exp(-density / scale))``, with ``scale`` 12: a density of 12 points per
-1,000 words scores 63, and no article goes past 100. Bands: below 30 low, below 60 elevated,
-else high. Every number is configurable (``scoring:`` in the configuration).
+The contributions are summed and divided by the article's length: the ``density`` reported is
+points per 1,000 words, so a long feature and a short wire story are comparable. The score
+shrinks that towards zero for short texts, as if ``prior_words`` (400) clean words were added:
+one finding in a 29-word brief is evidence from two sentences, and must not score as if the
+brief were a long story full of them. Then it is saturated:
+``score = 100 x (1 - exp(-density x words / (words + prior_words) / scale))``, with ``scale``
+12; no article goes past 100. A 2,000-word story keeps five sixths of its density; a 29-word
+brief with one unsourced claim in its lede scores 35, not 99.
+
+Bands, below 25 low, below 40 elevated, else high, come from a measured distribution
+(docs/reports.md): among the third of the shared PTC articles with the least labelled
+propaganda (its dev half), a quarter score 25 or more and one in twenty 40 or more. Every
+number is configurable (``scoring:`` in the configuration).
 """
 
 from __future__ import annotations
@@ -36,12 +45,13 @@ class ScoringModel:
         default_factory=lambda: {"headline": 2.0, "lede": 1.5, "body": 1.0, "boilerplate": 0.0}
     )
     context: Mapping[str, float] = field(
-        default_factory=lambda: {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25}
+        default_factory=lambda: {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25, "reported-speech": 0.25}
     )
     quote_named: float = 0.25
     quote_unnamed: float = 0.6
     scale: float = 12.0
-    bands: Mapping[str, float] = field(default_factory=lambda: {"elevated": 30.0, "high": 60.0})
+    prior_words: float = 400.0  # clean words a text is shrunk towards: see the module
+    bands: Mapping[str, float] = field(default_factory=lambda: {"elevated": 25.0, "high": 40.0})
 
     def contribution(self, finding: Finding) -> float:
         """What one finding adds to the article's weighted total."""
@@ -58,7 +68,7 @@ class ScoringModel:
         return {
             "severity": dict(self.severity), "part": dict(self.part), "context": dict(self.context),
             "quote-named": self.quote_named, "quote-unnamed": self.quote_unnamed, "scale": self.scale,
-            "bands": dict(self.bands),
+            "prior-words": self.prior_words, "bands": dict(self.bands),
         }
 
     def band(self, value: float) -> str:
@@ -67,6 +77,14 @@ class ScoringModel:
         if value >= self.bands["elevated"]:
             return "elevated"
         return "low"
+
+    def value(self, total: float, words: int) -> float:
+        """The 0-100 score of ``total`` points in ``words`` words, shrunk towards zero for short
+        texts (see the module)."""
+        if self.scale <= 0 or words <= 0:
+            return 0.0  # a text without words has nothing to frame
+        shrunk = total * PER_WORDS / (words + self.prior_words)
+        return 100.0 * (1.0 - math.exp(-shrunk / self.scale))
 
     def score(self, document: Document, findings: Sequence[Finding]) -> Score:
         """The score of an article from its active findings (waived and baselined ones excluded)."""
@@ -83,7 +101,7 @@ class ScoringModel:
         total = sum(weights.values())
         words = document.word_count
         density = total * PER_WORDS / words if words else 0.0
-        value = 100.0 * (1.0 - math.exp(-density / self.scale)) if self.scale > 0 else 0.0
+        value = self.value(total, words)
         by_technique = tuple(
             TechniqueScore(
                 technique, counts[technique], round(weights[technique], 4),
@@ -111,6 +129,7 @@ def model_from_settings(settings: Mapping[str, object]) -> ScoringModel:
         quote_named=float(settings.get("quote-named", default.quote_named)),  # type: ignore[arg-type]
         quote_unnamed=float(settings.get("quote-unnamed", default.quote_unnamed)),  # type: ignore[arg-type]
         scale=float(settings.get("scale", default.scale)),  # type: ignore[arg-type]
+        prior_words=float(settings.get("prior-words", default.prior_words)),  # type: ignore[arg-type]
         bands=bands,
     )
 

@@ -50,6 +50,11 @@ SPEAKER_REACH = 120  # characters before or after a quotation searched for its s
 _WORD = r"[\p{L}\p{M}\d'’.\-]+"
 _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
+# "…," said analyst Jane Roe / — заявил министр обороны Сергей Шойгу: up to three lower-case
+# words of a role before the name, which must then end the clause (else "said in an interview
+# with CNN" would name CNN); the role's words are checked by :func:`_is_role`.
+_ROLE = r"(?:(?:the|an?)[ \t]+)?(?P<role>(?:\p{Ll}[\p{L}\p{M}\-]*[ \t]+){1,3})"
+_CLAUSE_ENDS = r"(?=[ \t]*(?:[,.;:!?\n]|$))"
 _OBJECT = r"(?:[ \t]+(?:that|this|reporters|journalists|the[ \t]+\w+|\p{Lu}[\w'’.\-]*))?"
 
 
@@ -60,6 +65,7 @@ def speaker_patterns(verbs: str) -> tuple[regex.Pattern, regex.Pattern]:
     tried), for one list of speech verbs; compiled on first use."""
     verb = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{verbs})(?!\w)"
     after = (rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{verbs})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})"
+             rf"|(?i:{verbs})[ \t]+{_ROLE}(?P<speaker>{_NAME}){_CLAUSE_ENDS}"
              rf"|(?P<speaker>{_NOUN_PHRASE}){verb})")
     before = (rf"(?:(?P<speaker>{_NOUN_PHRASE}){verb}{_OBJECT}|(?i:{verbs})[ \t]+(?P<speaker>{_NAME}))"
               r"[ \t]*[:,]?[ \t]*[—–-]?[ \t]*$")
@@ -226,6 +232,18 @@ def _tidy_name(speaker: str) -> str:
     return name if _KEEPS_ITS_FULL_STOP.search(name) else name.rstrip(".")
 
 
+MIN_ROLE_LETTERS = 3  # "в", "он", "in": a preposition or a pronoun, not a role
+
+
+def _is_role(role: str | None, languages: Languages) -> bool:
+    """Whether the words between a speech verb and a name describe the speaker ("analyst",
+    "former president"), not when or where it was said ("last", "in an interview with")."""
+    if role is None:
+        return True
+    ruled_out = languages.not_names | languages.pronoun_speakers
+    return all(len(word) >= MIN_ROLE_LETTERS and word.lower() not in ruled_out for word in role.split())
+
+
 def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, block_end: int,
                 languages: Languages) -> str | None:
     """The attributed speaker of a quotation, from "…," X said / X said: "…" around it."""
@@ -233,7 +251,7 @@ def _speaker_of(text: str, quote_start: int, quote_end: int, block_start: int, b
     verbs = languages.speech_verbs_in(text[quote_end:after_end])
     if verbs is not None:
         after = speaker_patterns(verbs)[0].match(text, quote_end, after_end)
-        if after:
+        if after and _is_role(after.group("role"), languages):
             return _tidy_name(after.group("speaker"))
     before_start = max(block_start, quote_start - SPEAKER_REACH)
     verbs = languages.speech_verbs_in(text[before_start:quote_start])

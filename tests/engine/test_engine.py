@@ -165,7 +165,7 @@ def test_a_pack_scanned_alone_keeps_site_chrome_and_negation_handling(tmp_path: 
             "Other News\n\nRegime falls in the north\n")
     report = engine.scan(text_document("story.txt", text))
     assert [(f.excerpt, f.context, f.part) for f in report.findings] == [
-        ("regime", (), "lede"), ("regime", ("negated",), "lede"), ("Regime", (), "boilerplate"),
+        ("regime", (), "lede"), ("regime", ("negated", "reported-speech"), "lede"), ("Regime", (), "boilerplate"),
     ]
     assert [r.id for r in engine.rules()] == ["house-regime"]
 

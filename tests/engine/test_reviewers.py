@@ -169,6 +169,14 @@ NEGATION_CASES = [
     ("The group will never stop its campaign of terror.", "campaign of terror", (), 1.0),
     ("The army did not end the barbaric siege.", "barbaric", (), 1.0),
     ("It was never a campaign of terror.", "campaign of terror", ("negated",), 0.5),
+    # reported speech without quotation marks is the speaker's (issue 27)
+    ("Senator Smith said the report was a witch hunt.", "witch hunt", ("reported-speech",), 0.25),
+    ("The report is a witch hunt, Smith said.", "witch hunt", ("reported-speech",), 0.25),
+    ("He told reporters that the inquiry was a witch hunt.", "witch hunt", ("reported-speech",), 0.25),
+    ("The minister said the inquiry was not a witch hunt.", "witch hunt", ("negated", "reported-speech"), 0.125),
+    ("Critics said the report was a witch hunt.", "witch hunt", (), 1.0),  # a vague crowd is no speaker
+    ("The report was a witch hunt. Smith said nothing.", "witch hunt", (), 1.0),
+    ('Smith said "the inquiry" was over. It was a witch hunt.', "witch hunt", (), 1.0),
 ]
 
 
@@ -271,6 +279,36 @@ def test_two_uses_or_a_named_speakers_uses_are_not_repetition(default_engine) ->
     assert not [f for f in scan(default_engine, quoted).findings if f.rule_id == "repeated-loaded-phrase"]
     outlet = twice + "\nBarbaric, again.\n"
     assert len([f for f in scan(default_engine, outlet).findings if f.rule_id == "repeated-loaded-phrase"]) == 2
+
+
+def test_reported_speech_is_not_the_outlets_voice_and_does_not_fail_the_gate(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("Senator Smith said the report was a witch hunt.\n", encoding="utf-8")
+    result = run("scan", "--format", "json", str(story))
+    (finding,) = json.loads(result.stdout)["articles"][0]["findings"]
+    assert (finding["excerpt"], finding["context"], finding["quote"]) == ("witch hunt", ["reported-speech"], None)
+    assert result.exit_code == 0 and "said by named speakers (quoted or reported)" in result.stderr
+    assert run("scan", "--fail-scope", "all", str(story)).exit_code == 1
+    outlet = tmp_path / "outlet.txt"
+    outlet.write_text("The report was a witch hunt.\n", encoding="utf-8")
+    assert run("scan", str(outlet)).exit_code == 1
+
+
+def test_a_word_that_is_the_storys_subject_is_not_repetition(default_engine) -> None:
+    """"Mayor sues paper that called him a liar" must say "liar" again and again (issue 27)."""
+    def repeated(text: str) -> list[Finding]:
+        return [f for f in scan(default_engine, text).findings if f.rule_id == "repeated-loaded-phrase"]
+
+    headline = ("Mayor sues paper over liar claim\n\nThe mayor sued the paper that branded him a liar in an editorial "
+                "last week.\n\nHis lawyers say a liar is what he is not. Whether he is a liar is for the court.\n")
+    assert not repeated(headline)
+    mentioned = ('The paper called him a "liar" last week.\n\nThe liar claim spread fast.\n\n'
+                 "Now everybody says he is a liar.\n")
+    assert not repeated(mentioned)
+    labelled = "Critics called him a liar.\n\nThe liar spoke again.\n\nThe liar will not stop.\n"
+    assert not repeated(labelled)
+    hammered = "The liar spoke.\n\nThe liar lied again.\n\nNobody believes the liar any more.\n"
+    assert len(repeated(hammered)) == 2
 
 
 # -- stacked framing -----------------------------------------------------------------------

@@ -42,13 +42,27 @@ def test_density_saturation_and_bands() -> None:
     model = ScoringModel()
     document = Document("d", WORDS + "a b c d e f")  # 1,000 words
     low = model.score(document, [finding()] * 3)
-    assert low.density == 3.0 and low.value == pytest.approx(100 * (1 - math.exp(-3 / 12)), abs=0.05)
+    # 3 points in 1,000 words, shrunk as if 400 clean words were added
+    assert low.density == 3.0 and low.value == pytest.approx(100 * (1 - math.exp(-3 * 1000 / 1400 / 12)), abs=0.05)
     assert low.band == "low"
     elevated = model.score(document, [finding()] * 6)
-    assert elevated.band == "elevated" and 30 <= elevated.value < 60
+    assert elevated.band == "elevated" and 25 <= elevated.value < 40
     high = model.score(document, [finding(severity=Severity.ERROR, weight=3)] * 10)
     assert high.band == "high" and high.value <= 100
     assert model.score(document, []).value == 0 and model.score(Document("e", ""), [finding()]).value == 0
+
+
+def test_a_short_text_is_shrunk_towards_a_clean_one_and_a_long_one_hardly() -> None:
+    model = ScoringModel()
+    brief = Document("brief", " ".join(["word"] * 29))
+    one = model.score(brief, [finding(weight=2.25)])  # "Sources say" in a brief's lede: 1.5 x lede 1.5
+    assert one.density == pytest.approx(77.59, abs=0.01)  # the density stays points per 1,000 words
+    assert one.band == "elevated" and one.value == pytest.approx(35.4, abs=0.05)
+    long = Document("long", " ".join(["word"] * 2000))
+    same_density = model.score(long, [finding(weight=2.25)] * 69)
+    assert same_density.density == pytest.approx(77.6, abs=0.1) and same_density.value > 99
+    unshrunk = ScoringModel(prior_words=0).score(brief, [finding(weight=2.25)])
+    assert unshrunk.value == pytest.approx(100 * (1 - math.exp(-2250 / 29 / 12)), abs=0.05)
 
 
 def test_the_breakdown_says_which_techniques_contribute_how_much() -> None:
@@ -72,7 +86,8 @@ def test_waived_and_baselined_findings_do_not_score() -> None:
 
 def test_weights_and_bands_are_configurable(tmp_path: Path) -> None:
     (tmp_path / ".framecheck.yaml").write_text(
-        "scoring:\n  scale: 1000\n  severity: {warning: 4}\n  bands: {elevated: 1, high: 2}\n", encoding="utf-8"
+        "scoring:\n  scale: 1000\n  prior-words: 0\n  severity: {warning: 4}\n  bands: {elevated: 1, high: 2}\n",
+        encoding="utf-8"
     )
     story = tmp_path / "story.txt"
     story.write_text("They terrorised the town.\n", encoding="utf-8")

@@ -254,6 +254,28 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     assert [(text[q.start:q.end], q.label) for q in found] == [('"We will rebuild,"', "Mayor Ana Ruiz"), ('"miracle"', "")]
 
 
+@pytest.mark.parametrize(("text", "speaker"), [
+    ('"Tanks have reportedly moved," said analyst Jane Roe.', "Jane Roe"),
+    ('"Tanks moved," said former defence minister Jo Park, who now advises the army.', "Jo Park"),
+    ('"Tanks moved," he said in an interview with CNN.', ""),  # CNN is where, not who
+    ('"Tanks moved," said last Tuesday.', ""),
+    ("«Танки перебросили», — заявил министр обороны Сергей Шойгу.", "Сергей Шойгу"),
+    ("«Танки перебросили», — заявил он в интервью BBC.", ""),
+])
+def test_a_role_between_the_speech_verb_and_the_name_is_not_the_name(text: str, speaker: str) -> None:
+    from framecheck.inputs.structure import quotations
+
+    (quote,) = quotations(text, [(0, len(text))])
+    assert quote.label == speaker
+
+
+def test_attribution_inside_an_analysts_quotation_is_hers(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text('"The army has reportedly moved its tanks," said analyst Jane Roe.\n', encoding="utf-8")
+    (finding,) = json.loads(run("scan", "--format", "json", str(story)).stdout)["articles"][0]["findings"]
+    assert (finding["excerpt"], finding["quote"]) == ("reportedly", {"speaker": "Jane Roe"})
+
+
 def test_quotation_marks_pair_within_limits() -> None:
     from framecheck.inputs.structure import MAX_QUOTE, quotations
 
