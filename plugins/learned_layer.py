@@ -62,6 +62,15 @@ class LearnedReviewer:
         self.adds = mode in ("add", "both")
         self.rules: tuple[RuleInfo, ...] = (LEARNED_SPAN,) if self.adds else ()
 
+    def notes_on_rules(self, rules: Sequence[RuleInfo]) -> list[str]:
+        """A warning when the run's rules are not those the model was trained with: its features
+        (which rule found what) and thresholds assume those, so its findings may be off."""
+        different = self.model.rule_differences(rule.id for rule in rules if rule.id != LEARNED_SPAN.id)
+        if different is None:
+            return []
+        return [f"the model was trained with other rules: {different}; its thresholds were chosen for the rules "
+                "it learnt from: train it again with this configuration"]
+
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
         from framecheck.learn import document_sequences
 

@@ -18,8 +18,10 @@ from ..core.model import MODEL_MODES
 from ..core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 from ..engine.engine import Engine
 from ..learn.evaluation import (
+    AucInterval,
     Evaluation,
     RuleFinding,
+    auc_interval,
     fold_of,
     fold_spreads,
     labelled_documents,
@@ -58,22 +60,32 @@ class EvaluationOutcome:
     split: str
     results: dict[str, Evaluation] = field(default_factory=dict)
     aucs: dict[str, float | None] = field(default_factory=dict)
+    auc_intervals: dict[str, AucInterval | None] = field(default_factory=dict)  # the same, with a 95% interval
     labelled_articles: int | None = None  # articles with an article label, when there were labels
     model_path: str | None = None
     folds: dict[str, list[Evaluation]] = field(default_factory=dict)  # run -> one Evaluation per fold
     seed: int = 0
+    model_expects: dict[str, dict[str, Any]] = field(default_factory=dict)  # the model's out-of-fold figures
+    reliability: list[dict[str, Any]] = field(default_factory=list)  # the model's probabilities here
 
     @property
     def rules(self) -> Evaluation:
         return self.results["rules"]
 
+    def add_auc(self, name: str, scored: list[tuple[float, int]]) -> None:
+        self.aucs[name] = roc_auc(scored)
+        self.auc_intervals[name] = auc_interval(scored)
+
     def to_dict(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"split": self.split, **self.rules.to_dict()}
         if self.model_path:
             payload["model"] = {"path": self.model_path, "modes": {
-                name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"}}
+                name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"},
+                "expected_out_of_fold": self.model_expects, "reliability": self.reliability}
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
+            payload["article_auc_ci95"] = {name: None if interval is None else interval.to_dict()["ci95"]
+                                           for name, interval in self.auc_intervals.items()}
         if self.folds:
             payload["folds"] = {"count": len(self.folds["rules"]), "seed": self.seed, "runs": {
                 name: {"per_fold": [{"fold": index + 1, "articles": fold.articles,
@@ -112,14 +124,33 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
             _require_filled(folds, request)
             outcome.folds[name] = folds
         if article_labels is not None:
-            outcome.aucs[name] = roc_auc([(score, article_labels[i]) for i, score in scored if i in article_labels])
+            outcome.add_auc(name, [(score, article_labels[i]) for i, score in scored if i in article_labels])
             for language in sorted(set(languages.values())):
-                outcome.aucs[f"{name} ({language})"] = roc_auc(
-                    [(score, article_labels[i]) for i, score in scored
-                     if i in article_labels and languages.get(i) == language])
+                outcome.add_auc(f"{name} ({language})", [(score, article_labels[i]) for i, score in scored
+                                                         if i in article_labels and languages.get(i) == language])
     if article_labels is not None:
         outcome.labelled_articles = sum(1 for identifier, _ in scored if identifier in article_labels)
+    if request.model_path:
+        outcome.model_expects, outcome.reliability = model_calibration(build_engine(config), request, labels)
     return outcome
+
+
+def model_calibration(engine: Engine, request: EvaluationRequest,
+                      labels: dict) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """What the model expects of itself (its out-of-fold figures, from training) and how its
+    probabilities hold on these articles: candidate spans binned by probability, each bin's
+    precision (a reliability curve)."""
+    from ..learn import load_model
+    from ..learn.calibration import reliability, tag_held_out
+    from ..learn.training import TrainingProgress, scan_examples
+
+    model = load_model(request.model_path or "")
+    articles = [(identifier, document, spans_of(labels, identifier))
+                for identifier, document in labelled_documents(Path(request.articles_dir), request.split)]
+    examples = scan_examples(engine, articles, len(articles), TrainingProgress(enabled=False))
+    curve = reliability(tag_held_out(model, examples), model.thresholds.extend)
+    expected = model.meta.get("expected_out_of_fold")
+    return (expected if isinstance(expected, dict) else {}), [row.to_dict() for row in curve]
 
 
 def _require_filled(folds: list[Evaluation], request: EvaluationRequest) -> None:
@@ -181,6 +212,7 @@ class TrainingOutcome:
     size: int  # bytes of the model file
     held_out: dict[str, dict[str, float]]  # mode -> precision, recall, f1
     reached: bool  # whether a threshold reached the target precision
+    expected: dict[str, dict[str, Any]] = field(default_factory=dict)  # mode -> out-of-fold figures
 
 
 def train_model(config: Config, request: TrainingRequest, settings: TrainingSettings, progress: TrainingProgress,
@@ -200,4 +232,4 @@ def train_model(config: Config, request: TrainingRequest, settings: TrainingSett
                                   source=f"{request.articles_dir} ({request.split})")
     save_model(model, Path(request.output_path))
     return TrainingOutcome(len(model.weights), Path(request.output_path).stat().st_size,
-                           model.meta["held_out_figures"], reached)
+                           model.meta["held_out_figures"], reached, model.meta["expected_out_of_fold"])

@@ -178,10 +178,19 @@ class Engine:
                                       "it needs name and annotate()")
                 annotators.append(annotator)
                 owners.setdefault(getattr(annotator, "name", ""), plugin)
-        return cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
-                   annotators=annotators, severity_overrides=severity_overrides,
-                   suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
-                   reviewers=reviewers, options=options, languages=languages)
+        engine = cls(selected, detectors, selection, owners=owners, setup_warnings=warnings, debug=debug,
+                     annotators=annotators, severity_overrides=severity_overrides,
+                     suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
+                     reviewers=reviewers, options=options, languages=languages)
+        engine.setup_warnings += tuple(engine._notes_on_rules())
+        return engine
+
+    def _notes_on_rules(self) -> list[str]:
+        """What reviewers say of the rules this run selects (``notes_on_rules``, optional: the
+        learned layer warns when they are not the rules its model was trained with)."""
+        active = [rule for rule in self.rules() if self.selection.allows(rule.id, rule.technique)]
+        return [note for reviewer in self.reviewers
+                for note in (getattr(reviewer, "notes_on_rules", None) or (lambda _rules: []))(active)]
 
     @property
     def runs_third_party_code(self) -> bool:

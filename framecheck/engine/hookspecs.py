@@ -70,6 +70,10 @@ class Reviewer(Protocol):
     It may also yield :class:`framecheck.ScanWarning`. Reviewers run in registration order,
     each seeing the previous one's result, except that one with ``runs_last = True`` runs
     after the others; a reviewer that raises loses only its own changes.
+
+    A reviewer may also define ``notes_on_rules(rules) -> list[str]``: once the engine is built
+    it gets the rules the run selects, and what it returns is shown as set-up warnings (the
+    learned layer says so when its model was trained with other rules).
     """
 
     name: str

@@ -21,6 +21,7 @@ those with an odd id; rules are developed on the first half and reported on the 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import math
 import re
@@ -284,6 +285,53 @@ def roc_auc(scored: Sequence[tuple[float, int]]) -> float | None:
         rank_sum += mean_rank * sum(1 for _, label in ranked[index : last + 1] if label)
         index = last + 1
     return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+Z_95 = 1.959964  # the normal quantile of a two-sided 95% interval
+
+
+@dataclass(frozen=True)
+class AucInterval:
+    """A ROC AUC with its 95% confidence interval (DeLong's variance: no resampling, so the same
+    scores always give the same interval)."""
+
+    auc: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.auc:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    def to_dict(self) -> dict[str, float]:
+        return {"auc": round(self.auc, 4), "ci95": [round(self.low, 4), round(self.high, 4)]}
+
+
+def auc_interval(scored: Sequence[tuple[float, int]]) -> AucInterval | None:
+    """:func:`roc_auc` with a 95% interval from DeLong's structural components: per positive,
+    the share of negatives it outscores; per negative, the share of positives that outscore it
+    (ties half). None without both classes, or with fewer than two of either."""
+    positives = sorted(score for score, label in scored if label)
+    negatives = sorted(score for score, label in scored if not label)
+    if len(positives) < 2 or len(negatives) < 2:
+        return None
+    above_negatives = [_share_below(negatives, score) for score in positives]
+    below_positives = [1.0 - _share_below(positives, score) for score in negatives]
+    auc = sum(above_negatives) / len(positives)
+    variance = (_sample_variance(above_negatives) / len(positives)
+                + _sample_variance(below_positives) / len(negatives))
+    margin = Z_95 * math.sqrt(variance)
+    return AucInterval(auc, max(0.0, auc - margin), min(1.0, auc + margin))
+
+
+def _share_below(ordered: Sequence[float], score: float) -> float:
+    """The share of ``ordered`` below ``score``, ties counting half."""
+    below, not_above = bisect.bisect_left(ordered, score), bisect.bisect_right(ordered, score)
+    return (below + (not_above - below) / 2) / len(ordered)
+
+
+def _sample_variance(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return sum((value - mean) ** 2 for value in values) / (len(values) - 1)
 
 
 def labelled_documents(articles_dir: Path, split: str) -> Iterator[tuple[str, Document]]:

@@ -22,7 +22,7 @@ trained (see :class:`Thresholds`): a rule finding whose tokens score low is drop
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -102,6 +102,24 @@ class LearnedModel:
 
     def marginals_of(self, sequence: TokenSequence) -> list[float]:
         return forward_backward(self.emissions_of(sequence), self.transitions)
+
+    def rule_differences(self, rule_ids: Iterable[str], shown: int = 3) -> str | None:
+        """How the rules a scan runs differ from those the model learnt from, in words (None when
+        they are the same, or the model, trained before models recorded them, does not say)."""
+        trained = self.meta.get("rules")
+        if not isinstance(trained, list):
+            return None
+        trained_with, running = {str(rule) for rule in trained}, set(rule_ids)
+        missing, unseen = sorted(trained_with - running), sorted(running - trained_with)
+        if not missing and not unseen:
+            return None
+
+        def some(ids: list[str]) -> str:
+            return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+        parts = ([f"{len(missing)} of its {len(trained_with)} rules do not run here ({some(missing)})"] if missing
+                 else []) + ([f"{len(unseen)} rules run here that it never saw ({some(unseen)})"] if unseen else [])
+        return "; ".join(parts)
 
     def strongest(self, features: Sequence[Sequence[str]], count: int = 3) -> list[tuple[str, float]]:
         """The features that pushed these tokens towards a span the most, with their summed weight

@@ -13,49 +13,46 @@ The thresholds chosen:
   of the rules' recall (a filter exists to make findings more precise; this bounds what it may
   cost, and any measure that weighs both would, on news, rather keep every finding);
 * for learned spans, the combination with the best span F1 of mode ``both`` (the rule findings
-  that pass the filter, and the learned spans) among those whose precision reaches the target;
-  if none does, the most precise.
+  that pass the filter, and the learned spans) among those whose precision reaches the target
+  with a margin for the spread between folds; if none does, the most precise
+  (:mod:`framecheck.learn.calibration`).
 
-The held-out figures are stored in the model file and printed, so a model always says how
-good it was on labels it had not seen.
+The figures of folds no threshold choice saw, a reliability curve, and the rules the model
+learnt from are stored in the model file and printed, so a model always says how good to
+expect it on labels it had not seen, and a scan with other rules is warned.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .._version import __version__
 from ..core.errors import FramecheckError
 from ..core.model import Document, Finding
-from ..core.taxonomy import TECHNIQUES
 from ..engine.engine import Engine
 from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
-from .evaluation import SpanScore, fold_of, merge
+from .calibration import MARGIN_SD, HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
+from .evaluation import fold_of, merge
 from .features import FEATURE_VERSION, TokenSequence, document_sequences, gold_labels
-from .learned import LearnedModel, Thresholds, decode, finding_probability
+from .learned import LearnedModel
 
-EXTEND_GRID = (0.3, 0.4, 0.5)
-SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
-FILTER_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 BAR = 24  # characters of the progress bar
-KEEP_RECALL = 0.9  # the filter may give up a tenth of the rules' recall for the precision it buys
 
 
 @dataclass(frozen=True)
 class TrainingSettings:
     folds: int = 3  # each held out in turn to choose thresholds
-    precision: float = 0.55  # target span precision on the held-out part
+    precision: float = 0.55  # the span precision (mode both) the thresholds must keep on unseen text
     c1: float = 0.1  # L1 regularisation: prunes features, keeps the model small
     c2: float = 0.01  # L2 regularisation
     max_iterations: int = 150
+    margin: float = MARGIN_SD  # fold deviations the held-out precision must clear the target by
 
 
 @dataclass
@@ -164,100 +161,12 @@ def model_from_crfsuite(state_features: dict, transitions: dict) -> LearnedModel
     return LearnedModel({k: v for k, v in weights.items() if v}, moves)
 
 
-@dataclass
-class HeldOut:
-    """Per held-out article: gold, rule spans (with each one's probability) and tagged sequences."""
-
-    gold: list[tuple[int, int]]
-    rules: list[tuple[tuple[int, int], float | None]]
-    tagged: list[tuple[TokenSequence, list[float]]]
-    text: str
-    _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
-
-    def runs(self, extend: float) -> list[tuple[int, int, int, float]]:
-        """(start, end, tokens, mean marginal) of every candidate span at ``extend``, worked out
-        once: the threshold search then only compares means."""
-        if extend not in self._runs:
-            everything = Thresholds(extend, 0.0, 0.0, 0.0)
-            self._runs[extend] = [
-                (span.start, span.end, span.tokens[1] - span.tokens[0] + 1, span.probability)
-                for sequence, marginals in self.tagged
-                for span in decode(self.text, sequence, marginals, everything)
-            ]
-        return self._runs[extend]
-
-
-def tag_held_out(model: LearnedModel, examples: Sequence[Example]) -> list[HeldOut]:
-    held = []
-    for example in examples:
-        tagged = [(sequence, model.marginals_of(sequence)) for sequence in example.sequences]
-        starts = [sequence.tokens[0][0] for sequence in example.sequences]
-        rules = []
-        for finding in example.findings:
-            if TECHNIQUES[finding.technique].corpus_label is None:
-                continue  # as in 'framecheck eval': framecheck's own devices are not labelled in corpora
-            # the sentence the finding starts in, as the scan's filter judges it
-            index = bisect.bisect_right(starts, finding.start) - 1
-            probability = finding_probability(finding, *tagged[index]) if index >= 0 else None
-            rules.append(((finding.start, finding.end), probability))
-        held.append(HeldOut(example.gold, rules, tagged, example.document.text))
-    return held
-
-
-def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bool, add_spans: bool,
-            rules: bool = True) -> SpanScore:
-    """Span identification on the held-out articles in one mode."""
-    score = SpanScore()
-    for article in held:
-        predicted = [span for span, p in article.rules
-                     if rules and (not filter_rules or p is None or p >= thresholds.filter)]
-        if add_spans:
-            predicted.extend((start, end) for start, end, tokens, mean in article.runs(thresholds.extend)
-                             if mean >= thresholds.for_length(tokens))
-        score.add(predicted, article.gold)
-    return score
-
-
-def choose_thresholds(held: Sequence[HeldOut], target_precision: float) -> tuple[Thresholds, bool]:
-    """(thresholds, whether the span thresholds reach the target precision); see the module."""
-    unfiltered = measure(held, Thresholds(filter=0.0), filter_rules=True, add_spans=False).recall
-    best_filter = max(
-        t for t in FILTER_GRID
-        if measure(held, Thresholds(filter=t), filter_rules=True, add_spans=False).recall >= KEEP_RECALL * unfiltered
-    )
-    candidates = []
-    for extend, short, medium, long in itertools.product(EXTEND_GRID, SPAN_GRID, SPAN_GRID, SPAN_GRID):
-        if not short <= medium <= long or short < extend:
-            continue
-        thresholds = Thresholds(extend, short, medium, long, best_filter)
-        score = measure(held, thresholds, filter_rules=True, add_spans=True)
-        candidates.append((score.precision >= target_precision, score.f1, score.precision, -extend, thresholds))
-    reached = [c for c in candidates if c[0]]
-    if reached:
-        return max(reached, key=lambda c: (c[1], c[2], c[3]))[4], True
-    return max(candidates, key=lambda c: (c[2], c[1]))[4], False
-
-
-def figures(held: Sequence[HeldOut], thresholds: Thresholds) -> dict[str, dict[str, Any]]:
-    """Span identification on the held-out part for rules alone and each mode."""
-    modes = {"rules": (False, False), "filter": (True, False), "add": (False, True), "both": (True, True)}
-    return {name: measure(held, thresholds, filter_rules=f, add_spans=a).to_dict() for name, (f, a) in modes.items()}
-
-
-def threshold_curve(held: Sequence[HeldOut], base: Thresholds) -> Iterator[tuple[float, SpanScore, SpanScore]]:
-    """(threshold, learned spans alone, rules and learned spans) with every span threshold at one value."""
-    for value in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
-        thresholds = Thresholds(min(base.extend, value), value, value, value, base.filter)
-        yield (value, measure(held, thresholds, filter_rules=False, add_spans=True, rules=False),
-               measure(held, thresholds, filter_rules=False, add_spans=True))
-
-
 def train(
     engine: Engine, articles: Sequence[tuple[str, Document, list[tuple[int, int]]]], settings: TrainingSettings,
     progress: TrainingProgress, *, source: str = "",
 ) -> tuple[LearnedModel, list[HeldOut], bool]:
     """A model trained on the user's labelled articles, every article tagged by a model that had
-    not seen it, and whether the target precision was reached on those."""
+    not seen it, and whether the target precision was reached on those (with the margin)."""
     examples = scan_examples(engine, articles, len(articles), progress)
     if not any(example.gold for example in examples):
         raise FramecheckError("no labelled span belongs to any article: check the labels file and article ids")
@@ -267,11 +176,13 @@ def train(
             f"{len(examples)} labelled articles cannot be split into {settings.folds} folds with an article in each: "
             "give more articles or fewer --folds"
         )
-    held: list[HeldOut] = []
+    held_folds: list[list[HeldOut]] = []
     for number, fold in enumerate(folds):
         rest = [e for other, part in enumerate(folds) if other != number for e in part]
-        held.extend(tag_held_out(fit(rest, settings, progress, f"fold {number + 1}/{settings.folds}"), fold))
-    thresholds, reached = choose_thresholds(held, settings.precision)
+        held_folds.append(tag_held_out(fit(rest, settings, progress, f"fold {number + 1}/{settings.folds}"), fold))
+    held = [article for fold in held_folds for article in fold]
+    thresholds, reached = choose_thresholds(held_folds, settings.precision, settings.margin)
+    expected = out_of_fold(held_folds, settings.precision, settings.margin)
     progress.done("chose thresholds on the held-out folds")
     model = fit(examples, settings, progress, "final model")
     model.thresholds = thresholds
@@ -279,11 +190,22 @@ def train(
         "framecheck_version": __version__,
         "trained_on": {"source": source, "articles": len(examples), "folds": settings.folds,
                        "labelled_spans": sum(len(e.gold) for e in examples)},
-        "settings": {"folds": settings.folds, "precision": settings.precision, "c1": settings.c1,
-                     "c2": settings.c2, "max_iterations": settings.max_iterations},
+        "settings": {"folds": settings.folds, "precision": settings.precision, "margin": settings.margin,
+                     "c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations},
         "held_out_figures": figures(held, thresholds),
+        "expected_out_of_fold": expected,
+        "reliability": [row.to_dict() for row in reliability(held, thresholds.extend)],
         "target_precision_reached": reached,
         "features": len(model.weights),
         "feature_version": FEATURE_VERSION,
+        **rules_trained_with(engine),
     }
     return model, held, reached
+
+
+def rules_trained_with(engine: Engine) -> dict[str, list[str]]:
+    """The rule ids whose findings the model learnt from, and their packs: a scan with other
+    rules feeds it features it never saw (see ``LearnedModel.rule_differences``)."""
+    active = [rule for rule in engine.rules() if engine.selection.allows(rule.id, rule.technique)]
+    return {"rules": sorted(rule.id for rule in active),
+            "packs": sorted({rule.pack for rule in active if rule.pack})}

@@ -315,6 +315,34 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     assert modes["add"]["f1"] > payload["span_identification"]["f1"]
     assert payload["article_auc"]["rules"] == 0.5  # the shipped rules find nothing in this town news
     assert payload["article_auc"]["add"] > 0.9
+    low, high = payload["article_auc_ci95"]["add"]
+    assert low <= payload["article_auc"]["add"] <= high and high - low < 0.3
+    assert re.search(r"add \d\.\d{3} \[\d\.\d{3}, \d\.\d{3}\]", result.stdout)  # the AUC and its 95% interval
+    # what the model expected of itself when trained, and how its probabilities hold here
+    assert "expected at the model's thresholds" in result.stdout and "mode both   P " in result.stdout
+    expected = payload["model"]["expected_out_of_fold"]["both"]
+    assert len(expected["per_fold"]) == 3 and 0 <= expected["precision"]["mean"] <= 1
+    curve = payload["model"]["reliability"]
+    assert curve and all(0 <= row["precision"] <= 1 and row["low"] <= row["mean_probability"] < row["high"] + 1e-9
+                         for row in curve)
+    assert sum(row["spans"] for row in curve) > 0 and "reliability: candidate spans" in result.stdout
+
+
+def test_a_model_records_its_rules_and_a_scan_with_other_rules_is_warned(trained: Path, tmp_path: Path) -> None:
+    model = load_model(trained)
+    assert "plain-word" in model.meta["rules"] and "unsourced-attribution" in model.meta["rules"]
+    assert "bundled" in model.meta["packs"]
+    article = tmp_path / "story.txt"
+    article.write_text("The council approved the old budget on Monday.\n", encoding="utf-8")
+    pack = trained.parent / "plain.yaml"
+    same = run("scan", "--model", str(trained), "--rules", str(pack), str(article))
+    assert same.exit_code == 0 and "trained with other rules" not in same.stderr
+    without = run("scan", "--model", str(trained), str(article))
+    assert without.exit_code == 0
+    assert ("framecheck: warning: the model was trained with other rules: 1 of its "
+            f"{len(model.meta['rules'])} rules do not run here (plain-word)") in without.stderr
+    ignoring = run("scan", "--model", str(trained), "--rules", str(pack), "--ignore", "name-calling", str(article))
+    assert "rules do not run here (" in ignoring.stderr and "and " in ignoring.stderr  # many ids, a few named
 
 
 def test_worker_processes_report_exactly_what_one_process_does(trained: Path, corpus: tuple[Path, Path]) -> None:

@@ -1,0 +1,199 @@
+"""Choosing a model's thresholds so its precision holds on text it has not seen.
+
+Training tags every labelled article with a model fitted on the other folds (see
+:mod:`framecheck.learn.training`); this module works on those held-out tags only.
+
+* **Thresholds with a margin.** A threshold that reaches the target precision on the pooled
+  held-out articles reaches it on a new corpus only about half the time: precision varies from
+  one set of articles to the next. A combination is accepted only when its precision, one
+  standard deviation of its spread over the folds below the folds' mean, still reaches the
+  target (``MARGIN_SD``); among those, the best span F1 of mode ``both`` wins.
+* **Expected figures, out of fold.** The thresholds are then chosen again K times, each time
+  without one fold, and applied to that fold: the figures of the folds no choice saw, with their
+  mean and spread, are what a user should expect, and what ``eval --model`` prints.
+* **A reliability curve.** Candidate spans binned by the model's probability, with the
+  precision each bin had: whether a probability of 0.8 means eight spans in ten.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.model import Finding
+from ..core.taxonomy import TECHNIQUES
+from .evaluation import SpanScore, Spread, merge
+from .features import TokenSequence
+from .learned import LearnedModel, Thresholds, decode, finding_probability
+
+EXTEND_GRID = (0.3, 0.4, 0.5)
+SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+FILTER_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+KEEP_RECALL = 0.9  # the filter may give up a tenth of the rules' recall for the precision it buys
+MARGIN_SD = 1.0  # a threshold must reach the target precision this many fold deviations below the mean
+MODES = {"rules": (False, False), "filter": (True, False), "add": (False, True), "both": (True, True)}
+RELIABILITY_EDGES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+@dataclass
+class HeldOut:
+    """Per held-out article: gold, rule spans (with each one's probability) and tagged sequences."""
+
+    gold: list[tuple[int, int]]
+    rules: list[tuple[tuple[int, int], float | None]]
+    tagged: list[tuple[TokenSequence, list[float]]]
+    text: str
+    _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
+
+    def runs(self, extend: float) -> list[tuple[int, int, int, float]]:
+        """(start, end, tokens, mean marginal) of every candidate span at ``extend``, worked out
+        once: the threshold search then only compares means."""
+        if extend not in self._runs:
+            everything = Thresholds(extend, 0.0, 0.0, 0.0)
+            self._runs[extend] = [
+                (span.start, span.end, span.tokens[1] - span.tokens[0] + 1, span.probability)
+                for sequence, marginals in self.tagged
+                for span in decode(self.text, sequence, marginals, everything)
+            ]
+        return self._runs[extend]
+
+
+def tag_held_out(model: LearnedModel, examples: Sequence[Any]) -> list[HeldOut]:
+    """Each example (``document``, ``findings``, ``gold``, ``sequences``) tagged by ``model``."""
+    held = []
+    for example in examples:
+        tagged = [(sequence, model.marginals_of(sequence)) for sequence in example.sequences]
+        starts = [sequence.tokens[0][0] for sequence in example.sequences]
+        held.append(HeldOut(example.gold, _rule_spans(example.findings, tagged, starts), tagged,
+                            example.document.text))
+    return held
+
+
+def _rule_spans(findings: Sequence[Finding], tagged: list[tuple[TokenSequence, list[float]]],
+                starts: list[int]) -> list[tuple[tuple[int, int], float | None]]:
+    rules = []
+    for finding in findings:
+        if TECHNIQUES[finding.technique].corpus_label is None:
+            continue  # as in 'framecheck eval': framecheck's own devices are not labelled in corpora
+        # the sentence the finding starts in, as the scan's filter judges it
+        index = bisect.bisect_right(starts, finding.start) - 1
+        probability = finding_probability(finding, *tagged[index]) if index >= 0 else None
+        rules.append(((finding.start, finding.end), probability))
+    return rules
+
+
+def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bool, add_spans: bool,
+            rules: bool = True) -> SpanScore:
+    """Span identification on the held-out articles in one mode."""
+    score = SpanScore()
+    for article in held:
+        predicted = [span for span, p in article.rules
+                     if rules and (not filter_rules or p is None or p >= thresholds.filter)]
+        if add_spans:
+            predicted.extend((start, end) for start, end, tokens, mean in article.runs(thresholds.extend)
+                             if mean >= thresholds.for_length(tokens))
+        score.add(predicted, article.gold)
+    return score
+
+
+def pooled(scores: Sequence[SpanScore]) -> SpanScore:
+    total = SpanScore()
+    for score in scores:
+        total.pool(score)
+    return total
+
+
+def choose_thresholds(folds: Sequence[Sequence[HeldOut]], target_precision: float,
+                      margin: float = MARGIN_SD) -> tuple[Thresholds, bool]:
+    """(thresholds, whether the target precision is reached with the margin) on these folds:
+    see the module. With a single fold there is no spread, and the margin is nothing."""
+    everything = [article for fold in folds for article in fold]
+    unfiltered = measure(everything, Thresholds(filter=0.0), filter_rules=True, add_spans=False).recall
+    best_filter = max(
+        t for t in FILTER_GRID
+        if measure(everything, Thresholds(filter=t), filter_rules=True, add_spans=False).recall
+        >= KEEP_RECALL * unfiltered
+    )
+    candidates = []
+    for extend, short, medium, long in itertools.product(EXTEND_GRID, SPAN_GRID, SPAN_GRID, SPAN_GRID):
+        if not short <= medium <= long or short < extend:
+            continue
+        thresholds = Thresholds(extend, short, medium, long, best_filter)
+        per_fold = [measure(fold, thresholds, filter_rules=True, add_spans=True) for fold in folds]
+        floor = _floor([score.precision for score in per_fold], margin)
+        candidates.append((floor >= target_precision, pooled(per_fold).f1, floor, -extend, thresholds))
+    reached = [c for c in candidates if c[0]]
+    if reached:
+        return max(reached, key=lambda c: (c[1], c[2], c[3]))[4], True
+    return max(candidates, key=lambda c: (c[2], c[1]))[4], False
+
+
+def _floor(precisions: Sequence[float], margin: float) -> float:
+    """The folds' mean precision less ``margin`` standard deviations of it."""
+    spread = Spread.of(precisions)
+    return spread.mean - margin * spread.sd
+
+
+def figures(held: Sequence[HeldOut], thresholds: Thresholds) -> dict[str, dict[str, Any]]:
+    """Span identification on the held-out part for rules alone and each mode."""
+    return {name: measure(held, thresholds, filter_rules=f, add_spans=a).to_dict() for name, (f, a) in MODES.items()}
+
+
+def out_of_fold(folds: Sequence[Sequence[HeldOut]], target_precision: float,
+                margin: float = MARGIN_SD) -> dict[str, dict[str, Any]]:
+    """Per mode, each fold's figures at thresholds chosen without it, and their mean ± sd."""
+    scores: dict[str, list[SpanScore]] = {mode: [] for mode in MODES}
+    for number, fold in enumerate(folds):
+        thresholds, _ = choose_thresholds([other for index, other in enumerate(folds) if index != number],
+                                          target_precision, margin)
+        for mode, (filter_rules, add_spans) in MODES.items():
+            scores[mode].append(measure(fold, thresholds, filter_rules=filter_rules, add_spans=add_spans))
+    return {mode: {"per_fold": [score.to_dict() for score in per_fold],
+                   **{name: Spread.of([getattr(score, name) for score in per_fold]).to_dict()
+                      for name in ("precision", "recall", "f1")}}
+            for mode, per_fold in scores.items()}
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Candidate spans whose probability falls in [low, high): how many, and how precise."""
+
+    low: float
+    high: float
+    spans: int
+    mean_probability: float
+    precision: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"low": self.low, "high": self.high, "spans": self.spans,
+                "mean_probability": round(self.mean_probability, 4), "precision": round(self.precision, 4)}
+
+
+def reliability(held: Sequence[HeldOut], extend: float) -> list[ReliabilityBin]:
+    """Every candidate span at ``extend`` (whatever its length threshold), binned by its mean
+    marginal, with the share of its characters inside gold spans (span precision, as ``eval``)."""
+    sums: dict[int, list[float]] = {}
+    for article in held:
+        gold = merge(article.gold)
+        for start, end, _tokens, probability in article.runs(extend):
+            index = min(bisect.bisect_right(RELIABILITY_EDGES, probability) - 1, len(RELIABILITY_EDGES) - 2)
+            if index < 0:
+                continue
+            inside = sum(max(0, min(end, g_end) - max(start, g_start)) for g_start, g_end in gold)
+            entry = sums.setdefault(index, [0, 0.0, 0.0])
+            entry[0] += 1
+            entry[1] += probability
+            entry[2] += inside / (end - start)
+    return [ReliabilityBin(RELIABILITY_EDGES[i], RELIABILITY_EDGES[i + 1], int(count), total / count, hits / count)
+            for i, (count, total, hits) in sorted(sums.items())]
+
+
+def threshold_curve(held: Sequence[HeldOut], base: Thresholds) -> Iterator[tuple[float, SpanScore, SpanScore]]:
+    """(threshold, learned spans alone, rules and learned spans) with every span threshold at one value."""
+    for value in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        thresholds = Thresholds(min(base.extend, value), value, value, value, base.filter)
+        yield (value, measure(held, thresholds, filter_rules=False, add_spans=True, rules=False),
+               measure(held, thresholds, filter_rules=False, add_spans=True))
