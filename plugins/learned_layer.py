@@ -62,6 +62,13 @@ class LearnedReviewer:
         self.adds = mode in ("add", "both")
         self.rules: tuple[RuleInfo, ...] = (LEARNED_SPAN,) if self.adds else ()
 
+    @property
+    def technique_factors(self) -> dict[str, float]:
+        """The article score's technique factors fitted with the model (``train --article-labels``),
+        or none; the engine scores with them where the configuration sets no factor of its own."""
+        fitted = self.model.meta.get("article_score") or {}
+        return dict(fitted.get("technique", {}))  # checked when the model file was read
+
     def notes_on_rules(self, rules: Sequence[RuleInfo]) -> list[str]:
         """A warning when the run's rules are not those the model was trained with: its features
         (which rule found what) and thresholds assume those, so its findings may be off."""

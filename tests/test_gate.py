@@ -561,7 +561,7 @@ def test_config_prints_every_scoring_factor_and_scan_shows_its_settings(tmp_path
         "severity": {"info": 0.5, "warning": 1.0, "error": 3}, "part": {"headline": 2.0, "lede": 1.5, "body": 1.0,
                                                                         "boilerplate": 0.0},
         "context": {"negated": 0.5, "conditional": 0.5, "reported-label": 0.25, "reported-speech": 0.25},
-        "quote-named": 0.25, "quote-unnamed": 0.6, "scale": 20.0, "prior-words": 400.0,
+        "technique": {}, "quote-named": 0.25, "quote-unnamed": 0.6, "scale": 20.0, "prior-words": 400.0,
         "bands": {"elevated": 25.0, "high": 40.0},
     }
     shown = run("scan", "--show-settings", "--fail-on", "info", "--min-severity", "warning", "--exclude", "wire/**")

@@ -19,6 +19,7 @@ from typing import Any
 from ..core.errors import FramecheckError, PackError
 from ..core.located_yaml import Checker, LocatedDict, load_located_yaml
 from ..core.model import MAX_FACTOR, MODEL_MODES, Severity
+from ..core.taxonomy import TECHNIQUES
 from ..engine.scoring import PART_KEYS, SEVERITY_KEYS, ScoringModel, model_from_settings
 from ..inputs.readers import DEFAULT_MAX_BYTES
 from ..languages.detect import checked_language
@@ -153,7 +154,8 @@ def _glob_match(relative: str, pattern: str) -> bool:
     )
 
 
-_SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high")}
+_SCORING_MAPS = {"severity": SEVERITY_KEYS, "part": PART_KEYS, "bands": ("elevated", "high"),
+                 "technique": tuple(TECHNIQUES)}
 _SCORING_NUMBERS = ("quote-named", "quote-unnamed", "scale", "prior-words")
 _SIZE = re.compile(r"\s*(\d+)\s*([KMG]i?B?|B)?\s*", re.IGNORECASE)
 
@@ -346,7 +348,8 @@ SETTINGS: dict[str, Setting] = {
     "model-mode": Setting("model_mode", str, "one of filter, add, both", _one_of(MODEL_MODES)),
     "language": Setting("language", str, "language code (en, uk, ru, ...) or auto", _prefixed(checked_language),
                         nullable=True),
-    "scoring": Setting("scoring", dict, "mapping (severity, part, context, quote-named, quote-unnamed, scale, prior-words, bands)",
+    "scoring": Setting("scoring", dict, "mapping (severity, part, context, technique, quote-named, quote-unnamed, "
+                       "scale, prior-words, bands)",
                        _scoring),
 }
 

@@ -204,7 +204,7 @@ class TrainingRequest:
     labels_path: str
     output_path: str
     split: str = "all"
-
+    article_labels_path: str | None = None  # id,label per article: also fit the article score
 
 @dataclass(frozen=True)
 class TrainingOutcome:
@@ -213,6 +213,7 @@ class TrainingOutcome:
     held_out: dict[str, dict[str, float]]  # mode -> precision, recall, f1
     reached: bool  # whether a threshold reached the target precision
     expected: dict[str, dict[str, Any]] = field(default_factory=dict)  # mode -> out-of-fold figures
+    article_score: dict[str, Any] | None = None  # the fitted technique factors and their AUCs
 
 
 def train_model(config: Config, request: TrainingRequest, settings: TrainingSettings, progress: TrainingProgress,
@@ -228,8 +229,11 @@ def train_model(config: Config, request: TrainingRequest, settings: TrainingSett
                 for identifier, document in labelled_documents(Path(request.articles_dir), request.split)]
     if not articles:
         raise FramecheckError(f"{request.articles_dir}: no article<ID>.txt files in the {request.split} split")
+    article_labels = (read_article_labels(Path(request.article_labels_path))
+                      if request.article_labels_path else None)
     model, _held, reached = train(engine, articles, settings, progress,
-                                  source=f"{request.articles_dir} ({request.split})")
+                                  source=f"{request.articles_dir} ({request.split})", article_labels=article_labels)
     save_model(model, Path(request.output_path))
     return TrainingOutcome(len(model.weights), Path(request.output_path).stat().st_size,
-                           model.meta["held_out_figures"], reached, model.meta["expected_out_of_fold"])
+                           model.meta["held_out_figures"], reached, model.meta["expected_out_of_fold"],
+                           model.meta.get("article_score"))

@@ -75,6 +75,14 @@ def evaluation_lines(outcome: EvaluationOutcome, *, by_rule: bool) -> list[str]:
     return lines
 
 
+def auc_range(stored: dict[str, Any] | None) -> str:
+    """'0.752 [0.731, 0.773]' from a stored AUC and interval, or '-'."""
+    if not stored:
+        return "-"
+    low, high = stored["ci95"]
+    return f"{stored['auc']:.3f} [{low:.3f}, {high:.3f}]"
+
+
 def auc_text(auc: float | None, interval: AucInterval | None) -> str:
     """'0.714 [0.690, 0.738]' (the 95% interval, when there are two of each class), or '-'."""
     if auc is None:
@@ -122,6 +130,9 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
               "one standard deviation of its spread between folds below their mean.")
 @click.option("--folds", type=click.IntRange(2, 10), default=3, show_default=True,
               help="Folds held out in turn to choose thresholds and measure the model.")
+@click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
+              metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also fit the article score's "
+              "technique factors, used by scans with the model.")
 @click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
               help="CRF training iterations (L-BFGS).")
 @click.option("--c1", type=click.FloatRange(min=0), default=0.1, show_default=True,
@@ -131,20 +142,25 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
 @engine_options
 @click.pass_context
 def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
-                  target_precision: float, folds: int, max_iterations: int, c1: float, c2: float, quiet: bool,
-                  **_: Any) -> None:
+                  target_precision: float, folds: int, article_labels_path: str | None, max_iterations: int,
+                  c1: float, c2: float, quiet: bool, **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
     from ..app.evaluate import TrainingRequest, train_model
     from ..learn.training import TrainingProgress, TrainingSettings
 
     progress = TrainingProgress(enabled=not quiet)
-    outcome = train_model(resolve_settings(ctx, ()), TrainingRequest(articles_dir, labels_path, output_path, split),
+    request = TrainingRequest(articles_dir, labels_path, output_path, split, article_labels_path)
+    outcome = train_model(resolve_settings(ctx, ()), request,
                           TrainingSettings(folds, target_precision, c1, c2, max_iterations), progress, build_engine)
     progress.done(f"wrote {output_path} ({outcome.size / 1e6:.1f} MB, {outcome.features:,} features)")
     for mode, row in outcome.held_out.items():
         progress.done(f"held out, {mode:<6}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
     for mode, row in outcome.expected.items():
         progress.done(f"expected (folds no threshold choice saw), {mode:<6}: " + expected_figures(row))
+    if outcome.article_score:
+        fitted, unfitted = outcome.article_score["auc_out_of_fold"], outcome.article_score["auc_unfitted"]
+        progress.done(f"article score ROC AUC on {outcome.article_score['articles']} labelled articles: "
+                      f"fitted {auc_range(fitted)} (folds not fitted on), unfitted {auc_range(unfitted)}")
     if not outcome.reached:
         warn(f"no threshold keeps precision {target_precision:.2f} on the held-out folds with the margin for their "
              "spread; the model uses the most precise one")

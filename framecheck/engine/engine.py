@@ -183,6 +183,10 @@ class Engine:
                      suppression_policy=suppression_policy, baseline=baseline, scoring=scoring,
                      reviewers=reviewers, options=options, languages=languages)
         engine.setup_warnings += tuple(engine._notes_on_rules())
+        fitted = {name: factor for reviewer in reviewers
+                  for name, factor in getattr(reviewer, "technique_factors", {}).items()}
+        if fitted:  # a model's fitted article score; the configuration's own factors win
+            engine.scoring = dataclasses.replace(scoring, technique={**fitted, **scoring.technique})
         return engine
 
     def _notes_on_rules(self) -> list[str]:

@@ -1,11 +1,13 @@
 """The article score: how heavily a story is framed, from 0 to 100, and why.
 
-Each active finding contributes ``rule weight x severity factor x context factor``:
+Each active finding contributes ``rule weight x severity x place x voice x technique x context``:
 
 * severity: info 0.5, warning 1, error 2;
 * where it stands: headline 2, lede 1.5, body 1, site chrome (boilerplate) 0;
 * whose voice it is: inside a direct quotation attributed to a named speaker 0.25 (the
   story reports what somebody said), inside an unattributed quotation 0.6;
+* its technique: 1, unless ``technique`` gives a factor (configured, or fitted on labelled
+  articles by ``framecheck train --article-labels``);
 * what a reviewer found around it (its ``context``): a loaded word its clause denies
   ("negated") or supposes ("conditional") 0.5, a label the story attributes to somebody
   ("reported-label") and a named speaker's words reported without quotation marks
@@ -51,6 +53,9 @@ class ScoringModel:
     quote_unnamed: float = 0.6
     scale: float = 12.0
     prior_words: float = 400.0  # clean words a text is shrunk towards: see the module
+    # Per technique, a factor (default 1): what a newsroom weighs more or less, or what
+    # 'framecheck train --article-labels' fitted on labelled articles.
+    technique: Mapping[str, float] = field(default_factory=dict)
     bands: Mapping[str, float] = field(default_factory=lambda: {"elevated": 25.0, "high": 40.0})
 
     def contribution(self, finding: Finding) -> float:
@@ -60,13 +65,14 @@ class ScoringModel:
             factor *= self.quote_named if finding.quote else self.quote_unnamed
         for name in finding.context:
             factor *= self.context.get(name, 1.0)
-        return finding.weight * factor
+        return finding.weight * factor * self.technique.get(finding.technique, 1.0)
 
     def to_settings(self) -> dict[str, object]:
         """Every factor in use, under the keys of ``scoring:`` in a configuration (so that
         ``framecheck config`` prints what a run scores with, defaults included)."""
         return {
             "severity": dict(self.severity), "part": dict(self.part), "context": dict(self.context),
+            "technique": dict(sorted(self.technique.items())),
             "quote-named": self.quote_named, "quote-unnamed": self.quote_unnamed, "scale": self.scale,
             "prior-words": self.prior_words, "bands": dict(self.bands),
         }
@@ -130,6 +136,7 @@ def model_from_settings(settings: Mapping[str, object]) -> ScoringModel:
         quote_unnamed=float(settings.get("quote-unnamed", default.quote_unnamed)),  # type: ignore[arg-type]
         scale=float(settings.get("scale", default.scale)),  # type: ignore[arg-type]
         prior_words=float(settings.get("prior-words", default.prior_words)),  # type: ignore[arg-type]
+        technique=dict(settings.get("technique", {})),  # type: ignore[arg-type]
         bands=bands,
     )
 

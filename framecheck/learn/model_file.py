@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import FramecheckError
+from ..core.model import MAX_FACTOR
+from ..core.taxonomy import TECHNIQUES
 from .features import FEATURE_VERSION
 from .learned import LearnedModel, Thresholds
 
@@ -110,11 +112,24 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
     if not isinstance(raw, dict) or set(raw) != names or not all(_finite(v) and 0 <= v <= 1 for v in raw.values()):
         expected = ", ".join(sorted(names))
         raise FramecheckError(f"{path}: corrupt model file (thresholds must be {expected}, each 0 to 1)")
+    _check_article_score(meta.get("article_score"), path)
     extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
     return LearnedModel(
         {k: float(v) for k, v in weights.items()}, {k: float(v) for k, v in transitions.items()},
         Thresholds(**{k: float(v) for k, v in raw.items()}), extra,
     )
+
+
+def _check_article_score(fitted: Any, path: Path) -> None:
+    """A fitted article score, if any, maps known techniques to factors a score may use."""
+    if fitted is None:
+        return
+    factors = fitted.get("technique") if isinstance(fitted, dict) else None
+    if not isinstance(factors, dict) or not all(
+        name in TECHNIQUES and _finite(value) and 0 <= value <= MAX_FACTOR for name, value in factors.items()
+    ):
+        raise FramecheckError(f"{path}: corrupt model file (article_score.technique must map techniques to "
+                              f"factors from 0 to {MAX_FACTOR:g})")
 
 
 def _finite(value: Any) -> bool:

@@ -24,23 +24,26 @@ expect it on labels it had not seen, and a scan with other rules is warned.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .._version import __version__
 from ..core.errors import FramecheckError
 from ..core.model import Document, Finding
+from ..core.taxonomy import LEARNED_TECHNIQUE
 from ..engine.engine import Engine
 from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
+from .article_score import LabelledArticle, fit_article_score
 from .calibration import MARGIN_SD, HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
 from .evaluation import fold_of, merge
 from .features import FEATURE_VERSION, TokenSequence, document_sequences, gold_labels
-from .learned import LearnedModel
+from .learned import LearnedModel, Thresholds
 
 BAR = 24  # characters of the progress bar
 
@@ -163,10 +166,11 @@ def model_from_crfsuite(state_features: dict, transitions: dict) -> LearnedModel
 
 def train(
     engine: Engine, articles: Sequence[tuple[str, Document, list[tuple[int, int]]]], settings: TrainingSettings,
-    progress: TrainingProgress, *, source: str = "",
+    progress: TrainingProgress, *, source: str = "", article_labels: Mapping[str, int] | None = None,
 ) -> tuple[LearnedModel, list[HeldOut], bool]:
     """A model trained on the user's labelled articles, every article tagged by a model that had
-    not seen it, and whether the target precision was reached on those (with the margin)."""
+    not seen it, and whether the target precision was reached on those (with the margin). With
+    ``article_labels`` (id -> 1 or 0), the article score's technique factors are fitted too."""
     examples = scan_examples(engine, articles, len(articles), progress)
     if not any(example.gold for example in examples):
         raise FramecheckError("no labelled span belongs to any article: check the labels file and article ids")
@@ -200,7 +204,36 @@ def train(
         "feature_version": FEATURE_VERSION,
         **rules_trained_with(engine),
     }
+    if article_labels:
+        labelled = labelled_articles(engine, folds, held_folds, thresholds, article_labels)
+        model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words, settings.folds)
+        progress.done(f"fitted the article score on {len(labelled)} labelled articles")
     return model, held, reached
+
+
+def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_folds: Sequence[Sequence[HeldOut]],
+                      thresholds: Thresholds, article_labels: Mapping[str, int]) -> list[LabelledArticle]:
+    """Each labelled article's points per technique, as a scan with the model would count them:
+    its active rule findings, and the learned spans its held-out tags give at ``thresholds``
+    (info findings whose weight is their probability)."""
+    plain = dataclasses.replace(engine.scoring, technique={})
+    info = plain.severity.get("info", 0.5)
+    found = []
+    for examples, held in zip(folds, held_folds):
+        for example, tags in zip(examples, held):
+            if example.identifier not in article_labels:
+                continue
+            points: dict[str, float] = {}
+            for finding in example.findings:
+                if finding.active:
+                    points[finding.technique] = points.get(finding.technique, 0.0) + plain.contribution(finding)
+            learned = sum(mean for _start, _end, tokens, mean in tags.runs(thresholds.extend)
+                          if mean >= thresholds.for_length(tokens))
+            if learned:
+                points[LEARNED_TECHNIQUE] = points.get(LEARNED_TECHNIQUE, 0.0) + info * learned
+            found.append(LabelledArticle(example.identifier, points, example.document.word_count,
+                                         article_labels[example.identifier]))
+    return found
 
 
 def rules_trained_with(engine: Engine) -> dict[str, list[str]]:

@@ -66,3 +66,25 @@ def test_the_auc_interval_is_delongs_and_narrows_with_more_articles() -> None:
     assert larger is not None and larger.auc == pytest.approx(interval.auc)
     assert larger.high - larger.low < (interval.high - interval.low) / 3
     assert auc_interval([(0.5, 1), (0.4, 0)]) is None  # one of each: no variance to speak of
+
+
+def test_article_score_factors_favour_the_telling_technique_and_keep_the_total() -> None:
+    from framecheck.learn.article_score import LabelledArticle, densities, fit_article_score, fit_factors
+
+    articles = []
+    for number in range(80):
+        label = number % 2
+        # distrust calls come with the label; exclamations come with both, a little more without
+        points = {"distrust-call": 2.0 * label + (number % 5 == 0), "loaded-language": 1.0 + (number % 3) * 0.5}
+        if not label and number % 4 == 0:
+            points["loaded-language"] += 1.0
+        articles.append(LabelledArticle(str(number), points, 300 + 7 * number, label))
+    factors = fit_factors(articles, 400.0)
+    assert factors["distrust-call"] > 1.0 and factors["loaded-language"] == 0.0  # never below zero
+    techniques = sorted(factors)
+    plain = sum(sum(densities(a, techniques, 400.0)) for a in articles)
+    weighted = sum(sum(factors[t] * d for t, d in zip(techniques, densities(a, techniques, 400.0))) for a in articles)
+    assert weighted == pytest.approx(plain, rel=1e-3)  # the bands keep their meaning
+    fitted = fit_article_score(articles, 400.0, folds=4)
+    assert fitted["auc_out_of_fold"]["auc"] > fitted["auc_unfitted"]["auc"]
+    assert fit_factors([a for a in articles if a.label], 400.0) == {}  # one class: nothing to fit

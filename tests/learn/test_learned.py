@@ -205,6 +205,10 @@ def _meta(**changes: object) -> str:
          "transitions"),
         (lambda p: _zip(p, {"framecheck-model.json": _meta(thresholds={"extend": 2}), "weights.json": "{}"}),
          "thresholds"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(article_score={"technique": {"loaded-language": -1}}),
+                            "weights.json": "{}"}), "article_score.technique"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(article_score={"technique": {"made-up": 1}}),
+                            "weights.json": "{}"}), "article_score.technique"),
         (lambda p: p.mkdir(), "is a folder"),
         (lambda p: None, "model file not found"),
     ],
@@ -326,6 +330,36 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     assert curve and all(0 <= row["precision"] <= 1 and row["low"] <= row["mean_probability"] < row["high"] + 1e-9
                          for row in curve)
     assert sum(row["spans"] for row in curve) > 0 and "reliability: candidate spans" in result.stdout
+
+
+def test_train_with_article_labels_fits_the_score_and_scans_use_it(corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    articles, labels = corpus
+    gold_articles = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()}
+    article_labels = tmp_path / "articles.csv"
+    article_labels.write_text("id,label\n" + "".join(
+        f"{number},{int(str(number) in gold_articles)}\n" for number in range(1, 61)), encoding="utf-8")
+    model_path = tmp_path / "scored.fcm"
+    result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(model_path),
+                 "--max-iterations", "40", "--article-labels", str(article_labels))
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"article score ROC AUC on 60 labelled articles: fitted \d\.\d{3} \[", result.stderr)
+    fitted = load_model(model_path).meta["article_score"]
+    assert fitted["articles"] == 60 and fitted["auc_out_of_fold"]["auc"] > 0.9
+    assert set(fitted["technique"]) == {"learned-framing"}  # the only technique these articles show
+    # a scan with a model scores with its factors; the configuration's own factor wins
+    model = load_model(model_path)
+    model.meta["article_score"] = {**fitted, "technique": {"loaded-language": 3.0}}
+    save_model(model, model_path)
+    story = tmp_path / "story.txt"
+    story.write_text("They terrorised the town.\n", encoding="utf-8")
+
+    def total(*args: str) -> float:
+        report = json.loads(run("scan", "--format", "json", "--model-mode", "add", *args, str(story)).stdout)
+        return report["articles"][0]["score"]["total_weight"]
+
+    assert total() == 1.5 and total("--model", str(model_path)) == 4.5
+    (tmp_path / "own.yaml").write_text("scoring:\n  technique: {loaded-language: 2}\n", encoding="utf-8")
+    assert total("--model", str(model_path), "--config", str(tmp_path / "own.yaml")) == 3.0
 
 
 def test_a_model_records_its_rules_and_a_scan_with_other_rules_is_warned(trained: Path, tmp_path: Path) -> None:
