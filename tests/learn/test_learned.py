@@ -300,14 +300,19 @@ def test_model_in_the_configuration_resolves_against_the_configuration_folder(tr
     assert bad.exit_code == 2 and "model-mode" in bad.stderr and ".framecheck.yaml:2" in bad.stderr
 
 
+def write_article_labels(labels: Path, path: Path) -> Path:
+    """An id,label CSV for the 60 corpus articles: 1 for those with a labelled span."""
+    gold_articles = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()}
+    path.write_text("id,label\n" + "".join(
+        f"{number},{int(str(number) in gold_articles)}\n" for number in range(1, 61)), encoding="utf-8")
+    return path
+
+
 def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     trained: Path, corpus: tuple[Path, Path], tmp_path: Path
 ) -> None:
     articles, labels = corpus
-    gold_articles = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()}
-    article_labels = tmp_path / "articles.csv"
-    article_labels.write_text("id,label\n" + "".join(
-        f"{number},{int(str(number) in gold_articles)}\n" for number in range(1, 61)), encoding="utf-8")
+    article_labels = write_article_labels(labels, tmp_path / "articles.csv")
     out = tmp_path / "eval.json"
     result = run("eval", "--articles", str(articles), "--labels", str(labels), "--model", str(trained),
                  "--article-labels", str(article_labels), "--json", str(out))
@@ -334,10 +339,7 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
 
 def test_train_with_article_labels_fits_the_score_and_scans_use_it(corpus: tuple[Path, Path], tmp_path: Path) -> None:
     articles, labels = corpus
-    gold_articles = {line.split("\t")[0] for line in labels.read_text(encoding="utf-8").splitlines()}
-    article_labels = tmp_path / "articles.csv"
-    article_labels.write_text("id,label\n" + "".join(
-        f"{number},{int(str(number) in gold_articles)}\n" for number in range(1, 61)), encoding="utf-8")
+    article_labels = write_article_labels(labels, tmp_path / "articles.csv")
     model_path = tmp_path / "scored.fcm"
     result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(model_path),
                  "--max-iterations", "40", "--article-labels", str(article_labels))
