@@ -57,6 +57,9 @@ class LearnedReviewer:
     runs_last = True  # the model was trained on every other finding, so it must see them all
 
     def __init__(self, model: LearnedModel, mode: str):
+        from framecheck import learn  # the layer's functions, looked up once (not per sentence)
+
+        self.learn = learn
         self.model = model
         self.filters = mode in ("filter", "both")
         self.adds = mode in ("add", "both")
@@ -79,8 +82,7 @@ class LearnedReviewer:
                 "it learnt from: train it again with this configuration"]
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
-        from framecheck.learn import document_sequences
-
+        document_sequences = self.learn.document_sequences
         ordered = sorted(findings, key=lambda f: f.start)
         cursor = 0
         for sequence in document_sequences(document, findings, with_findings_only=not self.adds):
@@ -103,8 +105,7 @@ class LearnedReviewer:
         self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
     ) -> Iterator[Dismissal]:
         """The findings that start in this sequence and score below the filter threshold."""
-        from framecheck.learn import finding_probability
-
+        finding_probability = self.learn.finding_probability
         threshold = self.model.thresholds.filter
         for finding in starting:
             if TECHNIQUES[finding.technique].corpus_label is None:
@@ -114,8 +115,7 @@ class LearnedReviewer:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
     def _add(self, document: Document, sequence: TokenSequence, marginals: list[float]) -> Iterator[Finding]:
-        from framecheck.learn import decode, describe_feature
-
+        decode, describe_feature = self.learn.decode, self.learn.describe_feature
         for span in decode(document.text, sequence, marginals, self.model.thresholds):
             if _restates_a_finding(span.start, span.end, sequence):
                 continue

@@ -141,34 +141,55 @@ NEIGHBOUR_PREFIXES = ("w-1=", "w-2=", "w+1=", "w+2=")  # the word is the token's
 PAIR_PREFIXES = ("b-=", "b+=")  # the pair ends at the token, starts at it
 MAX_CACHED_WORDS = 200_000
 _NO_WEIGHTS = (0.0, 0.0, 0.0, 0.0)
+_NO_PAIR = (0.0, 0.0)
+_NO_PAIRS: dict[str, tuple[float, float]] = {}
+
+
+def _pair_words(pair: str) -> tuple[str, str]:
+    """The two words of a pair feature's value, "first|second"; either may be "|" itself (a
+    token of one character), which words never contain otherwise."""
+    if pair.startswith("||"):
+        return "|", pair[2:]
+    first, _, second = pair.partition("|")
+    return first, second
 
 
 class _Scorer:
-    """Emission scores straight from a model's weights: per distinct spelling, the weight of the
-    word's own features is added up once (and cached); each word's weights as a neighbour, and
-    each pair's, are one look-up. The sums equal those over :func:`sequence_features`."""
+    """Emission scores straight from a model's weights. Per distinct spelling, everything the
+    model knows of the word is looked up once and cached as one tuple: its lower case, the
+    summed weight of its own features, its weights as each kind of neighbour, and the pairs it
+    starts (by second word). A token then costs one look-up for itself and one for its pair.
+    The sums equal those over :func:`sequence_features`."""
 
     def __init__(self, weights: dict[str, float]):
         self.weights = weights
         neighbours: dict[str, list[float]] = {}
-        pairs: dict[str, list[float]] = {}
+        pairs: dict[str, dict[str, list[float]]] = {}
         for name, weight in weights.items():
-            for table, prefixes in ((neighbours, NEIGHBOUR_PREFIXES), (pairs, PAIR_PREFIXES)):
-                for slot, prefix in enumerate(prefixes):
-                    if name.startswith(prefix):
-                        table.setdefault(name[len(prefix):], [0.0] * len(prefixes))[slot] = weight
+            for slot, prefix in enumerate(NEIGHBOUR_PREFIXES):
+                if name.startswith(prefix):
+                    neighbours.setdefault(name[len(prefix):], [0.0] * 4)[slot] = weight
+            for slot, prefix in enumerate(PAIR_PREFIXES):
+                if name.startswith(prefix):
+                    first, second = _pair_words(name[len(prefix):])
+                    pairs.setdefault(first, {}).setdefault(second, [0.0, 0.0])[slot] = weight
         self.neighbours = {word: tuple(values) for word, values in neighbours.items()}
-        self.pairs = {pair: tuple(values) for pair, values in pairs.items()}
+        self.pairs = {first: {second: (values[0], values[1]) for second, values in seconds.items()}
+                      for first, seconds in pairs.items()}
         self.positions: dict[int, list[float]] = {}
-        self.words: dict[str, tuple[str, float]] = {}
+        self.words: dict[str, tuple[str, float, tuple[float, ...], dict[str, tuple[float, float]]]] = {}
+        self.before = (self.neighbours.get(BEFORE, _NO_WEIGHTS), self.pairs.get(BEFORE, _NO_PAIRS))
+        self.after = self.neighbours.get(AFTER, _NO_WEIGHTS)
 
-    def word(self, spelling: str) -> tuple[str, float]:
-        """(lower case, the summed weight of the word's own features)."""
+    def word(self, spelling: str) -> tuple[str, float, tuple[float, ...], dict[str, tuple[float, float]]]:
+        """(lower case, the summed weight of the word's own features, its neighbour weights, the
+        pairs it starts)."""
         known = self.words.get(spelling)
         if known is None:
             lower, own, static = word_features(spelling)
             get = self.weights.get
-            known = (lower, get(own, 0.0) + sum(get(name, 0.0) for name in static))
+            known = (lower, get(own, 0.0) + sum(get(name, 0.0) for name in static),
+                     self.neighbours.get(lower, _NO_WEIGHTS), self.pairs.get(lower, _NO_PAIRS))
             if len(self.words) >= MAX_CACHED_WORDS:
                 self.words.clear()
             self.words[spelling] = known
@@ -191,23 +212,27 @@ class _Scorer:
         and the rule findings on and near it. Kept in one piece on purpose: it runs for every
         sentence a model scores, and helper calls per token would each cost a call per token."""
         tokens, get = sequence.tokens, self.weights.get
-        count = len(tokens)
         known, word = self.words.get, self.word
         words = [known(spelling) or word(spelling) for spelling in sequence.words]
-        lower = [BEFORE, BEFORE, *(w[0] for w in words), AFTER, AFTER]
-        around = [self.neighbours.get(word, _NO_WEIGHTS) for word in lower]
-        pairs = [self.pairs.get(lower[index + 1] + "|" + lower[index + 2], _NO_WEIGHTS) for index in range(count + 1)]
+        before_weights, before_pairs = self.before
+        around = [before_weights, before_weights, *(w[2] for w in words), self.after, self.after]
+        # pairs[i]: the pair that ends at token i (its first word the one before it); the last
+        # one ends after the sentence
+        firsts = [before_pairs, *(w[3] for w in words)]
+        seconds = [*(w[0] for w in words), AFTER]
+        pairs = [first.get(second, _NO_PAIR) if first else _NO_PAIR for first, second in zip(firsts, seconds)]
         shared = get("b", 0.0) + sum(get(flag, 0.0) for flag in sequence.flags)
         shared += sum(get("st=" + technique, 0.0) for technique in {cue.technique for cue in sequence.cues})
-        positions = self.position_weights(count)
         scores = [
-            shared + words[index][1] + positions[index]
-            + around[index + 1][0] + around[index][1] + around[index + 3][2] + around[index + 4][3]
-            + pairs[index][0] + pairs[index + 1][1]
-            for index in range(count)
+            shared + own[1] + position + left[0] + second_left[1] + right[2] + second_right[3] + ending[0]
+            + starting[1]
+            for own, position, second_left, left, right, second_right, ending, starting in zip(
+                words, self.position_weights(len(tokens)), around, around[1:], around[3:], around[4:], pairs,
+                pairs[1:])
         ]
         if sequence.cues:
             token_starts = [start for start, _ in tokens]
+            count = len(tokens)
             for cue in sequence.cues:
                 first, last = covered_tokens(tokens, token_starts, cue)
                 on = get("in", 0.0) + get("r=" + cue.rule_id, 0.0) + get("t=" + cue.technique, 0.0)

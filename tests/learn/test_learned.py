@@ -135,9 +135,13 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
 
     model = load_model(trained)
     model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,
-                          "st=loaded-language": 0.5, "c=negated": -0.6, "p=0": 0.1, "e=4": 0.05})
+                          "st=loaded-language": 0.5, "c=negated": -0.6, "p=0": 0.1, "e=4": 0.05,
+                          # pairs and neighbours at a sentence's ends, and of the one-character token "|"
+                          "b+=left||": 0.25, "b-=||right": -0.3, "b-=|||": 0.45, "b+=<|left": 0.15, "b-=<|left": 0.05,
+                          "w-1=|": 0.35, "w+1=>": 0.2, "w-2=<": -0.15, "b+=.|>": 0.1})
     engine = make_engine()
-    text = SEED.read_text(encoding="utf-8") + '\n"This brutal regime is no massacre," Smith said. It was not brutal!\n'
+    text = (SEED.read_text(encoding="utf-8") + '\n"This brutal regime is no massacre," Smith said. It was not brutal!\n'
+            "\nLeft | right || end.\n")
     document = text_document("seed.txt", text)
     findings = engine.scan(document).findings
     sequences = list(document_sequences(document, findings))
