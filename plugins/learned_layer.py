@@ -124,6 +124,9 @@ class LearnedReviewer:
             because = "; ".join(f"{describe_feature(name)} {weight:+.1f}" for name, weight in strongest)
             finding = document.finding_of(LEARNED_SPAN, span.start, span.end, detector=self.name)
             message = LEARNED_SPAN.message.replace("{match}", f"{span.probability:.2f}")
+            right = self.model.held_out_precision(span.probability)
+            if right is not None:
+                message += f"; {right:.0%} of such spans were labelled in held-out training articles"
             yield finding.evolve(
                 message=message + (f"; strongest features: {because}" if because else ""),
                 weight=round(LEARNED_SPAN.weight * span.probability, 4),

@@ -103,6 +103,15 @@ class LearnedModel:
     def marginals_of(self, sequence: TokenSequence) -> list[float]:
         return forward_backward(self.emissions_of(sequence), self.transitions)
 
+    def held_out_precision(self, probability: float) -> float | None:
+        """The precision that candidate spans of about this probability had on the held-out folds
+        when the model was trained (its reliability curve), or None if it records none: the
+        model's probabilities run high, and a reader should see what they have been worth."""
+        for row in self.meta.get("reliability") or ():
+            if row["low"] <= probability < row["high"] or (probability == row["high"] == 1.0):
+                return float(row["precision"])
+        return None
+
     def rule_differences(self, rule_ids: Iterable[str], shown: int = 3) -> str | None:
         """How the rules a scan runs differ from those the model learnt from, in words (None when
         they are the same, or the model, trained before models recorded them, does not say)."""

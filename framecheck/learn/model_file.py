@@ -113,6 +113,7 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
         expected = ", ".join(sorted(names))
         raise FramecheckError(f"{path}: corrupt model file (thresholds must be {expected}, each 0 to 1)")
     _check_article_score(meta.get("article_score"), path)
+    _check_reliability(meta.get("reliability"), path)
     extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
     return LearnedModel(
         {k: float(v) for k, v in weights.items()}, {k: float(v) for k, v in transitions.items()},
@@ -130,6 +131,18 @@ def _check_article_score(fitted: Any, path: Path) -> None:
     ):
         raise FramecheckError(f"{path}: corrupt model file (article_score.technique must map techniques to "
                               f"factors from 0 to {MAX_FACTOR:g})")
+
+
+def _check_reliability(curve: Any, path: Path) -> None:
+    """A reliability curve, if any, is a list of bins whose bounds and precision are 0 to 1."""
+    if curve is None:
+        return
+    bounds = ("low", "high", "precision")
+    if not isinstance(curve, list) or not all(
+        isinstance(row, dict) and all(_finite(row.get(key)) and 0 <= row[key] <= 1 for key in bounds) for row in curve
+    ):
+        raise FramecheckError(f"{path}: corrupt model file (reliability must list bins with low, high and precision "
+                              "from 0 to 1)")
 
 
 def _finite(value: Any) -> bool:

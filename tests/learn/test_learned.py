@@ -213,6 +213,8 @@ def _meta(**changes: object) -> str:
                             "weights.json": "{}"}), "article_score.technique"),
         (lambda p: _zip(p, {"framecheck-model.json": _meta(article_score={"technique": {"made-up": 1}}),
                             "weights.json": "{}"}), "article_score.technique"),
+        (lambda p: _zip(p, {"framecheck-model.json": _meta(reliability=[{"low": 0.5, "high": 2, "precision": 1}]),
+                            "weights.json": "{}"}), "reliability"),
         (lambda p: p.mkdir(), "is a folder"),
         (lambda p: None, "model file not found"),
     ],
@@ -257,6 +259,11 @@ def test_scan_with_a_model_adds_learned_spans_with_their_probability_and_reasons
     assert text[learned[0]["start"]:learned[0]["end"]] == "grulent bridge"
     assert learned[0]["technique"] == "learned-framing" and learned[0]["severity"] == "info"
     assert '"grulent" +' in learned[0]["message"] and "strongest features" in learned[0]["message"]
+    # what spans of that probability were worth on the held-out folds, from the model's reliability curve
+    probability = float(re.search(r"p=(\d\.\d\d)", learned[0]["message"]).group(1))
+    worth = load_model(trained).held_out_precision(probability)
+    assert worth is not None and f"; {worth:.0%} of such spans were labelled in held-out training articles" in \
+        learned[0]["message"]
     assert result.exit_code == 0  # an info-level guess does not fail the check
     assert "any word" not in learned[0]["message"]  # the bias explains nothing
     plain = run("scan", "--format", "json", str(article))
