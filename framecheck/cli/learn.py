@@ -128,14 +128,14 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
 @click.option("--min-precision", "--precision", "target_precision", type=click.FloatRange(0, 1), default=0.55,
               show_default=True, help="Span precision (mode both) the thresholds must keep on the held-out folds, "
               "one standard deviation of its spread between folds below their mean.")
-@click.option("--folds", type=click.IntRange(2, 10), default=3, show_default=True,
+@click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True,
               help="Folds held out in turn to choose thresholds and measure the model.")
 @click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
               metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also fit the article score's "
               "technique factors, used by scans with the model.")
 @click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
               help="CRF training iterations (L-BFGS).")
-@click.option("--c1", type=click.FloatRange(min=0), default=0.1, show_default=True,
+@click.option("--c1", type=click.FloatRange(min=0), default=0.05, show_default=True,
               help="L1 regularisation: higher keeps fewer features (a smaller model).")
 @click.option("--c2", type=click.FloatRange(min=0), default=0.01, show_default=True, help="L2 regularisation.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr (warnings still show).")

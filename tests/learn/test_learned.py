@@ -243,7 +243,7 @@ def test_train_writes_a_small_model_with_its_thresholds_and_held_out_figures(tra
     assert figures["add"]["f1"] > figures["rules"]["f1"]  # the invented words are learnt
     assert figures["both"]["precision"] >= 0.55 and model.meta["target_precision_reached"] is True
     assert model.thresholds.filter > 0  # the never-labelled "plain" rule is worth filtering
-    assert model.meta["trained_on"]["folds"] == 3 and model.meta["feature_version"] == 1
+    assert model.meta["trained_on"]["folds"] == 5 and model.meta["feature_version"] == 1
     assert any(name.startswith("w=zorbic") or name.startswith("w=flarnish") for name in model.weights)
 
 
@@ -341,7 +341,7 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     # what the model expected of itself when trained, and how its probabilities hold here
     assert "expected at the model's thresholds" in result.stdout and "mode both   P " in result.stdout
     expected = payload["model"]["expected_out_of_fold"]["both"]
-    assert len(expected["per_fold"]) == 3 and 0 <= expected["precision"]["mean"] <= 1
+    assert len(expected["per_fold"]) == 5 and 0 <= expected["precision"]["mean"] <= 1
     curve = payload["model"]["reliability"]
     assert curve and all(0 <= row["precision"] <= 1 and row["low"] <= row["mean_probability"] < row["high"] + 1e-9
                          for row in curve)
@@ -442,5 +442,5 @@ def test_training_shows_its_progress_on_a_terminal(corpus: tuple[Path, Path]) ->
 def test_training_needs_an_article_in_every_fold(tmp_path: Path) -> None:
     articles, labels = write_corpus(tmp_path, articles=2)
     result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "m.fcm"))
-    assert result.exit_code == 2 and "cannot be split into 3 folds" in result.stderr
+    assert result.exit_code == 2 and "cannot be split into 5 folds" in result.stderr
     assert not (tmp_path / "m.fcm").exists()
