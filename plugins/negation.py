@@ -145,6 +145,17 @@ SPEAKER_AFTER = (r"[,—–][ \t]*(?:" + _SPEAKER + r"[ \t]+(?i:VERBS)|(?i:VERBS
 QUOTE_MARKS = regex.compile(r"[\"“”«»„]")
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """A sentence searched for reported speech: where each named speaker's speech verb (and
+    "that") ends, and the pattern for a speaker after the words (None: no speech verb in it)."""
+
+    start: int
+    end: int
+    speakers: tuple[int, ...]
+    after: regex.Pattern | None
+
+
 class ReportedSpeech:
     """Finds the named speaker of the sentence a finding sits in, when the sentence reports
     somebody's words without quoting them (see the module)."""
@@ -161,20 +172,34 @@ class ReportedSpeech:
                                      regex.compile(SPEAKER_AFTER.replace(VERBS, verbs)))
         return self._patterns[verbs]
 
-    def speaks(self, text: str, start: int, end: int) -> bool:
+    def speaks(self, text: str, start: int, end: int, last: list[_Sentence]) -> bool:
         """Whether a named speaker reports the words at ``[start, end)`` (quoted words are left
-        to the quotation's speaker: a quotation mark between them ends the search)."""
+        to the quotation's speaker: a quotation mark between them ends the search). ``last``
+        holds the sentence the previous finding was in: findings come in reading order, and
+        several often share one sentence, which is then split and searched once."""
+        sentence = last[0] if last and last[0].start <= start and end <= last[0].end else None
+        if sentence is None:
+            sentence = self.sentence(text, start, end)
+            last[:] = [sentence]
+        if sentence.after is None:
+            return False
+        if any(speaker_end <= start and not QUOTE_MARKS.search(text, speaker_end, start)
+               for speaker_end in sentence.speakers):
+            return True
+        tail = sentence.after.search(text, end, sentence.end)
+        return (tail is not None and self.named(tail.group("speaker"))
+                and not QUOTE_MARKS.search(text, end, tail.start()))
+
+    def sentence(self, text: str, start: int, end: int) -> _Sentence:
+        """The sentence around ``[start, end)``, with where each named speaker's verb ends in it."""
         sentence_start, sentence_end = sentence_around(text, start, end, reach=400)
         verbs = self.languages.speech_verbs_in(text[sentence_start:sentence_end])
         if verbs is None:
-            return False
+            return _Sentence(sentence_start, sentence_end, (), None)
         before, after = self.patterns(verbs)
-        for match in before.finditer(text, sentence_start, start):
-            if self.named(match.group("speaker")) and not QUOTE_MARKS.search(text, match.end(), start):
-                return True
-        tail = after.search(text, end, sentence_end)
-        return (tail is not None and self.named(tail.group("speaker"))
-                and not QUOTE_MARKS.search(text, end, tail.start()))
+        speakers = tuple(match.end() for match in before.finditer(text, sentence_start, sentence_end)
+                         if self.named(match.group("speaker")))
+        return _Sentence(sentence_start, sentence_end, speakers, after)
 
     def named(self, speaker: str) -> bool:
         words = [word.casefold() for word in speaker.split()]
@@ -199,6 +224,7 @@ class NegationReviewer:
         text = document.text
         # A finding every LOOK_BACK characters or more often: one pass finds every cue.
         cues = CueIndex(text, self.words) if len(findings) * LOOK_BACK > len(text) else None
+        last_sentence: list[_Sentence] = []  # the sentence the previous finding was in
         for finding in findings:
             if finding.technique not in TECHNIQUES or finding.context:
                 continue
@@ -206,7 +232,7 @@ class NegationReviewer:
                 continue
             context = context_of(text, finding.start, self.words, cues)
             found = () if context is None else (context,)
-            if finding.quote is None and self.reported.speaks(text, finding.start, finding.end):
+            if finding.quote is None and self.reported.speaks(text, finding.start, finding.end, last_sentence):
                 found = (*found, REPORTED_SPEECH)
             if found:
                 yield finding.evolve(context=found)
