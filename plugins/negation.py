@@ -162,8 +162,7 @@ class ReportedSpeech:
 
     def __init__(self, languages: Languages):
         self.languages = languages
-        self.not_speakers = languages.not_names | frozenset(
-            word.casefold() for word in languages.words("speech", "unnamed"))
+        self.not_speakers = languages.not_names | languages.unnamed_speakers
         self._patterns: dict[str, tuple[regex.Pattern, regex.Pattern]] = {}
 
     def patterns(self, verbs: str) -> tuple[regex.Pattern, regex.Pattern]:

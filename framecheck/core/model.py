@@ -62,7 +62,7 @@ PARTS = ("headline", "lede", "body", "boilerplate")
 class Region:
     """A labelled stretch of a document's text: its headline, lede, a quote, site chrome...
 
-    ``label`` carries detail: the named speaker of a quote (empty when none is named), or
+    ``label`` carries detail: the speaker of a quote, named or described (empty when nobody is), or
     why a block was taken for boilerplate.
     """
 
@@ -258,8 +258,8 @@ class Finding:
 
     @property
     def own_voice(self) -> bool:
-        """Said in the outlet's own voice: not quoted from a named speaker, not a named speaker's
-        reported speech ("Smith said the report was a witch hunt"), not site chrome."""
+        """Said in the outlet's own voice: not quoted from a named or described speaker, not a
+        named speaker's reported speech ("Smith said the report was a witch hunt"), not site chrome."""
         return not self.quote and self.part != "boilerplate" and REPORTED_SPEECH not in self.context
 
     @property

@@ -4,8 +4,9 @@ Each active finding contributes ``rule weight x severity x place x voice x techn
 
 * severity: info 0.5, warning 1, error 2;
 * where it stands: headline 2, lede 1.5, body 1, site chrome (boilerplate) 0;
-* whose voice it is: inside a direct quotation attributed to a named speaker 0.25 (the
-  story reports what somebody said), inside an unattributed quotation 0.6;
+* whose voice it is: inside a direct quotation attributed to a named or described speaker
+  0.25 (the story reports what somebody said), inside a quotation attributed to nobody, a vague
+  crowd or an anonymous source 0.6;
 * its technique: 1, unless ``technique`` gives a factor (configured, or fitted on labelled
   articles by ``framecheck train --article-labels``);
 * what a reviewer found around it (its ``context``): a loaded word its clause denies

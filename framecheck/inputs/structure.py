@@ -279,11 +279,19 @@ class Speakers:
         self._named_before: dict[int, str] = {}
 
     def label(self, number: int) -> str:
-        """The quote's speaker, or "" when none is named."""
+        """The quote's speaker: a name, or a person described ("one soldier", "the mayor");
+        "" when nobody is, or only a vague crowd or an anonymous source is ("critics said",
+        "an official said": the anonymity is a device of its own, and the words stay the outlet's)."""
         speaker = self._speaker(number)
         if speaker and self._is_pronoun(speaker):
             return self._last_named_before(number)
-        return speaker if speaker and _named(speaker, self.languages.not_names) else ""
+        if not speaker:
+            return ""
+        return speaker if _named(speaker, self.languages.not_names) or self._described(speaker) else ""
+
+    def _described(self, speaker: str) -> bool:
+        last = speaker.split()[-1].lower()
+        return last not in self.languages.unnamed_speakers and last not in self.languages.not_names
 
     def _speaker(self, number: int) -> str | None:
         if number not in self._own:

@@ -239,6 +239,11 @@ class Languages:
         return frozenset(word.lower() for word in self.words("speech", "pronouns"))
 
     @cached_property
+    def unnamed_speakers(self) -> frozenset[str]:
+        """A vague crowd or an anonymous source: "critics", "officials", "джерела"."""
+        return frozenset(word.casefold() for word in self.words("speech", "unnamed"))
+
+    @cached_property
     def not_names(self) -> frozenset[str]:
         return frozenset(word.lower() for word in self.words("speech", "not-names"))
 

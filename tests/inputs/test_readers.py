@@ -117,6 +117,7 @@ def test_structure_marks_headline_lede_and_attributed_quotes(tmp_path: Path) -> 
         "Officials said on Monday that a barbaric attack had hit the capital overnight, killing four people.\n\n"
         "\"It was a barbaric act,\" Vedant Patel said.\n\n"
         "\"They terrorised us,\" a resident said.\n\n"
+        "\"They terrorised the town,\" a senior official said.\n\n"
         "The attack was barbaric, the council said.\n",
         encoding="utf-8",
     )
@@ -124,7 +125,8 @@ def test_structure_marks_headline_lede_and_attributed_quotes(tmp_path: Path) -> 
     assert ("Barbaric", "headline", None) in placed
     assert ("barbaric", "lede", None) in placed
     assert ("barbaric", "body", {"speaker": "Vedant Patel"}) in placed
-    assert ("terrorised", "body", {"speaker": None}) in placed  # quoted, but nobody named
+    assert ("terrorised", "body", {"speaker": "a resident"}) in placed  # nobody named, but a person described
+    assert ("terrorised", "body", {"speaker": None}) in placed  # an anonymous source is nobody's: the outlet's
     assert ("barbaric", "body", None) in placed
 
 
@@ -261,6 +263,10 @@ def test_the_speaker_prefilter_knows_every_speech_verb() -> None:
     ('"Tanks moved," said last Tuesday.', ""),
     ("«Танки перебросили», — заявил министр обороны Сергей Шойгу.", "Сергей Шойгу"),
     ("«Танки перебросили», — заявил он в интервью BBC.", ""),
+    # a person described is a speaker; a vague crowd or an anonymous source is not (issue 27)
+    ('"We are damned if we stay," one soldier joked.', "one soldier"),
+    ('"Tanks moved," critics said.', ""),
+    ('"Tanks moved," a senior official said.', ""),
 ])
 def test_a_role_between_the_speech_verb_and_the_name_is_not_the_name(text: str, speaker: str) -> None:
     from framecheck.inputs.structure import quotations
