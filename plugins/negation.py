@@ -13,7 +13,11 @@ report was a witch hunt", "The report is a witch hunt, Smith said", "Зелен�
 A finding after a named speaker and a speech verb in its sentence (or before ", X said" at the
 sentence's end) gets "reported-speech", and is no longer counted as the outlet's own voice.
 Named means a name, "the" and a role ("the minister"), or "he"/"she"; a vague crowd ("critics
-said", "experts say") is not a speaker: attributing a claim to one is a device of its own.
+said", "experts say") is not a speaker: attributing a claim to one is a device of its own. The
+reported words start right after the verb ("said the plan failed") or after "that" for verbs
+that need it ("added that ...": ``speech.needs-that``), never with a word of circumstance ("wrote
+in a stunning admission": ``speech.circumstance-words``), and end at a semicolon or a quotation
+mark.
 
 The window is the few words just before a finding, in the same clause: a clause boundary
 (punctuation, a quotation mark, a line break) ends it, so "It is not clear. The brutal
@@ -137,12 +141,14 @@ _NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _SPEAKER = rf"(?P<speaker>{_NAME}|(?i:the)[ \t]+\p{{Ll}}+(?:[ \t]+\p{{Ll}}+)?|(?i:he|she))"
 VERBS = "VERBS"  # where a language's speech verbs go in the two patterns below
 _HEARERS = r"(?:[ \t]+(?:reporters|journalists|lawmakers|parliament|him|her|them|us|me))?"
-_THAT = r"(?:[ \t]+(?i:that)|,?[ \t]+(?i:що|что|чтобы|щоб))?"
-SPEAKER_BEFORE = (r"(?:^|(?<=[\s,(—–]))" + _SPEAKER + r"(?:[ \t]+\p{Ll}+ly)?[ \t]+(?i:VERBS)(?![\p{L}])"
-                  + _HEARERS + _THAT + r"[ \t]")
+_THAT = r"(?P<that>[ \t]+(?i:that|whether|why|how|if)|,?[ \t]+(?i:що|что|чтобы|щоб|чи|ли))?"
+SPEAKER_BEFORE = (r"(?:^|(?<=[\s,(—–]))" + _SPEAKER + r"(?:[ \t]+\p{Ll}+ly)?[ \t]+(?P<verb>(?i:VERBS))(?![\p{L}])"
+                  + _HEARERS + _THAT + r"[ \t]+(?P<next>[\p{L}]+)")
 SPEAKER_AFTER = (r"[,—–][ \t]*(?:" + _SPEAKER + r"[ \t]+(?i:VERBS)|(?i:VERBS)[ \t]+(?P<speaker>" + _NAME
                  + r"))[ \t]*[.!?]?$")
-QUOTE_MARKS = regex.compile(r"[\"“”«»„]")
+# A quotation mark or a semicolon between a speaker and a finding: the reported words ended
+# ("he said that she had to be heard; then he attacked her in terms that were a slur").
+REPORT_ENDS = regex.compile(r"[\"“”«»„;]")
 
 
 @dataclass(frozen=True)
@@ -163,6 +169,10 @@ class ReportedSpeech:
     def __init__(self, languages: Languages):
         self.languages = languages
         self.not_speakers = languages.not_names | languages.unnamed_speakers
+        # "Senate Democrats continued their smear": a verb that reports speech only before "that"
+        self.needs_that = frozenset(word.casefold() for word in languages.words("speech", "needs-that"))
+        # "Murillo wrote in a stunning admission": what follows tells how it was said, not what
+        self.circumstances = frozenset(word.casefold() for word in languages.words("speech", "circumstance-words"))
         self._patterns: dict[str, tuple[regex.Pattern, regex.Pattern]] = {}
 
     def patterns(self, verbs: str) -> tuple[regex.Pattern, regex.Pattern]:
@@ -182,12 +192,12 @@ class ReportedSpeech:
             last[:] = [sentence]
         if sentence.after is None:
             return False
-        if any(speaker_end <= start and not QUOTE_MARKS.search(text, speaker_end, start)
+        if any(speaker_end <= start and not REPORT_ENDS.search(text, speaker_end, start)
                for speaker_end in sentence.speakers):
             return True
         tail = sentence.after.search(text, end, sentence.end)
         return (tail is not None and self.named(tail.group("speaker"))
-                and not QUOTE_MARKS.search(text, end, tail.start()))
+                and not REPORT_ENDS.search(text, end, tail.start()))
 
     def sentence(self, text: str, start: int, end: int) -> _Sentence:
         """The sentence around ``[start, end)``, with where each named speaker's verb ends in it."""
@@ -196,9 +206,17 @@ class ReportedSpeech:
         if verbs is None:
             return _Sentence(sentence_start, sentence_end, (), None)
         before, after = self.patterns(verbs)
-        speakers = tuple(match.end() for match in before.finditer(text, sentence_start, sentence_end)
-                         if self.named(match.group("speaker")))
+        speakers = tuple(match.start("next") for match in before.finditer(text, sentence_start, sentence_end)
+                         if self.named(match.group("speaker")) and self.reports(match))
         return _Sentence(sentence_start, sentence_end, speakers, after)
+
+    def reports(self, match: regex.Match) -> bool:
+        """Whether the words after a speaker's verb are what was said: "said the plan failed",
+        "added that ...", not "continued their smear" or "wrote in a stunning admission"."""
+        if match.group("that"):
+            return True
+        return (match.group("verb").casefold() not in self.needs_that
+                and match.group("next").casefold() not in self.circumstances)
 
     def named(self, speaker: str) -> bool:
         words = [word.casefold() for word in speaker.split()]

@@ -34,7 +34,7 @@ LATIN = "Latin"
 # The word lists a language.yaml may hold, by section (their meaning: docs/languages.md). Each
 # list is merged over every language of a run (a Ukrainian text may quote a Russian condition word).
 WORD_LISTS: dict[str, tuple[str, ...]] = {
-    "speech": ("verbs", "stems", "pronouns", "not-names", "unnamed"),
+    "speech": ("verbs", "stems", "pronouns", "not-names", "unnamed", "needs-that", "circumstance-words"),
     "negation": ("negations", "emphatic-after", "ceasing-verbs", "conditions", "labelling-verbs", "not-a-label",
                  "describing-verbs"),
     "intensity": ("intensifiers", "not-intensified"),

@@ -177,6 +177,10 @@ NEGATION_CASES = [
     ("Critics said the report was a witch hunt.", "witch hunt", (), 1.0),  # a vague crowd is no speaker
     ("The report was a witch hunt. Smith said nothing.", "witch hunt", (), 1.0),
     ('Smith said "the inquiry" was over. It was a witch hunt.', "witch hunt", (), 1.0),
+    ("Smith added that the inquiry was a witch hunt.", "witch hunt", ("reported-speech",), 0.25),
+    ("Senate Democrats continued their smear of the judge.", "smear", (), 1.0),  # not a verb of saying here
+    ("Murillo wrote in a stunning admission that the plan failed.", "stunning", (), 1.0),  # how, not what
+    ("He said that she must be heard; then he called the inquiry a witch hunt.", "witch hunt", ("reported-label",), 0.25),
 ]
 
 
