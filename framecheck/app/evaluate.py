@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import FramecheckError
-from ..core.model import MODEL_MODES
+from ..core.model import MODEL_MODES, ArticleReport
 from ..core.taxonomy import LEARNED_TECHNIQUE, TECHNIQUES
 from ..engine.engine import Engine
 from ..learn.evaluation import (
@@ -25,6 +25,7 @@ from ..learn.evaluation import (
     fold_of,
     fold_spreads,
     labelled_documents,
+    merge,
     read_article_labels,
     read_labels,
     roc_auc,
@@ -73,8 +74,9 @@ class EvaluationOutcome:
         return self.results["rules"]
 
     def add_auc(self, name: str, scored: list[tuple[float, int]]) -> None:
-        self.aucs[name] = roc_auc(scored)
-        self.auc_intervals[name] = auc_interval(scored)
+        interval = auc_interval(scored)
+        self.auc_intervals[name] = interval
+        self.aucs[name] = interval.auc if interval is not None else roc_auc(scored)
 
     def to_dict(self) -> dict[str, Any]:
         payload: dict[str, Any] = {"split": self.split, **self.rules.to_dict()}
@@ -114,12 +116,16 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
         runs.update({mode: dataclasses.replace(config, model=request.model_path, model_mode=mode)
                      for mode in MODEL_MODES})
     outcome = EvaluationOutcome(request.split, model_path=request.model_path, seed=request.seed)
+    calibration = ModelCalibration(request.model_path, labels) if request.model_path else None
     scored: list[tuple[str, float]] = []
     for name, settings in runs.items():
         documents = labelled_documents(Path(request.articles_dir), request.split)
         folds = [Evaluation() for _ in range(request.folds)] if request.folds > 1 else None
+        # the rules' run also tags each article with the model, for its reliability curve
+        observe = calibration.add if calibration is not None and name == "rules" else None
         outcome.results[name], scored = score_articles(build_engine(settings), documents, labels,
-                                                       request.include_unmapped, languages, folds, request.seed)
+                                                       request.include_unmapped, languages, folds, request.seed,
+                                                       observe)
         if folds is not None:
             _require_filled(folds, request)
             outcome.folds[name] = folds
@@ -130,27 +136,37 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
                                                          if i in article_labels and languages.get(i) == language])
     if article_labels is not None:
         outcome.labelled_articles = sum(1 for identifier, _ in scored if identifier in article_labels)
-    if request.model_path:
-        outcome.model_expects, outcome.reliability = model_calibration(build_engine(config), request, labels)
+    if calibration is not None:
+        outcome.model_expects, outcome.reliability = calibration.expected, calibration.curve()
     return outcome
 
 
-def model_calibration(engine: Engine, request: EvaluationRequest,
-                      labels: dict) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """What the model expects of itself (its out-of-fold figures, from training) and how its
-    probabilities hold on these articles: candidate spans binned by probability, each bin's
-    precision (a reliability curve)."""
-    from ..learn import load_model
-    from ..learn.calibration import reliability, tag_held_out
-    from ..learn.training import TrainingProgress, scan_examples
+class ModelCalibration:
+    """What a model expects of itself (its out-of-fold figures, from training) and how its
+    probabilities hold on the evaluated articles: candidate spans binned by probability, each
+    bin's precision (a reliability curve), added article by article as the rules' run scans."""
 
-    model = load_model(request.model_path or "")
-    articles = [(identifier, document, spans_of(labels, identifier))
-                for identifier, document in labelled_documents(Path(request.articles_dir), request.split)]
-    examples = scan_examples(engine, articles, len(articles), TrainingProgress(enabled=False))
-    curve = reliability(tag_held_out(model, examples), model.thresholds.extend)
-    expected = model.meta.get("expected_out_of_fold")
-    return (expected if isinstance(expected, dict) else {}), [row.to_dict() for row in curve]
+    def __init__(self, model_path: str, labels: dict):
+        from ..learn import load_model
+        from ..learn.calibration import ReliabilityCurve
+
+        self.model = load_model(model_path)
+        self.labels = labels
+        self.reliability = ReliabilityCurve(self.model.thresholds.extend)
+        expected = self.model.meta.get("expected_out_of_fold")
+        self.expected: dict[str, dict[str, Any]] = expected if isinstance(expected, dict) else {}
+
+    def add(self, identifier: str, report: ArticleReport) -> None:
+        from ..learn.calibration import tag_article
+        from ..learn.features import document_sequences
+
+        document = report.document
+        sequences = list(document_sequences(document, report.findings))
+        gold = merge(spans_of(self.labels, identifier))
+        self.reliability.add(tag_article(self.model, document.text, report.findings, gold, sequences))
+
+    def curve(self) -> list[dict[str, Any]]:
+        return [row.to_dict() for row in self.reliability.bins()]
 
 
 def _require_filled(folds: list[Evaluation], request: EvaluationRequest) -> None:
@@ -162,10 +178,11 @@ def _require_filled(folds: list[Evaluation], request: EvaluationRequest) -> None
 
 def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels: dict, include_unmapped: bool,
                    languages: dict[str, str] | None = None, folds: list[Evaluation] | None = None,
-                   seed: int = 0) -> tuple[Evaluation, list[tuple[str, float]]]:
+                   seed: int = 0, observe: Callable[[str, ArticleReport], None] | None = None,
+                   ) -> tuple[Evaluation, list[tuple[str, float]]]:
     """Span scores of one engine over the articles (also per language, where ``languages``
     names the article's, and per fold into ``folds``, split by ``fold_of`` with ``seed``), and
-    each article's score."""
+    each article's score; ``observe`` sees each article's report as it is made."""
     evaluation = Evaluation()
     scored = []
     technique_of = {rule.id: rule.technique for rule in engine.rules()}
@@ -174,6 +191,8 @@ def score_articles(engine: Engine, documents: Iterable[tuple[str, Any]], labels:
         untyped: list[tuple[int, int]] = []
         found: list[RuleFinding] = []
         report = engine.scan(document)
+        if observe is not None:
+            observe(identifier, report)
         for finding in report.active_findings:
             if finding.technique == LEARNED_TECHNIQUE:
                 untyped.append((finding.start, finding.end))

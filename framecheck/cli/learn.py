@@ -75,19 +75,16 @@ def evaluation_lines(outcome: EvaluationOutcome, *, by_rule: bool) -> list[str]:
     return lines
 
 
-def auc_range(stored: dict[str, Any] | None) -> str:
-    """'0.752 [0.731, 0.773]' from a stored AUC and interval, or '-'."""
-    if not stored:
-        return "-"
-    low, high = stored["ci95"]
-    return f"{stored['auc']:.3f} [{low:.3f}, {high:.3f}]"
+def stored_auc(stored: dict[str, Any] | None) -> str:
+    """An AUC and its interval as a model file stores them, in words ('-' for none)."""
+    return "-" if not stored else str(AucInterval.from_dict(stored))
 
 
 def auc_text(auc: float | None, interval: AucInterval | None) -> str:
     """'0.714 [0.690, 0.738]' (the 95% interval, when there are two of each class), or '-'."""
-    if auc is None:
-        return "-"
-    return f"{auc:.3f}" + (f" [{interval.low:.3f}, {interval.high:.3f}]" if interval is not None else "")
+    if interval is not None:
+        return str(interval)
+    return "-" if auc is None else f"{auc:.3f}"
 
 
 def model_lines(outcome: EvaluationOutcome) -> list[str]:
@@ -158,9 +155,9 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     for mode, row in outcome.expected.items():
         progress.done(f"expected (folds no threshold choice saw), {mode:<6}: " + expected_figures(row))
     if outcome.article_score:
-        fitted, unfitted = outcome.article_score["auc_out_of_fold"], outcome.article_score["auc_unfitted"]
+        fitted, unfitted = (outcome.article_score[key] for key in ("auc_out_of_fold", "auc_unfitted"))
         progress.done(f"article score ROC AUC on {outcome.article_score['articles']} labelled articles: "
-                      f"fitted {auc_range(fitted)} (folds not fitted on), unfitted {auc_range(unfitted)}")
+                      f"fitted {stored_auc(fitted)} (folds not fitted on), unfitted {stored_auc(unfitted)}")
     if not outcome.reached:
         warn(f"no threshold keeps precision {target_precision:.2f} on the held-out folds with the margin for their "
              "spread; the model uses the most precise one")

@@ -46,8 +46,8 @@ from .setup import print_settings
               help="Report only findings of this severity or higher (scores still count every finding): "
                    "what a hook or CI log shows, apart from what fails the check.")
 @click.option("--fail-scope", type=click.Choice(FAIL_SCOPES), default="own-voice", show_default=True,
-              help="Which findings --fail-on counts: own-voice leaves out quotations of named speakers and "
-                   "site chrome (still reported, marked); all counts every active finding.")
+              help="Which findings --fail-on counts: own-voice leaves out what named or described speakers said "
+                   "(quoted or reported) and site chrome (still reported, marked); all counts every active finding.")
 @click.option("--exit-zero", is_flag=True,
               help="Exit 0 even when findings or scores fail the check (errors still exit 2).")
 @click.option("--fail-on-empty", is_flag=True, default=None,

@@ -36,7 +36,7 @@ STARTER_CONFIG = """\
 # Every key is optional; 'framecheck config' prints what a run resolves.
 
 fail-on: warning          # exit 1 on findings of this severity or higher: info | warning | error | never
-fail-scope: own-voice     # own-voice: quotations of named speakers and site chrome do not fail a story
+fail-scope: own-voice     # own-voice: what speakers said (quoted or reported) and site chrome do not fail a story
 max-score: 40             # also fail an article whose score (0-100) is above this (the 'high' band)
 include: []               # globs for files found by walking folders (empty: every article file)
 exclude: []               # globs to skip, e.g. ["drafts/**", "*.wire.md"]
@@ -56,7 +56,7 @@ language: auto            # en, uk, ru...: treat every document as that language
 STARTER_PYPROJECT = """
 [tool.framecheck]  # framecheck configuration; 'framecheck config' prints what a run resolves
 fail-on = "warning"        # exit 1 on findings of this severity or higher: info | warning | error | never
-fail-scope = "own-voice"   # own-voice: quotations of named speakers and site chrome do not fail a story
+fail-scope = "own-voice"   # own-voice: what speakers said (quoted or reported) and site chrome do not fail a story
 max-score = 40             # also fail an article whose score (0-100) is above this (the 'high' band)
 include = []               # globs for files found by walking folders (empty: every article file)
 exclude = []               # globs to skip, e.g. ["drafts/**", "*.wire.md"]

@@ -192,9 +192,16 @@ class Engine:
     def _notes_on_rules(self) -> list[str]:
         """What reviewers say of the rules this run selects (``notes_on_rules``, optional: the
         learned layer warns when they are not the rules its model was trained with)."""
-        active = [rule for rule in self.rules() if self.selection.allows(rule.id, rule.technique)]
-        return [note for reviewer in self.reviewers
-                for note in (getattr(reviewer, "notes_on_rules", None) or (lambda _rules: []))(active)]
+        selected = self.selected_rules()
+        notes: list[str] = []
+        for reviewer in self.reviewers:
+            if hasattr(reviewer, "notes_on_rules"):
+                notes += reviewer.notes_on_rules(selected)
+        return notes
+
+    def selected_rules(self) -> list[RuleInfo]:
+        """The rules this run can report that ``--select``/``--ignore`` leave in, sorted by id."""
+        return [rule for rule in self.rules() if self.selection.allows(rule.id, rule.technique)]
 
     @property
     def runs_third_party_code(self) -> bool:

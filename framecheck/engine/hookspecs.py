@@ -73,7 +73,9 @@ class Reviewer(Protocol):
 
     A reviewer may also define ``notes_on_rules(rules) -> list[str]``: once the engine is built
     it gets the rules the run selects, and what it returns is shown as set-up warnings (the
-    learned layer says so when its model was trained with other rules).
+    learned layer says so when its model was trained with other rules). And it may define
+    ``technique_factors``, a mapping of technique to score factor that the run scores with where
+    the configuration gives none (the learned layer's fitted article score).
     """
 
     name: str

@@ -42,7 +42,10 @@ def _top(ref: str, cwd: Path, option: str) -> Path:
 
 def changed_files(ref: str, cwd: Path, option: str = "--changed-since") -> list[Path]:
     """Files added, copied, modified, renamed or untracked since ``ref``, that still exist."""
-    top = _top(ref, cwd, option)
+    return _changed_under(_top(ref, cwd, option), ref, option)
+
+
+def _changed_under(top: Path, ref: str, option: str) -> list[Path]:
     changed = _git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"], top, option).split("\0")
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top, option).split("\0")
     names = sorted({name for name in changed + untracked if name})
@@ -56,7 +59,7 @@ def changed_lines(ref: str, cwd: Path) -> dict[Path, ChangedLines]:
     top = _top(ref, cwd, option)
     known = set(_git(["ls-tree", "-r", "-z", "--name-only", ref], top, option).split("\0"))
     found = {}
-    for path in changed_files(ref, cwd, option):
+    for path in _changed_under(top, ref, option):
         name = path.relative_to(top).as_posix()
         if name not in known:
             found[path] = ChangedLines(whole=True)

@@ -96,11 +96,16 @@ class Restoration:
         document.text, document.source_text = self.text, self.source_text
         document.offsets, document.regions = self.offsets, self.regions
         document.disguises = ()
-        for cached in _CACHED:
-            document.__dict__.pop(cached, None)
+        _forget_cached(document)
 
 
 _CACHED = ("paragraphs", "folded", "word_count", "line_starts")
+
+
+def _forget_cached(document: Document) -> None:
+    """Drop what the document worked out from a text it no longer has."""
+    for cached in _CACHED:
+        document.__dict__.pop(cached, None)
 
 
 @dataclass
@@ -274,8 +279,7 @@ def _remove_hidden(document: Document, read: Restoration, mending: _Mending) -> 
         mended = "".join(letters)
     document.text = mended
     document.regions = tuple(Region(r.kind, moved(r.start), moved(r.end), r.label) for r in document.regions)
-    for cached in _CACHED:
-        document.__dict__.pop(cached, None)
+    _forget_cached(document)
     mending.concealed += [(moved(start), char) for start, char in hiding]
     new_starts = list(itertools.accumulate((end - start for start, end in kept), initial=0))[:-1]
 
@@ -412,8 +416,7 @@ def _replace_text(document: Document, text: str) -> None:
     if document.source_text is None:
         document.source_text = document.text
     document.text = text
-    for cached in _CACHED:
-        document.__dict__.pop(cached, None)
+    _forget_cached(document)
 
 
 def _disguised_words(text: str, concealed: list[tuple[int, str]]) -> tuple[Disguise, ...]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..core.model import Finding
 from ..core.taxonomy import TECHNIQUES
-from .evaluation import SpanScore, Spread, merge
+from .evaluation import SpanScore, Spread, merge, overlap
 from .features import TokenSequence
 from .learned import LearnedModel, Thresholds, decode, finding_probability
 
@@ -60,16 +60,24 @@ class HeldOut:
             ]
         return self._runs[extend]
 
+    def learned_spans(self, thresholds: Thresholds) -> list[tuple[int, int, float]]:
+        """(start, end, mean marginal) of the spans a scan would report at ``thresholds``."""
+        return [(start, end, mean) for start, end, tokens, mean in self.runs(thresholds.extend)
+                if mean >= thresholds.for_length(tokens)]
+
 
 def tag_held_out(model: LearnedModel, examples: Sequence[Any]) -> list[HeldOut]:
     """Each example (``document``, ``findings``, ``gold``, ``sequences``) tagged by ``model``."""
-    held = []
-    for example in examples:
-        tagged = [(sequence, model.marginals_of(sequence)) for sequence in example.sequences]
-        starts = [sequence.tokens[0][0] for sequence in example.sequences]
-        held.append(HeldOut(example.gold, _rule_spans(example.findings, tagged, starts), tagged,
-                            example.document.text))
-    return held
+    return [tag_article(model, example.document.text, example.findings, example.gold, example.sequences)
+            for example in examples]
+
+
+def tag_article(model: LearnedModel, text: str, findings: Sequence[Finding], gold: list[tuple[int, int]],
+                sequences: Sequence[TokenSequence]) -> HeldOut:
+    """One article's sentences tagged by ``model`` (``gold``: its labelled spans, merged)."""
+    tagged = [(sequence, model.marginals_of(sequence)) for sequence in sequences]
+    starts = [sequence.tokens[0][0] for sequence in sequences]
+    return HeldOut(gold, _rule_spans(findings, tagged, starts), tagged, text)
 
 
 def _rule_spans(findings: Sequence[Finding], tagged: list[tuple[TokenSequence, list[float]]],
@@ -93,8 +101,7 @@ def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bo
         predicted = [span for span, p in article.rules
                      if rules and (not filter_rules or p is None or p >= thresholds.filter)]
         if add_spans:
-            predicted.extend((start, end) for start, end, tokens, mean in article.runs(thresholds.extend)
-                             if mean >= thresholds.for_length(tokens))
+            predicted.extend((start, end) for start, end, _mean in article.learned_spans(thresholds))
         score.add(predicted, article.gold)
     return score
 
@@ -172,23 +179,36 @@ class ReliabilityBin:
                 "mean_probability": round(self.mean_probability, 4), "precision": round(self.precision, 4)}
 
 
-def reliability(held: Sequence[HeldOut], extend: float) -> list[ReliabilityBin]:
-    """Every candidate span at ``extend`` (whatever its length threshold), binned by its mean
-    marginal, with the share of its characters inside gold spans (span precision, as ``eval``)."""
-    sums: dict[int, list[float]] = {}
-    for article in held:
+class ReliabilityCurve:
+    """Candidate spans at ``extend`` (whatever their length threshold), binned by their mean
+    marginal, with the share of their characters inside gold spans (span precision, as
+    ``eval``), added up article by article (``eval`` adds each as it scans it)."""
+
+    def __init__(self, extend: float):
+        self.extend = extend
+        self.sums: dict[int, list[float]] = {}  # bin -> [spans, summed probability, summed precision]
+
+    def add(self, article: HeldOut) -> None:
         gold = merge(article.gold)
-        for start, end, _tokens, probability in article.runs(extend):
+        for start, end, _tokens, probability in article.runs(self.extend):
             index = min(bisect.bisect_right(RELIABILITY_EDGES, probability) - 1, len(RELIABILITY_EDGES) - 2)
-            if index < 0:
-                continue
-            inside = sum(max(0, min(end, g_end) - max(start, g_start)) for g_start, g_end in gold)
-            entry = sums.setdefault(index, [0, 0.0, 0.0])
-            entry[0] += 1
-            entry[1] += probability
-            entry[2] += inside / (end - start)
-    return [ReliabilityBin(RELIABILITY_EDGES[i], RELIABILITY_EDGES[i + 1], int(count), total / count, hits / count)
-            for i, (count, total, hits) in sorted(sums.items())]
+            if index >= 0:
+                entry = self.sums.setdefault(index, [0, 0.0, 0.0])
+                entry[0] += 1
+                entry[1] += probability
+                entry[2] += overlap((start, end), gold) / (end - start)
+
+    def bins(self) -> list[ReliabilityBin]:
+        return [ReliabilityBin(RELIABILITY_EDGES[i], RELIABILITY_EDGES[i + 1], int(count), total / count, hits / count)
+                for i, (count, total, hits) in sorted(self.sums.items())]
+
+
+def reliability(held: Sequence[HeldOut], extend: float) -> list[ReliabilityBin]:
+    """The reliability curve of these articles (see :class:`ReliabilityCurve`)."""
+    curve = ReliabilityCurve(extend)
+    for article in held:
+        curve.add(article)
+    return curve.bins()
 
 
 def threshold_curve(held: Sequence[HeldOut], base: Thresholds) -> Iterator[tuple[float, SpanScore, SpanScore]]:

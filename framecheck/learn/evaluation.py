@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import FramecheckError
 from ..core.model import Document
@@ -50,7 +51,8 @@ def merge(spans: Iterable[Span]) -> list[Span]:
     return [(start, end) for start, end in merged]
 
 
-def _overlap(span: Span, others: Sequence[Span]) -> int:
+def overlap(span: Span, others: Sequence[Span]) -> int:
+    """How many characters of ``span`` the (non-overlapping) ``others`` cover."""
     start, end = span
     return sum(max(0, min(end, o_end) - max(start, o_start)) for o_start, o_end in others)
 
@@ -66,8 +68,8 @@ class SpanScore:
 
     def add(self, predicted: Sequence[Span], gold: Sequence[Span]) -> None:
         predicted, gold = merge(predicted), merge(gold)
-        self.precision_sum += sum(_overlap(p, gold) / (p[1] - p[0]) for p in predicted)
-        self.recall_sum += sum(_overlap(g, predicted) / (g[1] - g[0]) for g in gold)
+        self.precision_sum += sum(overlap(p, gold) / (p[1] - p[0]) for p in predicted)
+        self.recall_sum += sum(overlap(g, predicted) / (g[1] - g[0]) for g in gold)
         self.predicted += len(predicted)
         self.gold += len(gold)
 
@@ -115,8 +117,8 @@ class RuleScore:
         if length <= 0:
             return
         self.findings += 1
-        self.in_gold_sum += _overlap(span, gold) / length
-        self.in_label_sum += _overlap(span, gold_of_label) / length
+        self.in_gold_sum += overlap(span, gold) / length
+        self.in_label_sum += overlap(span, gold_of_label) / length
 
     @property
     def precision(self) -> float:
@@ -302,8 +304,13 @@ class AucInterval:
     def __str__(self) -> str:
         return f"{self.auc:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, Any]:
         return {"auc": round(self.auc, 4), "ci95": [round(self.low, 4), round(self.high, 4)]}
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> AucInterval:
+        low, high = stored["ci95"]
+        return cls(float(stored["auc"]), float(low), float(high))
 
 
 def auc_interval(scored: Sequence[tuple[float, int]]) -> AucInterval | None:

@@ -227,8 +227,7 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
             for finding in example.findings:
                 if finding.active:
                     points[finding.technique] = points.get(finding.technique, 0.0) + plain.contribution(finding)
-            learned = sum(mean for _start, _end, tokens, mean in tags.runs(thresholds.extend)
-                          if mean >= thresholds.for_length(tokens))
+            learned = sum(mean for _start, _end, mean in tags.learned_spans(thresholds))
             if learned:
                 points[LEARNED_TECHNIQUE] = points.get(LEARNED_TECHNIQUE, 0.0) + info * learned
             found.append(LabelledArticle(example.identifier, points, example.document.word_count,
@@ -239,6 +238,6 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
 def rules_trained_with(engine: Engine) -> dict[str, list[str]]:
     """The rule ids whose findings the model learnt from, and their packs: a scan with other
     rules feeds it features it never saw (see ``LearnedModel.rule_differences``)."""
-    active = [rule for rule in engine.rules() if engine.selection.allows(rule.id, rule.technique)]
-    return {"rules": sorted(rule.id for rule in active),
+    active = engine.selected_rules()
+    return {"rules": [rule.id for rule in active],
             "packs": sorted({rule.pack for rule in active if rule.pack})}
