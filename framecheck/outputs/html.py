@@ -218,7 +218,8 @@ def legend(techniques: list[str]) -> str:
 SEVERITY_LEGEND = (
     '<div class="legend" aria-label="severities">Marks: <span><mark class="sample sev-error">error</mark></span>'
     '<span><mark class="sample sev-warning">warning</mark></span><span><mark class="sample sev-info">info</mark></span>'
-    '<span><mark class="sample sev-warning outside">spoken by someone else, or site chrome: not counted by the check</mark></span>'
+    '<span><mark class="sample sev-warning outside">spoken by someone else, or site chrome: '
+    'not counted by the check</mark></span>'
     '<span><span class="sentence">a sentence that stacks devices</span></span></div>'
 )
 
