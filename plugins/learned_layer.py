@@ -37,7 +37,9 @@ from framecheck import (
 from framecheck import MODEL_MODES as MODES
 
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
-    from framecheck.learn import LearnedModel, TokenSequence
+    from numpy import ndarray
+
+    from framecheck.learn import Cue, DocumentTokens, LearnedModel
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
@@ -82,45 +84,32 @@ class LearnedReviewer:
                 "it learnt from: train it again with this configuration"]
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
-        document_sequences = self.learn.document_sequences
-        ordered = sorted(findings, key=lambda f: f.start)
-        cursor = 0
-        for sequence in document_sequences(document, findings, with_findings_only=not self.adds):
-            start, end = sequence.tokens[0][0], sequence.tokens[-1][1]
-            while cursor < len(ordered) and ordered[cursor].start < start:
-                cursor += 1
-            following = cursor
-            while following < len(ordered) and ordered[following].start < end:
-                following += 1
-            to_filter = ordered[cursor:following] if self.filters else []
-            cursor = following
-            if not to_filter and not self.adds:
-                continue  # filtering only: a sentence without findings needs no scores
-            marginals = self.model.marginals_of(sequence)
-            yield from self._filter(to_filter, sequence, marginals)
-            if self.adds:
-                yield from self._add(document, sequence, marginals)
+        tokens = self.learn.document_tokens(document, findings, with_findings_only=not self.adds)
+        if not len(tokens):
+            return
+        marginals = self.model.document_marginals(tokens)
+        if self.filters:
+            yield from self._filter(findings, tokens, marginals)
+        if self.adds:
+            yield from self._add(document, tokens, marginals)
 
-    def _filter(
-        self, starting: Sequence[Finding], sequence: TokenSequence, marginals: list[float]
-    ) -> Iterator[Dismissal]:
-        """The findings that start in this sequence and score below the filter threshold."""
+    def _filter(self, findings: Sequence[Finding], tokens: DocumentTokens, marginals: ndarray) -> Iterator[Dismissal]:
+        """The findings whose tokens, in the sentence each starts in, score below the filter threshold."""
         finding_probability = self.learn.finding_probability
         threshold = self.model.thresholds.filter
-        for finding in starting:
+        for finding in findings:
             if TECHNIQUES[finding.technique].corpus_label is None:
                 continue  # framecheck's own devices: labelled corpora do not mark them, so the model cannot judge them
-            probability = finding_probability(finding, sequence, marginals)
+            probability = finding_probability(finding, tokens, marginals)
             if probability is not None and probability < threshold:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
-    def _add(self, document: Document, sequence: TokenSequence, marginals: list[float]) -> Iterator[Finding]:
+    def _add(self, document: Document, tokens: DocumentTokens, marginals: ndarray) -> Iterator[Finding]:
         decode, describe_feature = self.learn.decode, self.learn.describe_feature
-        for span in decode(document.text, sequence, marginals, self.model.thresholds):
-            if _restates_a_finding(span.start, span.end, sequence):
+        for span in decode(tokens, marginals, self.model.thresholds):
+            if _restates_a_finding(span.start, span.end, tokens.cues[span.sequence]):
                 continue
-            first, last = span.tokens
-            strongest = self.model.strongest(sequence.features_of(first, last))
+            strongest = self.model.strongest(tokens.sequence(span.sequence).features_of(*span.tokens))
             because = "; ".join(f"{describe_feature(name)} {weight:+.1f}" for name, weight in strongest)
             finding = document.finding_of(LEARNED_SPAN, span.start, span.end, detector=self.name)
             message = LEARNED_SPAN.message.replace("{match}", f"{span.probability:.2f}")
@@ -133,11 +122,10 @@ class LearnedReviewer:
             )
 
 
-def _restates_a_finding(start: int, end: int, sequence: TokenSequence) -> bool:
+def _restates_a_finding(start: int, end: int, cues: Sequence[Cue]) -> bool:
     """Whether a rule finding already points at about these words: it holds the span and is at
     most twice as long (a sentence-long finding around it does not point at the words)."""
-    return any(cue.start <= start and end <= cue.end and cue.end - cue.start <= 2 * (end - start)
-               for cue in sequence.cues)
+    return any(cue.start <= start and end <= cue.end and cue.end - cue.start <= 2 * (end - start) for cue in cues)
 
 
 @hookimpl
@@ -146,6 +134,9 @@ def framecheck_reviewers(options: ScanOptions) -> list[LearnedReviewer]:
         return []
     if options.model_mode not in MODES:
         raise FramecheckError(f"unknown model mode {options.model_mode!r} (expected one of: {', '.join(MODES)})")
+    from framecheck.learn import require_extra
+
+    require_extra(f"scanning with a model ({options.model})", "numpy")  # documents are tagged with array operations
     from framecheck.learn import load_model
 
     return [LearnedReviewer(load_model(options.model), options.model_mode)]

@@ -158,12 +158,11 @@ class ModelCalibration:
 
     def add(self, identifier: str, report: ArticleReport) -> None:
         from ..learn.calibration import tag_article
-        from ..learn.features import document_sequences
+        from ..learn.features import document_tokens
 
-        document = report.document
-        sequences = list(document_sequences(document, report.findings))
+        tokens = document_tokens(report.document, report.findings)
         gold = merge(spans_of(self.labels, identifier))
-        self.reliability.add(tag_article(self.model, document.text, report.findings, gold, sequences))
+        self.reliability.add(tag_article(self.model, report.findings, gold, tokens))
 
     def curve(self) -> list[dict[str, Any]]:
         return [row.to_dict() for row in self.reliability.bins()]

@@ -11,13 +11,30 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ..core.errors import FramecheckError
+
 _PUBLIC = {
-    "TokenSequence": "features", "document_sequences": "features",
+    "Cue": "features", "DocumentTokens": "features", "TokenSequence": "features", "document_tokens": "features",
     "LearnedModel": "learned", "decode": "learned", "describe_feature": "learned", "finding_probability": "learned",
     "load_model": "model_file", "save_model": "model_file",
 }
 
-__all__ = sorted(_PUBLIC)
+__all__ = sorted([*_PUBLIC, "require_extra"])
+_EXTRA = {"numpy": "numpy", "pycrfsuite": "python-crfsuite"}  # module: the package of the learn extra with it
+
+
+def require_extra(purpose: str, *modules: str) -> None:
+    """The learn extra's ``modules`` can be imported, or one clear error naming what ``purpose``
+    needs and how to install it (asked before any of the layer's modules is imported, since
+    they import numpy themselves)."""
+    missing = []
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(_EXTRA.get(module, module))
+    if missing:
+        raise FramecheckError(f"{purpose} needs {' and '.join(missing)}: pip install 'framecheck[learn]'")
 
 
 def __getattr__(name: str) -> Any:

@@ -23,10 +23,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..core.model import Finding
 from ..core.taxonomy import TECHNIQUES
 from .evaluation import SpanScore, Spread, merge, overlap
-from .features import TokenSequence
+from .features import DocumentTokens
 from .learned import LearnedModel, Thresholds, decode, finding_probability
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
@@ -40,12 +42,12 @@ RELIABILITY_EDGES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 @dataclass
 class HeldOut:
-    """Per held-out article: gold, rule spans (with each one's probability) and tagged sequences."""
+    """Per held-out article: gold, rule spans (with each one's probability), its tokens and their marginals."""
 
     gold: list[tuple[int, int]]
     rules: list[tuple[tuple[int, int], float | None]]
-    tagged: list[tuple[TokenSequence, list[float]]]
-    text: str
+    tokens: DocumentTokens
+    marginals: np.ndarray
     _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
 
     def runs(self, extend: float) -> list[tuple[int, int, int, float]]:
@@ -53,11 +55,8 @@ class HeldOut:
         once: the threshold search then only compares means."""
         if extend not in self._runs:
             everything = Thresholds(extend, 0.0, 0.0, 0.0)
-            self._runs[extend] = [
-                (span.start, span.end, span.tokens[1] - span.tokens[0] + 1, span.probability)
-                for sequence, marginals in self.tagged
-                for span in decode(self.text, sequence, marginals, everything)
-            ]
+            self._runs[extend] = [(span.start, span.end, span.tokens[1] - span.tokens[0] + 1, span.probability)
+                                  for span in decode(self.tokens, self.marginals, everything)]
         return self._runs[extend]
 
     def learned_spans(self, thresholds: Thresholds) -> list[tuple[int, int, float]]:
@@ -67,30 +66,18 @@ class HeldOut:
 
 
 def tag_held_out(model: LearnedModel, examples: Sequence[Any]) -> list[HeldOut]:
-    """Each example (``document``, ``findings``, ``gold``, ``sequences``) tagged by ``model``."""
-    return [tag_article(model, example.document.text, example.findings, example.gold, example.sequences)
-            for example in examples]
+    """Each example (``findings``, ``gold``, ``tokens``) tagged by ``model``."""
+    return [tag_article(model, example.findings, example.gold, example.tokens) for example in examples]
 
 
-def tag_article(model: LearnedModel, text: str, findings: Sequence[Finding], gold: list[tuple[int, int]],
-                sequences: Sequence[TokenSequence]) -> HeldOut:
-    """One article's sentences tagged by ``model`` (``gold``: its labelled spans, merged)."""
-    tagged = [(sequence, model.marginals_of(sequence)) for sequence in sequences]
-    starts = [sequence.tokens[0][0] for sequence in sequences]
-    return HeldOut(gold, _rule_spans(findings, tagged, starts), tagged, text)
-
-
-def _rule_spans(findings: Sequence[Finding], tagged: list[tuple[TokenSequence, list[float]]],
-                starts: list[int]) -> list[tuple[tuple[int, int], float | None]]:
-    rules = []
-    for finding in findings:
-        if TECHNIQUES[finding.technique].corpus_label is None:
-            continue  # as in 'framecheck eval': framecheck's own devices are not labelled in corpora
-        # the sentence the finding starts in, as the scan's filter judges it
-        index = bisect.bisect_right(starts, finding.start) - 1
-        probability = finding_probability(finding, *tagged[index]) if index >= 0 else None
-        rules.append(((finding.start, finding.end), probability))
-    return rules
+def tag_article(model: LearnedModel, findings: Sequence[Finding], gold: list[tuple[int, int]],
+                tokens: DocumentTokens) -> HeldOut:
+    """One article's tokens tagged by ``model`` (``gold``: its labelled spans, merged), and each
+    rule finding's probability as the scan's filter judges it."""
+    marginals = model.document_marginals(tokens)
+    rules = [((finding.start, finding.end), finding_probability(finding, tokens, marginals)) for finding in findings
+             if TECHNIQUES[finding.technique].corpus_label is not None]  # as in 'framecheck eval'
+    return HeldOut(gold, rules, tokens, marginals)
 
 
 def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bool, add_spans: bool,

@@ -6,11 +6,13 @@ something on or near it, where it stands), and gold labels for training.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+
+import numpy as np
 
 from ..core.model import Document, Finding
 from ..inputs.structure import sentences
@@ -18,12 +20,19 @@ from ..inputs.structure import sentences
 FEATURE_VERSION = 1  # bump when sequence_features changes: older models then refuse to load
 INSIDE, OUTSIDE = "I", "O"
 
-# Every character falls in one piece: a run of white space, a word (letters, digits and
-# combining marks, with inner apostrophes), or one other character. ``findall`` then gives the
-# words and, by adding up lengths, their offsets, at a third of the cost of a match object each.
-PIECES = re.compile(r"\s+|(?:[^\W_]|[\u0300-\u036f])+(?:['’](?:[^\W_]|[\u0300-\u036f])+)*|.", re.DOTALL)
+# A token is a word (letters, digits and combining marks, with inner apostrophes) or one other
+# character that is not white space, so the tokens of a stretch of text hold each of its
+# characters but white space once, in order: a token's start is the position of the n-th such
+# character, n the length of the tokens before it (see :class:`_Tokeniser`).
+TOKENS = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:['’](?:[^\W_]|[\u0300-\u036f])+)*|\S")
+# The same tokens in text without an underscore (the only word character words leave out), in
+# half the time: one character class instead of an alternation per character.
+TOKENS_WITHOUT_UNDERSCORES = re.compile(r"[\w\u0300-\u036f]+(?:['’][\w\u0300-\u036f]+)*|\S")
+SPACE_LIMIT = 0x3001  # no character from here on is white space (U+3000 is the last; a test checks)
+IS_SPACE = np.array([chr(code).isspace() for code in range(SPACE_LIMIT)] + [False])  # as \s and str.isspace
 MAX_TOKENS = 200  # a longer sentence is tagged in windows of this many tokens
 MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before it is split into words
+BLOCK_GAP = 16  # characters between sentences split into words together
 WHITE_SPACE = re.compile(r"\s")
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
@@ -52,7 +61,7 @@ class TokenSequence:
     overlapping it (``cues``), features every token gets (``flags``) and the quotations over it.
 
     ``features`` (strings, as training needs them) are built only when asked for: a scan scores
-    tokens straight from the model's tables (:meth:`LearnedModel.emissions_of`).
+    a whole document's tokens straight from the model's tables (:class:`DocumentTokens`).
     """
 
     text: str = field(repr=False)
@@ -79,7 +88,7 @@ class TokenSequence:
 
 def word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
     """(lower case, the feature for the word itself, its shape and suffix features); a scan
-    works this out once per distinct spelling (see :class:`_Scorer`)."""
+    works this out once per distinct spelling (see :class:`framecheck.learn.tagging.WeightTables`)."""
     lower = word.lower()
     if word.isupper() and len(word) > 1:
         shape = "sh=UP"
@@ -95,12 +104,6 @@ def word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
     return lower, "w=" + lower, static
 
 
-def _position_features(count: int) -> tuple[list[str], list[str], str]:
-    starts = [f"p={min(index, 4)}" for index in range(count)]
-    ends = [f"e={min(count - 1 - index, 4)}" for index in range(count)]
-    return starts, ends, f"n={min(count // 10, 5)}"
-
-
 def sequence_features(
     text: str, tokens: Sequence[tuple[int, int]], cues: Sequence[Cue], flags: Sequence[str],
     quotes: Sequence[tuple[int, int]] = (), only: range | None = None,
@@ -114,16 +117,18 @@ def sequence_features(
     """
     count = len(tokens)
     wanted = range(count) if only is None else only
-    lower = [BEFORE, BEFORE, *(text[start:end].lower() for start, end in tokens), AFTER, AFTER]
-    starts, ends, length = _position_features(count)
-    shared = ("b", length, *flags, *sorted({"st=" + cue.technique for cue in cues}))
+    # the lower case of the wanted tokens and two either side (the sentence's ends beyond it)
+    lower = [BEFORE, BEFORE, *([""] * count), AFTER, AFTER]
+    for index in range(max(0, wanted.start - 2), min(count, wanted.stop + 2)):
+        lower[index + 2] = text[tokens[index][0] : tokens[index][1]].lower()
+    shared = ("b", f"n={min(count // 10, 5)}", *flags, *sorted({"st=" + cue.technique for cue in cues}))
     features: dict[int, list[str]] = {}
     for index in wanted:
         here = index + 2
         word = lower[here]
         _, own, static = word_features(text[tokens[index][0] : tokens[index][1]])
         features[index] = [
-            *shared, own, *static, starts[index], ends[index],
+            *shared, own, *static, f"p={min(index, 4)}", f"e={min(count - 1 - index, 4)}",
             "w-1=" + lower[here - 1], "w-2=" + lower[here - 2], "w+1=" + lower[here + 1], "w+2=" + lower[here + 2],
             "b-=" + lower[here - 1] + "|" + word, "b+=" + word + "|" + lower[here + 1],
         ]
@@ -162,18 +167,47 @@ def quoted_tokens(tokens: Sequence[tuple[int, int]], quotes: Sequence[tuple[int,
 def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], list[str]]:
     """The (start, end) offsets and the spellings of the words and other characters (white space
     aside) of ``text[start:end]``."""
-    spans: list[tuple[int, int]] = []
-    words: list[str] = []
-    for chunk_start, chunk_end in _chunks(text, start, end):
-        pieces = PIECES.findall(text, chunk_start, chunk_end)
-        offset = chunk_start
-        for piece in pieces:
-            following = offset + len(piece)
-            if not piece[0].isspace():
-                spans.append((offset, following))
-                words.append(piece)
-            offset = following
-    return spans, words
+    found = _Tokeniser(text)
+    found.add(start, end)
+    starts, ends, words = found.finish()
+    return list(zip(starts, ends)), list(words)
+
+
+class _Tokeniser:
+    """Splits ranges of one text into tokens with no Python code per token: each range's tokens
+    come from one ``findall`` (C), their lengths from ``map(len)``, and their offsets from where
+    the range's characters that are not white space lie (numpy), since tokens hold exactly those,
+    in order."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.findall = (TOKENS if "_" in text else TOKENS_WITHOUT_UNDERSCORES).findall
+        self.words: list[str] = []  # the tokens of every range, in order
+        self.starts: list[np.ndarray] = []  # their starts, a chunk at a time
+        self.counts: list[int] = []  # tokens of each range added
+
+    def add(self, start: int, end: int) -> int:
+        """Tokenise ``text[start:end]``; returns how many tokens it holds."""
+        count = 0
+        for chunk_start, chunk_end in _chunks(self.text, start, end):
+            words = self.findall(self.text, chunk_start, chunk_end)
+            if words:
+                lengths = np.fromiter(map(len, words), np.int64, len(words))
+                codes = np.frombuffer(self.text[chunk_start:chunk_end].encode("utf-32-le", "surrogatepass"), np.uint32)
+                not_space = np.flatnonzero(~IS_SPACE[np.minimum(codes, SPACE_LIMIT)])
+                self.starts.append(not_space[np.cumsum(lengths) - lengths] + chunk_start)
+                self.words.extend(words)
+                count += len(words)
+        self.counts.append(count)
+        return count
+
+    def finish(self) -> tuple[list[int], list[int], tuple[str, ...]]:
+        """Every token's start, end and spelling."""
+        if not self.words:
+            return [], [], ()
+        starts = np.concatenate(self.starts)
+        ends = starts + np.fromiter(map(len, self.words), np.int64, len(self.words))
+        return starts.tolist(), ends.tolist(), tuple(self.words)
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -189,43 +223,146 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def document_sequences(
-    document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
-) -> Iterator[TokenSequence]:
-    """Every sentence of the document as a sequence, in order (long ones in windows); with
+@dataclass(frozen=True)
+class DocumentTokens:
+    """A document's sentences (long ones in windows of MAX_TOKENS) as one run of tokens:
+    sequence ``k`` is tokens ``bounds[k]`` to ``bounds[k + 1] - 1``. A model scores all of them
+    in one go (:meth:`LearnedModel.document_marginals`); :meth:`sequence` gives one as a
+    :class:`TokenSequence`, with feature strings, for training and explanations."""
+
+    text: str = field(repr=False)
+    starts: list[int]
+    ends: list[int]
+    words: tuple[str, ...]
+    bounds: list[int]  # where each sequence's tokens begin, then the number of tokens
+    cues: tuple[tuple[Cue, ...], ...]  # per sequence: the findings overlapping it
+    flags: tuple[tuple[str, ...], ...]  # per sequence: features all its tokens get
+    quotes: tuple[tuple[tuple[int, int], ...], ...]  # per sequence: the quotations overlapping it
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def sequence(self, index: int) -> TokenSequence:
+        first, following = self.bounds[index], self.bounds[index + 1]
+        return TokenSequence(self.text, tuple(zip(self.starts[first:following], self.ends[first:following])),
+                             self.words[first:following], self.cues[index], self.flags[index], self.quotes[index])
+
+    @cached_property
+    def sequences(self) -> tuple[TokenSequence, ...]:
+        return tuple(self.sequence(index) for index in range(len(self)))
+
+    def sequence_of(self, offset: int) -> int:
+        """The sequence whose tokens span ``offset`` (from its first token's start to its last
+        token's end), or -1."""
+        index = bisect.bisect_right(self.starts, offset) - 1
+        if index < 0:
+            return -1
+        sequence = bisect.bisect_right(self.bounds, index) - 1
+        return sequence if offset < self.ends[self.bounds[sequence + 1] - 1] else -1
+
+    def covered(self, sequence: int, start: int, end: int) -> tuple[int, int]:
+        """The tokens of one sequence that ``[start, end)`` overlaps, as (first, following)
+        indexes into the document's tokens (first == following: none)."""
+        low, high = self.bounds[sequence], self.bounds[sequence + 1]
+        return bisect.bisect_right(self.ends, start, low, high), bisect.bisect_left(self.starts, end, low, high)
+
+
+def document_tokens(document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
+                    ) -> DocumentTokens:
+    """Every sentence of the document, in order (long ones in windows); with
     ``with_findings_only``, only those that a finding overlaps (all that filtering needs)."""
     text = document.text
     cues = sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id))
-    cue_starts = [cue.start for cue in cues]
-    longest_cue = max((cue.end - cue.start for cue in cues), default=0)
     quotes = sorted((r.start, r.end) for r in document.regions if r.kind == "quote")
-    quote_starts = [start for start, _ in quotes]
-    longest_quote = max((end - start for start, end in quotes), default=0)
+    spans = list(sentences(text))
+    if with_findings_only:
+        near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], spans)
+        spans = [span for span, found in zip(spans, near) if found]
+    starts, ends, words, counts = _sentence_tokens(text, spans)
     headlines = [(r.start, r.end) for r in document.regions if r.kind == "headline"]
-    for sentence_start, sentence_end in sentences(text):
-        if with_findings_only and not _overlapping(cues, cue_starts, longest_cue, sentence_start, sentence_end,
-                                                   lambda cue: cue.end):
+    bounds, flags = [0], []
+    for (sentence_start, sentence_end), count in zip(spans, counts):
+        if not count:
             continue
-        tokens, words = words_of(text, sentence_start, sentence_end)
-        if not tokens:
-            continue
-        sentence = text[sentence_start:sentence_end]
-        flags = tuple(flag for flag, present in (("!", "!" in sentence), ("?", "?" in sentence),
-                                                 ("h", any(s <= sentence_start < e for s, e in headlines))) if present)
-        for window in range(0, len(tokens), MAX_TOKENS):
-            part = tokens[window : window + MAX_TOKENS]
-            start, end = part[0][0], part[-1][1]
-            near = _overlapping(cues, cue_starts, longest_cue, start, end, lambda cue: cue.end)
-            inside = _overlapping(quotes, quote_starts, longest_quote, start, end, lambda quote: quote[1])
-            yield TokenSequence(text, tuple(part), tuple(words[window : window + MAX_TOKENS]), tuple(near), flags,
-                            tuple(inside))
+        flagged = tuple(flag for flag, present in (
+            ("!", text.find("!", sentence_start, sentence_end) >= 0),
+            ("?", text.find("?", sentence_start, sentence_end) >= 0),
+            ("h", any(s <= sentence_start < e for s, e in headlines))) if present)
+        first = bounds[-1]
+        for window in range(first, first + count, MAX_TOKENS):
+            bounds.append(min(window + MAX_TOKENS, first + count))
+            flags.append(flagged)
+    windows = [(starts[first], ends[following - 1]) for first, following in zip(bounds, bounds[1:])]
+    near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], windows)
+    inside = _overlapping_each(quotes, [q[0] for q in quotes], [q[1] for q in quotes], windows)
+    return DocumentTokens(text, starts, ends, words, bounds, tuple(near), tuple(flags), tuple(inside))
 
 
-def _overlapping(items: list, starts: list[int], longest: int, start: int, end: int, end_of: Any) -> list:
-    """The items (sorted by start, none longer than ``longest``) that overlap [start, end)."""
-    low = bisect.bisect_left(starts, start - longest)
-    high = bisect.bisect_left(starts, end)
-    return [item for item in items[low:high] if end_of(item) > start]
+def _sentence_tokens(text: str, spans: list[tuple[int, int]]
+                     ) -> tuple[list[int], list[int], tuple[str, ...], list[int]]:
+    """The tokens of the sentences ``spans`` (starts, ends, spellings) and how many each holds.
+
+    Neighbouring sentences are split together, up to MAX_CHUNK characters at a time (a few calls
+    per document instead of one per sentence), and the tokens then shared out by offset. Should
+    a token run across the edge of a sentence (a break inside a word, which the sentence splitter
+    never makes: its breaks are white space), every sentence is split on its own instead.
+    """
+    tokeniser = _Tokeniser(text)
+    for block_start, block_end in _blocks(spans):
+        tokeniser.add(block_start, block_end)
+    starts, ends, words = tokeniser.finish()
+    if not words:
+        return [], [], (), [0] * len(spans)
+    token_starts, token_ends = np.array(starts, np.int64), np.array(ends, np.int64)
+    sentence_starts = np.array([start for start, _ in spans], np.int64)
+    sentence_ends = np.array([end for _, end in spans], np.int64)
+    first = np.searchsorted(token_starts, sentence_starts)
+    following = np.searchsorted(token_starts, sentence_ends)
+    runs_in = (first > 0) & (token_ends[np.maximum(first - 1, 0)] > sentence_starts)
+    runs_out = (following > first) & (token_ends[np.maximum(following - 1, 0)] > sentence_ends)
+    if (runs_in | runs_out).any():
+        tokeniser = _Tokeniser(text)
+        for sentence_start, sentence_end in spans:
+            tokeniser.add(sentence_start, sentence_end)
+        return (*tokeniser.finish(), tokeniser.counts)
+    counts = following - first
+    if counts.sum() < len(words):  # tokens between sentences (in a sentence left out)
+        edges = len(words) + 1
+        keep = np.cumsum(np.bincount(first, minlength=edges) - np.bincount(following, minlength=edges))[:-1] > 0
+        starts, ends = token_starts[keep].tolist(), token_ends[keep].tolist()
+        words = tuple(itertools.compress(words, keep.tolist()))
+    return starts, ends, words, counts.tolist()
+
+
+def _blocks(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Runs of neighbouring sentences (at most a few characters apart) of at most MAX_CHUNK
+    characters together, as (start, end); a longer sentence is a block of its own."""
+    block_start = block_end = -1
+    for start, end in spans:
+        if block_start >= 0 and start - block_end <= BLOCK_GAP and end - block_start <= MAX_CHUNK:
+            block_end = end
+            continue
+        if block_start >= 0:
+            yield block_start, block_end
+        block_start, block_end = start, end
+    if block_start >= 0:
+        yield block_start, block_end
+
+
+def _overlapping_each(items: list, item_starts: list[int], item_ends: list[int],
+                     spans: list[tuple[int, int]]) -> list[tuple]:
+    """Per span (start, end): the items (sorted by start, with these starts and ends) that overlap it."""
+    if not items or not spans:
+        return [()] * len(spans)
+    longest = max(end - start for start, end in zip(item_starts, item_ends))
+    span_starts = np.array([start for start, _ in spans], np.int64)
+    low = np.searchsorted(item_starts, span_starts - longest).tolist()
+    high = np.searchsorted(item_starts, np.array([end for _, end in spans], np.int64)).tolist()
+    found: list[tuple] = [()] * len(spans)
+    for index in np.flatnonzero(np.array(high) > np.array(low)).tolist():
+        start = spans[index][0]
+        found[index] = tuple(items[k] for k in range(low[index], high[index]) if item_ends[k] > start)
+    return found
 
 
 def gold_labels(tokens: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[str]:

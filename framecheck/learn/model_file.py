@@ -11,6 +11,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..core.errors import FramecheckError
 from ..core.model import MAX_FACTOR
 from ..core.taxonomy import TECHNIQUES
@@ -100,8 +102,7 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
             f"(file format {meta.get('format_version')!r}); this framecheck reads feature version "
             f"{FEATURE_VERSION} (format {FORMAT_VERSION}): train it again with 'framecheck train'"
         )
-    if not isinstance(weights, dict) or not all(_finite(v) and isinstance(k, str) for k, v in weights.items()):
-        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
+    weights = _weights(weights, path)
     transitions = meta.get("transitions")
     if not isinstance(transitions, dict) or set(transitions) != {"OO", "OI", "IO", "II"} or not all(
         _finite(v) for v in transitions.values()
@@ -116,7 +117,7 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
     _check_reliability(meta.get("reliability"), path)
     extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
     return LearnedModel(
-        {k: float(v) for k, v in weights.items()}, {k: float(v) for k, v in transitions.items()},
+        weights, {k: float(v) for k, v in transitions.items()},
         Thresholds(**{k: float(v) for k, v in raw.items()}), extra,
     )
 
@@ -143,6 +144,17 @@ def _check_reliability(curve: Any, path: Path) -> None:
     ):
         raise FramecheckError(f"{path}: corrupt model file (reliability must list bins with low, high and precision "
                               "from 0 to 1)")
+
+
+def _weights(weights: Any, path: Path) -> dict[str, float]:
+    """The feature weights as floats, checked in bulk (a model holds tens of thousands; JSON object
+    keys are always strings, but a value could be anything, or overflow to infinity)."""
+    if not isinstance(weights, dict) or not set(map(type, weights.values())) <= {int, float}:
+        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
+    values = np.fromiter(weights.values(), np.float64, len(weights))
+    if not np.isfinite(values).all():
+        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
+    return dict(zip(weights, values.tolist()))
 
 
 def _finite(value: Any) -> bool:

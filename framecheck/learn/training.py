@@ -42,7 +42,7 @@ from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
 from .article_score import LabelledArticle, fit_article_score
 from .calibration import MARGIN_SD, HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
 from .evaluation import fold_of, merge
-from .features import FEATURE_VERSION, TokenSequence, document_sequences, gold_labels
+from .features import FEATURE_VERSION, DocumentTokens, document_tokens, gold_labels
 from .learned import LearnedModel, Thresholds
 
 BAR = 24  # characters of the progress bar
@@ -60,13 +60,13 @@ class TrainingSettings:
 
 @dataclass
 class Example:
-    """One labelled article, scanned: its sequences, rule findings and merged gold spans."""
+    """One labelled article, scanned: its tokens, rule findings and merged gold spans."""
 
     identifier: str
     document: Document
     findings: tuple[Finding, ...]
     gold: list[tuple[int, int]]
-    sequences: list[TokenSequence]
+    tokens: DocumentTokens
 
 
 class TrainingProgress:
@@ -102,8 +102,8 @@ def scan_examples(
     examples = []
     for done, (identifier, document, gold) in enumerate(articles, 1):
         report = engine.scan(document)
-        sequences = list(document_sequences(document, report.findings))
-        examples.append(Example(identifier, document, report.findings, merge(gold), sequences))
+        tokens = document_tokens(document, report.findings)
+        examples.append(Example(identifier, document, report.findings, merge(gold), tokens))
         progress.step("scanning articles", done, total)
     progress.done(f"scanned {len(examples)} articles")
     return examples
@@ -116,7 +116,7 @@ def require_crfsuite() -> Any:
         import pycrfsuite
     except ImportError:
         raise FramecheckError(
-            "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model does not)"
+            "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model needs numpy only)"
         ) from None
     return pycrfsuite
 
@@ -137,7 +137,7 @@ def fit(
 
     trainer = Trainer()
     for example in examples:
-        for sequence in example.sequences:
+        for sequence in example.tokens.sequences:
             trainer.append([list(token) for token in sequence.features], gold_labels(sequence.tokens, example.gold))
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})

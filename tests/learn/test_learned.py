@@ -6,26 +6,39 @@ words no shipped pack knows ("zorbic", "flarnish"), so what the model learns is 
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import itertools
 import json
+import math
 import random
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite  # the test extra installs the learn extra: training is tested, never skipped
 import pytest
 from helpers import run, write_corpus, write_rule_pack
 
-from framecheck.learn.features import Cue, TokenSequence, gold_labels, sequence_features, words_of
-from framecheck.learn.learned import (
-    LearnedModel,
-    Thresholds,
-    decode,
-    describe_feature,
-    forward_backward,
+from framecheck.core.model import Finding, Severity
+from framecheck.learn.features import (
+    IS_SPACE,
+    MAX_TOKENS,
+    SPACE_LIMIT,
+    Cue,
+    DocumentTokens,
+    _sentence_tokens,
+    document_tokens,
+    gold_labels,
+    sequence_features,
+    words_of,
 )
+from framecheck.learn.learned import LearnedModel, Thresholds, decode, describe_feature, finding_probability
 from framecheck.learn.model_file import load_model, save_model
+from framecheck.learn.tagging import WeightTables, forward_backward
 from framecheck.learn.training import model_from_crfsuite
 
 
@@ -75,22 +88,60 @@ def test_words_are_split_with_their_offsets_even_in_an_enormous_sentence() -> No
     assert max(end - start for start, end in spans) <= 20_000  # no single piece grows with the input
 
 
+def test_the_white_space_table_is_pythons_own() -> None:
+    # token offsets count the characters that are not white space: the table must agree with \\s
+    assert [code for code in range(sys.maxunicode + 1) if chr(code).isspace()][-1] < SPACE_LIMIT
+    assert IS_SPACE.tolist() == [chr(code).isspace() for code in range(SPACE_LIMIT)] + [False]
+    assert all(bool(re.fullmatch(r"\s", chr(code))) == chr(code).isspace() for code in range(SPACE_LIMIT))
+    text = "a\u3000b\u00a0c\u2028d\u200be\ud800f"  # ideographic, no-break, line separator; zero width; a lone surrogate
+    spans, words = words_of(text, 0, len(text))
+    assert words == ["a", "b", "c", "d", "\u200b", "e", "\ud800", "f"] and [text[s:e] for s, e in spans] == words
+
+
 def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
     tokens = [(0, 3), (4, 10), (11, 17), (18, 22)]
     assert gold_labels(tokens, [(5, 12)]) == ["O", "I", "I", "O"]
     assert gold_labels(tokens, []) == ["O"] * 4
 
 
+def _document_tokens(text: str, lengths: list[int]) -> DocumentTokens:
+    """One-character tokens at every other character of ``text``, in sequences of these lengths."""
+    starts = list(range(0, len(text), 2))
+    bounds = [0, *itertools.accumulate(lengths)]
+    assert bounds[-1] == len(starts)
+    count = len(lengths)
+    return DocumentTokens(text, starts, [start + 1 for start in starts], tuple(text[0::2]), bounds, ((),) * count,
+                          ((),) * count, ((),) * count)
+
+
 def test_decode_trims_punctuation_and_judges_runs_by_their_length() -> None:
     text = "a , b c d e f g h i j"
-    tokens = tuple((index, index + 1) for index in range(0, len(text), 2))
-    sequence = TokenSequence(text, tokens)
-    marginals = [0.9, 0.9, 0.2] + [0.8] * 8
-    spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.85))
+    tokens = _document_tokens(text, [11])
+    marginals = np.array([0.9, 0.9, 0.2] + [0.8] * 8)
+    spans = decode(tokens, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.85))
     # "," trimmed; the run of eight at 0.8 is below the long threshold 0.85
     assert [(text[s.start:s.end], round(s.probability, 2)) for s in spans] == [("a", 0.9)]
-    spans = decode(text, sequence, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.75))
+    spans = decode(tokens, marginals, Thresholds(extend=0.5, short=0.6, medium=0.7, long=0.75))
     assert [text[s.start:s.end] for s in spans] == ["a", "c d e f g h i j"]
+    assert [(s.sequence, s.tokens) for s in spans] == [(0, (0, 0)), (0, (3, 10))]
+
+
+def test_a_learned_span_never_runs_from_one_sentence_into_the_next() -> None:
+    text = "a b c d e f"
+    tokens = _document_tokens(text, [2, 3, 1])
+    spans = decode(tokens, np.array([0.1, 0.9, 0.9, 0.9, 0.2, 0.9]), Thresholds(0.5, 0.5, 0.5, 0.5))
+    assert [(text[s.start:s.end], s.sequence, s.tokens) for s in spans] == [
+        ("b", 0, (1, 1)), ("c d", 1, (0, 1)), ("f", 2, (0, 0))]
+
+
+def test_a_finding_is_judged_by_the_tokens_it_covers_in_the_sentence_it_starts_in() -> None:
+    text = "a b c d e f"
+    tokens = _document_tokens(text, [3, 3])
+    marginals = np.array([0.1, 0.2, 0.3, 0.9, 0.7, 0.5])
+    finding = Finding("r", "loaded-language", Severity.WARNING, "m", 2, 7, "b c d", 1, 3)  # two tokens here, one next
+    assert finding_probability(finding, tokens, marginals) == pytest.approx(0.25)
+    assert finding_probability(dataclasses.replace(finding, start=5, end=6), tokens, marginals) is None  # a space
+    assert finding_probability(dataclasses.replace(finding, start=6, end=11), tokens, marginals) == pytest.approx(0.7)
 
 
 def test_features_are_described_in_words() -> None:
@@ -131,7 +182,6 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
     from helpers import SEED, make_engine
 
     from framecheck.inputs.readers import text_document
-    from framecheck.learn.features import document_sequences
 
     model = load_model(trained)
     model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,
@@ -141,23 +191,90 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
                           "w-1=|": 0.35, "w+1=>": 0.2, "w-2=<": -0.15, "b+=.|>": 0.1})
     engine = make_engine()
     text = (SEED.read_text(encoding="utf-8") + '\n"This brutal regime is no massacre," Smith said. It was not brutal!\n'
-            "\nLeft | right || end.\n")
+            "\nLeft | right || end.\n" + "A sentence of many words, " * 60 + "longer than a window.\n")
     document = text_document("seed.txt", text)
     findings = engine.scan(document).findings
-    sequences = list(document_sequences(document, findings))
+    tokens = document_tokens(document, findings)
+    sequences = tokens.sequences
     assert sum(bool(s.cues) for s in sequences) >= 5 and sum(bool(s.quotes) for s in sequences) >= 1
-    fresh = list(document_sequences(document, findings))  # features_of before features are cached
+    assert max(len(s.tokens) for s in sequences) == MAX_TOKENS  # the long sentence comes in windows
+    fresh = document_tokens(document, findings).sequences  # features_of before features are cached
     assert [s.features_of(0, len(s.tokens) - 1) for s in fresh] == [s.features for s in sequences]
-    for sequence in sequences:
+    emissions, marginals = model.document_emissions(tokens), model.document_marginals(tokens)
+    for index, sequence in enumerate(sequences):
         window = (len(sequence.tokens) // 3, len(sequence.tokens) - 1)
         assert sequence.features_of(*window) == sequence.features[window[0] : window[1] + 1]  # an explanation's
-        assert model.emissions_of(sequence) == pytest.approx(model.emissions(sequence.features), abs=1e-9)
+        first, following = tokens.bounds[index], tokens.bounds[index + 1]
+        assert emissions[first:following] == pytest.approx(model.emissions(sequence.features), abs=1e-9)
+        assert marginals[first:following] == pytest.approx(model.marginals(sequence.features), abs=1e-12)
+
+
+def test_a_full_table_of_spellings_starts_afresh_and_scores_the_same(trained: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from framecheck.inputs.readers import text_document
+    from framecheck.learn import tagging
+
+    model = load_model(trained)
+    documents = [text_document(f"{n}.txt", " ".join(f"word{n}x{k} zorbic" for k in range(12)) + ".") for n in range(3)]
+    expected = [WeightTables(model.weights).emissions(document_tokens(d, [])) for d in documents]
+    monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 20)  # each document brings 13 new spellings
+    tables = WeightTables(model.weights)
+    for document, scores in zip(documents * 2, expected * 2):
+        assert tables.emissions(document_tokens(document, [])) == pytest.approx(scores, abs=1e-12)
+        assert len(tables.rows) <= 20
+    monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 5)  # fewer than one document holds: it is taken whole
+    assert WeightTables(model.weights).emissions(document_tokens(documents[0], [])) == pytest.approx(expected[0])
+
+
+def test_sentences_split_together_give_the_tokens_each_gives_alone() -> None:
+    text = "One sentence here.  Another one, don't stop.\n\nA third — with a dash. snake_case too."
+    sentences = [(0, 18), (20, 44), (46, 68), (69, 84)]
+    cut_inside_words = [(0, 10), (10, 18), (20, 31), (31, 44)]  # no splitter should, but tokens must survive it
+    assert text[69:84] == "snake_case too." and text[0:10] == "One senten"
+    for spans in (sentences, cut_inside_words):
+        alone = [words_of(text, start, end) for start, end in spans]
+        starts, ends, words, counts = _sentence_tokens(text, spans)
+        assert counts == [len(found) for found, _ in alone]
+        assert list(zip(starts, ends)) == [span for found, _ in alone for span in found]
+        assert list(words) == [word for _, spelled in alone for word in spelled]
 
 
 def test_forward_backward_survives_extreme_scores_and_long_chains() -> None:
-    probabilities = forward_backward([1e6, -1e6] * 5000, {"OO": 0.0, "OI": 0.0, "IO": 0.0, "II": 0.0})
+    transitions = {"OO": 0.0, "OI": 0.0, "IO": 0.0, "II": 0.0}
+    probabilities = forward_backward(np.array([1e6, -1e6] * 5000), [0, 10_000], transitions)
     assert probabilities[0] == pytest.approx(1.0) and probabilities[1] == pytest.approx(0.0)
-    assert forward_backward([], {}) == []
+    assert len(forward_backward(np.zeros(0), [0], {})) == 0
+
+
+def test_chains_tagged_together_are_tagged_as_each_alone() -> None:
+    rng = random.Random(5)
+    transitions = {"OO": 0.4, "OI": -1.2, "IO": -0.7, "II": 1.5}
+    lengths = [rng.randint(1, 9) for _ in range(12)] + [rng.randint(10, 90) for _ in range(12)]
+    rng.shuffle(lengths)
+    scores = np.array([rng.uniform(-4, 4) for _ in range(sum(lengths))])
+    bounds = [0, *itertools.accumulate(lengths)]
+    together = forward_backward(scores, bounds, transitions)
+    for first, following in zip(bounds, bounds[1:]):
+        alone = forward_backward(scores[first:following], [0, following - first], transitions)
+        assert together[first:following] == pytest.approx(alone, abs=1e-12)
+        if following - first < 10:
+            by_hand = _forward_backward_by_hand(scores[first:following], transitions)
+            assert together[first:following] == pytest.approx(by_hand, abs=1e-12)
+
+
+def _forward_backward_by_hand(scores: np.ndarray, transitions: dict[str, float]) -> list[float]:
+    """The marginals by summing over every labelling of a short chain: what the doubling must equal."""
+    length = len(scores)
+    inside = [0.0] * length
+    total = 0.0
+    for labels in itertools.product((0, 1), repeat=length):
+        weight = sum(score for score, label in zip(scores, labels) if label)
+        weight += sum(transitions["OI"[a] + "OI"[b]] for a, b in zip(labels, labels[1:]))
+        probability = math.exp(weight)
+        total += probability
+        for index, label in enumerate(labels):
+            inside[index] += probability * label
+    return [value / total for value in inside]
 
 
 # --------------------------------------------------------------------------------------
@@ -228,6 +345,24 @@ def test_a_wrong_or_corrupt_model_file_is_one_clear_error_and_exit_2(tmp_path: P
     assert result.exit_code == 2
     assert result.stderr.startswith(f"framecheck: error: {model}: ") and says in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("blocked, command, says", [
+    ("numpy", "scan", "scanning with a model ({model}) needs numpy: pip install 'framecheck[learn]'"),
+    ("pycrfsuite", "train", "training needs python-crfsuite: pip install 'framecheck[learn]'"),
+    ("numpy", "train", "training needs numpy: pip install 'framecheck[learn]'"),
+])
+def test_a_missing_learn_extra_is_one_clear_error(trained: Path, corpus: tuple[Path, Path], tmp_path: Path,
+                                                  blocked: str, command: str, says: str) -> None:
+    articles, labels = corpus
+    args = (["scan", "--model", str(trained), str(next(articles.iterdir()))] if command == "scan" else
+            ["train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "m.fcm")])
+    # the package cannot be imported, as where the extra was never installed
+    script = f"import sys; sys.modules[{blocked!r}] = None; from framecheck.cli.main import main; main({args!r})"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == f"framecheck: error: {says.format(model=trained)}\n"
+    assert not (tmp_path / "m.fcm").exists()
 
 
 # --------------------------------------------------------------------------------------
