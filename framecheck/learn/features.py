@@ -17,7 +17,10 @@ import numpy as np
 from ..core.model import Document, Finding
 from ..inputs.structure import sentences
 
-FEATURE_VERSION = 1  # bump when sequence_features changes: older models then refuse to load
+FEATURE_VERSION = 2  # bump when sequence_features changes: older models then refuse to load
+# Versions whose models a scan reads as they were trained: version 2 only added features (the
+# first letters of Cyrillic words), which a version 1 model has no weight for.
+READABLE_FEATURE_VERSIONS = (1, 2)
 INSIDE, OUTSIDE = "I", "O"
 
 # A token is a word (letters, digits and combining marks, with inner apostrophes) or one other
@@ -38,6 +41,7 @@ NEAR = 3  # tokens either side of a finding that learn "a finding of technique T
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
 MAX_SCORE = 50.0  # emission scores are clamped so exp() never overflows
+STEM_LETTERS = 5
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ def word_features(word: str) -> tuple[str, str, tuple[str, ...]]:
     else:
         shape = "sh=low"
     static = (shape, "s3=" + lower[-3:]) if len(lower) > 3 else (shape,)
+    if len(lower) > STEM_LETTERS and "\u0400" <= lower[0] <= "\u04ff":
+        static += ("pre=" + lower[:STEM_LETTERS],)  # Cyrillic words inflect: their first letters stay
     return lower, "w=" + lower, static
 
 

@@ -188,6 +188,7 @@ FEATURE_PREFIXES = {
     "sh=": "word shape {}", "r=": "rule {}", "t=": "a {} finding", "nt=": "a {} finding nearby",
     "st=": "a {} finding in the sentence", "c=": "context {}", "p=": "word {} of the sentence",
     "e=": "{} words before the sentence ends", "n=": "sentence length class {}",
+    "pre=": "a word beginning {}",
 }
 FLAG_NAMES = {"b": "any word", "in": "inside a rule finding", "q": "inside a quotation", "!": "an exclamation",
               "?": "a question", "h": "the headline"}
@@ -201,6 +202,6 @@ def describe_feature(name: str) -> str:
     template = FEATURE_PREFIXES.get(prefix + equals)
     if template is None:
         return name
-    if prefix in ("w", "w-1", "w-2", "w+1", "w+2", "b-", "b+"):
+    if prefix in ("w", "w-1", "w-2", "w+1", "w+2", "b-", "b+", "pre"):
         value = '"' + value.replace("|", " ").replace(BEFORE, "(start)").replace(AFTER, "(end)") + '"'
     return template.format(value)

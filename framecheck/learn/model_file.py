@@ -16,7 +16,7 @@ import numpy as np
 from ..core.errors import FramecheckError
 from ..core.model import MAX_FACTOR
 from ..core.taxonomy import TECHNIQUES
-from .features import FEATURE_VERSION
+from .features import FEATURE_VERSION, READABLE_FEATURE_VERSIONS
 from .learned import LearnedModel, Thresholds
 
 FORMAT = "framecheck-model"
@@ -96,7 +96,7 @@ def _reject_constant(name: str) -> float:
 def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise FramecheckError(f"{path}: not a framecheck model file (its description names no framecheck model)")
-    if meta.get("format_version") != FORMAT_VERSION or meta.get("feature_version") != FEATURE_VERSION:
+    if meta.get("format_version") != FORMAT_VERSION or meta.get("feature_version") not in READABLE_FEATURE_VERSIONS:
         raise FramecheckError(
             f"{path}: model made for feature version {meta.get('feature_version')!r} "
             f"(file format {meta.get('format_version')!r}); this framecheck reads feature version "

@@ -25,6 +25,7 @@ from helpers import run, write_corpus, write_rule_pack
 
 from framecheck.core.model import Finding, Severity
 from framecheck.learn.features import (
+    FEATURE_VERSION,
     IS_SPACE,
     MAX_TOKENS,
     SPACE_LIMIT,
@@ -34,6 +35,7 @@ from framecheck.learn.features import (
     document_tokens,
     gold_labels,
     sequence_features,
+    word_features,
     words_of,
 )
 from framecheck.learn.learned import LearnedModel, Thresholds, decode, describe_feature, finding_probability
@@ -96,6 +98,20 @@ def test_the_white_space_table_is_pythons_own() -> None:
     text = "a\u3000b\u00a0c\u2028d\u200be\ud800f"  # ideographic, no-break, line separator; zero width; a lone surrogate
     spans, words = words_of(text, 0, len(text))
     assert words == ["a", "b", "c", "d", "\u200b", "e", "\ud800", "f"] and [text[s:e] for s, e in spans] == words
+
+
+def test_cyrillic_words_also_say_how_they_begin_as_their_endings_change() -> None:
+    assert word_features("рашистів") == ("рашистів", "w=рашистів", ("sh=low", "s3=тів", "pre=рашис"))
+    assert "pre=рашис" in word_features("Рашистам")[2]  # another case, capitalised: the same beginning
+    assert not any(name.startswith("pre=") for name in word_features("terrorists")[2] + word_features("фейк")[2])
+    assert describe_feature("pre=рашис") == 'a word beginning "рашис"'
+
+
+def test_a_model_of_the_previous_feature_version_still_loads(tmp_path: Path) -> None:
+    # version 2 only added features, which a version 1 model has no weight for: it scores as it was trained
+    model = load_model(_zip(tmp_path / "v1.fcm", {"framecheck-model.json": _meta(feature_version=1),
+                                                  "weights.json": '{"w=zorbic": 2.5}'}))
+    assert model.weights == {"w=zorbic": 2.5}
 
 
 def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
@@ -378,7 +394,7 @@ def test_train_writes_a_small_model_with_its_thresholds_and_held_out_figures(tra
     assert figures["add"]["f1"] > figures["rules"]["f1"]  # the invented words are learnt
     assert figures["both"]["precision"] >= 0.55 and model.meta["target_precision_reached"] is True
     assert model.thresholds.filter > 0  # the never-labelled "plain" rule is worth filtering
-    assert model.meta["trained_on"]["folds"] == 5 and model.meta["feature_version"] == 1
+    assert model.meta["trained_on"]["folds"] == 5 and model.meta["feature_version"] == FEATURE_VERSION
     assert any(name.startswith("w=zorbic") or name.startswith("w=flarnish") for name in model.weights)
 
 
