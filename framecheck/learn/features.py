@@ -176,7 +176,7 @@ def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], li
     found = _Tokeniser(text)
     found.add(start, end)
     starts, ends, words = found.finish()
-    return list(zip(starts, ends)), list(words)
+    return list(zip(starts.tolist(), ends.tolist())), list(words)
 
 
 class _Tokeniser:
@@ -207,13 +207,12 @@ class _Tokeniser:
         self.counts.append(count)
         return count
 
-    def finish(self) -> tuple[list[int], list[int], tuple[str, ...]]:
+    def finish(self) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
         """Every token's start, end and spelling."""
         if not self.words:
-            return [], [], ()
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), ()
         starts = np.concatenate(self.starts)
-        ends = starts + np.fromiter(map(len, self.words), np.int64, len(self.words))
-        return starts.tolist(), ends.tolist(), tuple(self.words)
+        return starts, starts + np.fromiter(map(len, self.words), np.int64, len(self.words)), tuple(self.words)
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -285,23 +284,34 @@ def document_tokens(document: Document, findings: Sequence[Finding], *, with_fin
         near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], spans)
         spans = [span for span, found in zip(spans, near) if found]
     starts, ends, words, counts = _sentence_tokens(text, spans)
-    headlines = [(r.start, r.end) for r in document.regions if r.kind == "headline"]
-    bounds, flags = [0], []
-    for (sentence_start, sentence_end), count in zip(spans, counts):
-        if not count:
-            continue
-        flagged = tuple(flag for flag, present in (
-            ("!", text.find("!", sentence_start, sentence_end) >= 0),
-            ("?", text.find("?", sentence_start, sentence_end) >= 0),
-            ("h", any(s <= sentence_start < e for s, e in headlines))) if present)
-        first = bounds[-1]
-        for window in range(first, first + count, MAX_TOKENS):
-            bounds.append(min(window + MAX_TOKENS, first + count))
-            flags.append(flagged)
+    bounds, flags = _windows(text, document, spans, counts)
     windows = [(starts[first], ends[following - 1]) for first, following in zip(bounds, bounds[1:])]
     near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], windows)
     inside = _overlapping_each(quotes, [q[0] for q in quotes], [q[1] for q in quotes], windows)
     return DocumentTokens(text, starts, ends, words, bounds, tuple(near), tuple(flags), tuple(inside))
+
+
+def _windows(text: str, document: Document, spans: list[tuple[int, int]], counts: list[int]
+             ) -> tuple[list[int], list[tuple[str, ...]]]:
+    """The sequences the sentences' tokens make (a sentence of more than MAX_TOKENS tokens makes
+    several), as the token where each begins (then the number of tokens), and each one's flags:
+    its sentence has "!", "?", or starts in the headline."""
+    tokens = np.array(counts, np.int64)
+    windows = (tokens + MAX_TOKENS - 1) // MAX_TOKENS  # a sentence without tokens makes none
+    sentence = np.repeat(np.arange(len(spans)), windows)
+    within = np.arange(len(sentence)) - (np.cumsum(windows) - windows)[sentence]
+    sizes = np.minimum(MAX_TOKENS, tokens[sentence] - within * MAX_TOKENS)
+    starts = np.array([start for start, _ in spans], np.int64)
+    ends = np.array([end for _, end in spans], np.int64)
+    code = np.zeros(len(spans), np.int64)
+    for bit, mark in enumerate("!?"):
+        found = np.array([match.start() for match in re.finditer(re.escape(mark), text)], np.int64)
+        code += (np.searchsorted(found, starts) < np.searchsorted(found, ends)) * (1 << bit)
+    for region in document.regions:
+        if region.kind == "headline":
+            code[(starts >= region.start) & (starts < region.end)] |= 4
+    named = [tuple(flag for bit, flag in enumerate(("!", "?", "h")) if value & (1 << bit)) for value in range(8)]
+    return [0, *np.cumsum(sizes).tolist()], [named[value] for value in code[sentence].tolist()]
 
 
 def _sentence_tokens(text: str, spans: list[tuple[int, int]]
@@ -319,25 +329,25 @@ def _sentence_tokens(text: str, spans: list[tuple[int, int]]
     starts, ends, words = tokeniser.finish()
     if not words:
         return [], [], (), [0] * len(spans)
-    token_starts, token_ends = np.array(starts, np.int64), np.array(ends, np.int64)
     sentence_starts = np.array([start for start, _ in spans], np.int64)
     sentence_ends = np.array([end for _, end in spans], np.int64)
-    first = np.searchsorted(token_starts, sentence_starts)
-    following = np.searchsorted(token_starts, sentence_ends)
-    runs_in = (first > 0) & (token_ends[np.maximum(first - 1, 0)] > sentence_starts)
-    runs_out = (following > first) & (token_ends[np.maximum(following - 1, 0)] > sentence_ends)
+    first = np.searchsorted(starts, sentence_starts)
+    following = np.searchsorted(starts, sentence_ends)
+    runs_in = (first > 0) & (ends[np.maximum(first - 1, 0)] > sentence_starts)
+    runs_out = (following > first) & (ends[np.maximum(following - 1, 0)] > sentence_ends)
     if (runs_in | runs_out).any():
         tokeniser = _Tokeniser(text)
         for sentence_start, sentence_end in spans:
             tokeniser.add(sentence_start, sentence_end)
-        return (*tokeniser.finish(), tokeniser.counts)
+        starts, ends, words = tokeniser.finish()
+        return starts.tolist(), ends.tolist(), words, tokeniser.counts
     counts = following - first
     if counts.sum() < len(words):  # tokens between sentences (in a sentence left out)
         edges = len(words) + 1
         keep = np.cumsum(np.bincount(first, minlength=edges) - np.bincount(following, minlength=edges))[:-1] > 0
-        starts, ends = token_starts[keep].tolist(), token_ends[keep].tolist()
+        starts, ends = starts[keep], ends[keep]
         words = tuple(itertools.compress(words, keep.tolist()))
-    return starts, ends, words, counts.tolist()
+    return starts.tolist(), ends.tolist(), words, counts.tolist()
 
 
 def _blocks(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
