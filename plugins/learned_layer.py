@@ -18,6 +18,7 @@ Without a model the plugin contributes nothing.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -84,22 +85,23 @@ class LearnedReviewer:
                 "it learnt from: train it again with this configuration"]
 
     def review(self, document: Document, findings: Sequence[Finding]) -> Iterator[Finding | Dismissal]:
-        tokens = self.learn.document_tokens(document, findings, with_findings_only=not self.adds)
-        if not len(tokens):
-            return
-        marginals = self.model.document_marginals(tokens)
-        if self.filters:
-            yield from self._filter(findings, tokens, marginals)
-        if self.adds:
-            yield from self._add(document, tokens, marginals)
+        judged = sorted((f for f in findings if TECHNIQUES[f.technique].corpus_label is not None) if self.filters
+                        else (), key=lambda f: f.start)  # framecheck's own devices: corpora do not label them
+        starts = [finding.start for finding in judged]
+        for tokens in self.learn.document_blocks(document, findings, with_findings_only=not self.adds):
+            if not len(tokens):
+                continue
+            marginals = self.model.document_marginals(tokens)
+            first = bisect.bisect_left(starts, tokens.starts[0])
+            yield from self._filter(judged[first : bisect.bisect_left(starts, tokens.ends[-1])], tokens, marginals)
+            if self.adds:
+                yield from self._add(document, tokens, marginals)
 
     def _filter(self, findings: Sequence[Finding], tokens: DocumentTokens, marginals: ndarray) -> Iterator[Dismissal]:
         """The findings whose tokens, in the sentence each starts in, score below the filter threshold."""
         finding_probability = self.learn.finding_probability
         threshold = self.model.thresholds.filter
         for finding in findings:
-            if TECHNIQUES[finding.technique].corpus_label is None:
-                continue  # framecheck's own devices: labelled corpora do not mark them, so the model cannot judge them
             probability = finding_probability(finding, tokens, marginals)
             if probability is not None and probability < threshold:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")

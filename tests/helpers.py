@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -148,3 +151,30 @@ class Rogue:
 def framecheck_detectors(packs, options):
     return [Rogue()]
 '''
+
+
+# Runs the command given after it and writes "<exit code> <peak RSS in KiB>" to stderr.
+_MEASURE = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:], stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+sys.stderr.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}\\n")
+"""
+
+
+def peak_rss_kib(command: list[str]) -> tuple[int, str, int]:
+    """(exit code, stdout, peak RSS in KiB) of this one command, started by a small Python
+    process of its own: Linux counts in a child's peak the memory its parent had when it forked
+    (the test process, which earlier tests may have grown by hundreds of MiB), and
+    RUSAGE_CHILDREN would give the largest child the test process ever had."""
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen([sys.executable, "-c", _MEASURE, *command], stdout=out, stderr=subprocess.PIPE,
+                                   start_new_session=True)
+        try:
+            _, measured = process.communicate(timeout=300)  # a hang fails the test instead of stalling the suite
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        code, peak = measured.decode().split()
+        out.seek(0)
+        return int(code), out.read().decode("utf-8", errors="replace"), int(peak)

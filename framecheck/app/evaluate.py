@@ -158,11 +158,11 @@ class ModelCalibration:
 
     def add(self, identifier: str, report: ArticleReport) -> None:
         from ..learn.calibration import tag_article
-        from ..learn.features import document_tokens
+        from ..learn.features import document_blocks
 
-        tokens = document_tokens(report.document, report.findings)
+        blocks = document_blocks(report.document, report.findings)
         gold = merge(spans_of(self.labels, identifier))
-        self.reliability.add(tag_article(self.model, report.findings, gold, tokens))
+        self.reliability.add(tag_article(self.model, report.findings, gold, blocks))
 
     def curve(self) -> list[dict[str, Any]]:
         return [row.to_dict() for row in self.reliability.bins()]

@@ -14,7 +14,7 @@ from typing import Any
 from ..core.errors import FramecheckError
 
 _PUBLIC = {
-    "Cue": "features", "DocumentTokens": "features", "TokenSequence": "features", "document_tokens": "features",
+    "Cue": "features", "DocumentTokens": "features", "TokenSequence": "features", "document_blocks": "features",
     "LearnedModel": "learned", "decode": "learned", "describe_feature": "learned", "finding_probability": "learned",
     "load_model": "model_file", "save_model": "model_file",
 }

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,12 +42,12 @@ RELIABILITY_EDGES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
 @dataclass
 class HeldOut:
-    """Per held-out article: gold, rule spans (with each one's probability), its tokens and their marginals."""
+    """Per held-out article: gold, rule spans (with each one's probability), and its blocks of
+    tokens with their marginals."""
 
     gold: list[tuple[int, int]]
     rules: list[tuple[tuple[int, int], float | None]]
-    tokens: DocumentTokens
-    marginals: np.ndarray
+    tagged: list[tuple[DocumentTokens, np.ndarray]]
     _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
 
     def runs(self, extend: float) -> list[tuple[int, int, int, float]]:
@@ -56,7 +56,8 @@ class HeldOut:
         if extend not in self._runs:
             everything = Thresholds(extend, 0.0, 0.0, 0.0)
             self._runs[extend] = [(span.start, span.end, span.tokens[1] - span.tokens[0] + 1, span.probability)
-                                  for span in decode(self.tokens, self.marginals, everything)]
+                                  for tokens, marginals in self.tagged
+                                  for span in decode(tokens, marginals, everything)]
         return self._runs[extend]
 
     def learned_spans(self, thresholds: Thresholds) -> list[tuple[int, int, float]]:
@@ -66,18 +67,24 @@ class HeldOut:
 
 
 def tag_held_out(model: LearnedModel, examples: Sequence[Any]) -> list[HeldOut]:
-    """Each example (``findings``, ``gold``, ``tokens``) tagged by ``model``."""
-    return [tag_article(model, example.findings, example.gold, example.tokens) for example in examples]
+    """Each example (``findings``, ``gold``, ``blocks``) tagged by ``model``."""
+    return [tag_article(model, example.findings, example.gold, example.blocks) for example in examples]
 
 
 def tag_article(model: LearnedModel, findings: Sequence[Finding], gold: list[tuple[int, int]],
-                tokens: DocumentTokens) -> HeldOut:
-    """One article's tokens tagged by ``model`` (``gold``: its labelled spans, merged), and each
-    rule finding's probability as the scan's filter judges it."""
-    marginals = model.document_marginals(tokens)
-    rules = [((finding.start, finding.end), finding_probability(finding, tokens, marginals)) for finding in findings
-             if TECHNIQUES[finding.technique].corpus_label is not None]  # as in 'framecheck eval'
-    return HeldOut(gold, rules, tokens, marginals)
+                blocks: Iterable[DocumentTokens]) -> HeldOut:
+    """One article's blocks of tokens tagged by ``model`` (``gold``: its labelled spans, merged),
+    and each rule finding's probability as the scan's filter judges it (in the block it starts in)."""
+    tagged = [(tokens, model.document_marginals(tokens)) for tokens in blocks if len(tokens)]
+    block_starts = [tokens.starts[0] for tokens, _ in tagged]
+    rules = []
+    for finding in findings:
+        if TECHNIQUES[finding.technique].corpus_label is None:
+            continue  # as in 'framecheck eval': framecheck's own devices are not labelled in corpora
+        block = bisect.bisect_right(block_starts, finding.start) - 1
+        probability = finding_probability(finding, *tagged[block]) if block >= 0 else None
+        rules.append(((finding.start, finding.end), probability))
+    return HeldOut(gold, rules, tagged)
 
 
 def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bool, add_spans: bool,

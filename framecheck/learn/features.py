@@ -36,6 +36,7 @@ IS_SPACE = np.array([chr(code).isspace() for code in range(SPACE_LIMIT)] + [Fals
 MAX_TOKENS = 200  # a longer sentence is tagged in windows of this many tokens
 MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before it is split into words
 BLOCK_GAP = 16  # characters between sentences split into words together
+BLOCK_CHARACTERS = 200_000  # a document is tagged this many characters of sentences at a time
 WHITE_SPACE = re.compile(r"\s")
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
@@ -215,13 +216,13 @@ class _Tokeniser:
         return starts, starts + np.fromiter(map(len, self.words), np.int64, len(self.words)), tuple(self.words)
 
 
-def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """``text[start:end]`` in pieces of about MAX_CHUNK characters cut at white space (or anywhere,
-    in a run of MAX_CHUNK characters without any), so one enormous sentence never becomes one
+def _chunks(text: str, start: int, end: int, size: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` in pieces of about ``size`` characters cut at white space (or anywhere,
+    in a run of ``size`` characters without any), so one enormous sentence never becomes one
     enormous list."""
-    while end - start > MAX_CHUNK:
-        space = WHITE_SPACE.search(text, start + MAX_CHUNK // 2, start + MAX_CHUNK)
-        cut = space.start() if space else start + MAX_CHUNK
+    while end - start > size:
+        space = WHITE_SPACE.search(text, start + size // 2, start + size)
+        cut = space.start() if space else start + size
         yield start, cut
         start = cut
     if end > start:
@@ -272,26 +273,36 @@ class DocumentTokens:
         return bisect.bisect_right(self.ends, start, low, high), bisect.bisect_left(self.starts, end, low, high)
 
 
-def document_tokens(document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
-                    ) -> DocumentTokens:
-    """Every sentence of the document, in order (long ones in windows); with
-    ``with_findings_only``, only those that a finding overlaps (all that filtering needs)."""
+def document_blocks(document: Document, findings: Sequence[Finding], *, with_findings_only: bool = False
+                    ) -> Iterator[DocumentTokens]:
+    """Every sentence of the document, in order (long ones in windows of MAX_TOKENS), in blocks of
+    consecutive sentences of at most BLOCK_CHARACTERS characters, so the arrays a model scores a
+    document with stay small whatever its size (a longer sentence is cut at white space into
+    parts of that size). With ``with_findings_only``, only the sentences that a finding overlaps
+    (all that filtering needs)."""
     text = document.text
     cues = sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id))
     quotes = sorted((r.start, r.end) for r in document.regions if r.kind == "quote")
-    spans = list(sentences(text))
+    spans = [part for start, end in sentences(text) for part in _chunks(text, start, end, BLOCK_CHARACTERS)]
     if with_findings_only:
         near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], spans)
         spans = [span for span, found in zip(spans, near) if found]
-    starts, ends, words, counts = _sentence_tokens(text, spans)
-    bounds, flags = _windows(text, document, spans, counts)
+    for block in _blocks(spans, BLOCK_CHARACTERS, gap=len(text)):
+        yield _block(document, block, cues, quotes)
+
+
+def _block(document: Document, spans: list[tuple[int, int]], cues: list[Cue], quotes: list[tuple[int, int]]
+           ) -> DocumentTokens:
+    """The tokens of these sentences, their sequences and what overlaps each."""
+    starts, ends, words, counts = _sentence_tokens(document.text, spans)
+    bounds, flags = _windows(document, spans, counts)
     windows = [(starts[first], ends[following - 1]) for first, following in zip(bounds, bounds[1:])]
     near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], windows)
     inside = _overlapping_each(quotes, [q[0] for q in quotes], [q[1] for q in quotes], windows)
-    return DocumentTokens(text, starts, ends, words, bounds, tuple(near), tuple(flags), tuple(inside))
+    return DocumentTokens(document.text, starts, ends, words, bounds, tuple(near), tuple(flags), tuple(inside))
 
 
-def _windows(text: str, document: Document, spans: list[tuple[int, int]], counts: list[int]
+def _windows(document: Document, spans: list[tuple[int, int]], counts: list[int]
              ) -> tuple[list[int], list[tuple[str, ...]]]:
     """The sequences the sentences' tokens make (a sentence of more than MAX_TOKENS tokens makes
     several), as the token where each begins (then the number of tokens), and each one's flags:
@@ -304,8 +315,9 @@ def _windows(text: str, document: Document, spans: list[tuple[int, int]], counts
     starts = np.array([start for start, _ in spans], np.int64)
     ends = np.array([end for _, end in spans], np.int64)
     code = np.zeros(len(spans), np.int64)
+    text, low, high = document.text, spans[0][0] if spans else 0, spans[-1][1] if spans else 0
     for bit, mark in enumerate("!?"):
-        found = np.array([match.start() for match in re.finditer(re.escape(mark), text)], np.int64)
+        found = np.array([match.start() for match in re.compile(re.escape(mark)).finditer(text, low, high)], np.int64)
         code += (np.searchsorted(found, starts) < np.searchsorted(found, ends)) * (1 << bit)
     for region in document.regions:
         if region.kind == "headline":
@@ -324,8 +336,8 @@ def _sentence_tokens(text: str, spans: list[tuple[int, int]]
     never makes: its breaks are white space), every sentence is split on its own instead.
     """
     tokeniser = _Tokeniser(text)
-    for block_start, block_end in _blocks(spans):
-        tokeniser.add(block_start, block_end)
+    for together in _blocks(spans, MAX_CHUNK, BLOCK_GAP):
+        tokeniser.add(together[0][0], together[-1][1])
     starts, ends, words = tokeniser.finish()
     if not words:
         return [], [], (), [0] * len(spans)
@@ -350,19 +362,17 @@ def _sentence_tokens(text: str, spans: list[tuple[int, int]]
     return starts.tolist(), ends.tolist(), words, counts.tolist()
 
 
-def _blocks(spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Runs of neighbouring sentences (at most a few characters apart) of at most MAX_CHUNK
-    characters together, as (start, end); a longer sentence is a block of its own."""
-    block_start = block_end = -1
-    for start, end in spans:
-        if block_start >= 0 and start - block_end <= BLOCK_GAP and end - block_start <= MAX_CHUNK:
-            block_end = end
-            continue
-        if block_start >= 0:
-            yield block_start, block_end
-        block_start, block_end = start, end
-    if block_start >= 0:
-        yield block_start, block_end
+def _blocks(spans: list[tuple[int, int]], size: int, gap: int) -> Iterator[list[tuple[int, int]]]:
+    """Runs of consecutive spans at most ``gap`` characters apart and ``size`` characters from
+    the first's start to the last's end (a longer span is a run of its own)."""
+    run: list[tuple[int, int]] = []
+    for span in spans:
+        if run and (span[0] - run[-1][1] > gap or span[1] - run[0][0] > size):
+            yield run
+            run = []
+        run.append(span)
+    if run:
+        yield run
 
 
 def _overlapping_each(items: list, item_starts: list[int], item_ends: list[int],

@@ -129,9 +129,9 @@ class LearnedModel:
     def strongest(self, features: Sequence[Sequence[str]], count: int = 3) -> list[tuple[str, float]]:
         """The features that pushed these tokens towards a span the most, with their summed weight
         (leaving out the bias and the position features, which explain nothing to a reader)."""
-        uses = Counter(itertools.chain.from_iterable(features))  # a sentence's features recur on every token
-        weights = self.weights
-        totals = [(name, weights[name] * uses[name]) for name in uses.keys() & weights.keys()
+        weights = self.weights  # a sentence's features recur on every token: counted, then weighed once
+        uses = Counter(filter(weights.__contains__, itertools.chain.from_iterable(features)))
+        totals = [(name, weights[name] * times) for name, times in uses.items()
                   if name != "b" and name[:2] not in UNEXPLAINING]
         ranked = sorted((item for item in totals if item[1] > 0), key=lambda item: (-item[1], item[0]))
         return ranked[:count]

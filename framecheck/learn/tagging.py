@@ -236,19 +236,10 @@ def _chain_products(matrices: np.ndarray, reach: np.ndarray, longest: int) -> No
     matrices of its chain lie before t. By doubling: t takes in t - 1, then t - 2, t - 4, ...,
     log2 of the longest chain steps in all; each product is rescaled to sum 1, so nothing
     overflows (the messages are ratios)."""
+    square = matrices.reshape(2, 2, -1)  # [row, column, token]
     step = 1
     while step < longest:
-        a, b, c, d = matrices[:, :-step]
-        e, f, g, h = matrices[:, step:]
-        product = np.empty((4, len(a)))
-        np.multiply(a, e, out=product[0])
-        product[0] += b * g
-        np.multiply(a, f, out=product[1])
-        product[1] += b * h
-        np.multiply(c, e, out=product[2])
-        product[2] += d * g
-        np.multiply(c, f, out=product[3])
-        product[3] += d * h
-        product /= product.sum(axis=0)
-        np.copyto(matrices[:, step:], product, where=reach[step:] >= step)
+        product = np.einsum("ikt,kjt->ijt", square[:, :, :-step], square[:, :, step:])
+        product /= product.sum(axis=(0, 1))
+        np.copyto(square[:, :, step:], product, where=reach[step:] >= step)
         step *= 2

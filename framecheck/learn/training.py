@@ -42,7 +42,7 @@ from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
 from .article_score import LabelledArticle, fit_article_score
 from .calibration import MARGIN_SD, HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
 from .evaluation import fold_of, merge
-from .features import FEATURE_VERSION, DocumentTokens, document_tokens, gold_labels
+from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels
 from .learned import LearnedModel, Thresholds
 
 BAR = 24  # characters of the progress bar
@@ -60,13 +60,13 @@ class TrainingSettings:
 
 @dataclass
 class Example:
-    """One labelled article, scanned: its tokens, rule findings and merged gold spans."""
+    """One labelled article, scanned: its blocks of tokens, rule findings and merged gold spans."""
 
     identifier: str
     document: Document
     findings: tuple[Finding, ...]
     gold: list[tuple[int, int]]
-    tokens: DocumentTokens
+    blocks: tuple[DocumentTokens, ...]
 
 
 class TrainingProgress:
@@ -102,8 +102,8 @@ def scan_examples(
     examples = []
     for done, (identifier, document, gold) in enumerate(articles, 1):
         report = engine.scan(document)
-        tokens = document_tokens(document, report.findings)
-        examples.append(Example(identifier, document, report.findings, merge(gold), tokens))
+        blocks = tuple(document_blocks(document, report.findings))
+        examples.append(Example(identifier, document, report.findings, merge(gold), blocks))
         progress.step("scanning articles", done, total)
     progress.done(f"scanned {len(examples)} articles")
     return examples
@@ -137,7 +137,7 @@ def fit(
 
     trainer = Trainer()
     for example in examples:
-        for sequence in example.tokens.sequences:
+        for sequence in (sequence for block in example.blocks for sequence in block.sequences):
             trainer.append([list(token) for token in sequence.features], gold_labels(sequence.tokens, example.gold))
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from helpers import peak_rss_kib
 
 LOADED = "They terrorised the town.\n"
 
@@ -146,23 +145,6 @@ def test_a_file_deleted_mid_scan(inputs: Path, scan, tmp_path: Path) -> None:
     ]
 
 
-def _peak_rss_kib(command: list[str]) -> tuple[int, str, int]:
-    """(exit code, stdout, peak RSS in KiB) of this one command. ``wait4`` gives the child's own
-    usage; RUSAGE_CHILDREN would give the largest of every child the test process ever had
-    (an earlier test's npm build, say)."""
-    with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-        watchdog = threading.Timer(300, process.kill)  # a hang fails the test instead of stalling the suite
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            watchdog.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        return process.returncode, out.read().decode("utf-8", errors="replace"), usage.ru_maxrss
-
-
 @pytest.mark.slow
 def test_a_100_mb_single_line_file_is_scanned_in_bounded_memory(inputs: Path) -> None:
     huge = inputs / "huge.txt"
@@ -171,7 +153,8 @@ def test_a_100_mb_single_line_file_is_scanned_in_bounded_memory(inputs: Path) ->
         handle.write("=" * size)
         handle.write(" " + LOADED)
     started = time.perf_counter()
-    code, stdout, peak_kib = _peak_rss_kib([sys.executable, "-m", "framecheck", "scan", "--max-bytes", "200M", str(huge)])
+    command = [sys.executable, "-m", "framecheck", "scan", "--max-bytes", "200M", str(huge)]
+    code, stdout, peak_kib = peak_rss_kib(command)
     elapsed = time.perf_counter() - started
     assert code == 1
     assert f"{huge}:1:{size + 7}: warning loaded-verb-terrorise" in stdout

@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from framecheck.learn.calibration import EXTEND_GRID, HeldOut, choose_thresholds, out_of_fold, reliability
-from framecheck.learn.features import DocumentTokens
 
 
 def article(runs: list[tuple[float, bool]]) -> HeldOut:
@@ -15,8 +13,7 @@ def article(runs: list[tuple[float, bool]]) -> HeldOut:
     gold span or not; every gold span is one of the candidates."""
     spans = [(10 * index, 10 * index + 5, 1, probability) for index, (probability, _) in enumerate(runs)]
     gold = [(start, end) for (start, end, _, _), (_, right) in zip(spans, runs) if right]
-    text = "x" * (10 * len(runs) + 10)
-    held = HeldOut(gold, [], DocumentTokens(text, [], [], (), [0], (), (), ()), np.zeros(0))
+    held = HeldOut(gold, [], [])
     for extend in EXTEND_GRID:
         held._runs[extend] = spans
     return held

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite  # the test extra installs the learn extra: training is tested, never skipped
 import pytest
-from helpers import run, write_corpus, write_rule_pack
+from helpers import peak_rss_kib, run, write_corpus, write_rule_pack
 
 from framecheck.core.model import Finding, Severity
 from framecheck.learn.features import (
@@ -32,7 +32,7 @@ from framecheck.learn.features import (
     Cue,
     DocumentTokens,
     _sentence_tokens,
-    document_tokens,
+    document_blocks,
     gold_labels,
     sequence_features,
     word_features,
@@ -118,6 +118,13 @@ def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
     tokens = [(0, 3), (4, 10), (11, 17), (18, 22)]
     assert gold_labels(tokens, [(5, 12)]) == ["O", "I", "I", "O"]
     assert gold_labels(tokens, []) == ["O"] * 4
+
+
+def _only_block(document, findings) -> DocumentTokens:  # noqa: ANN001
+    """The one block of tokens of a document of ordinary size."""
+    blocks = list(document_blocks(document, findings))
+    assert len(blocks) == 1
+    return blocks[0]
 
 
 def _document_tokens(text: str, lengths: list[int]) -> DocumentTokens:
@@ -210,11 +217,11 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
             "\nLeft | right || end.\n" + "A sentence of many words, " * 60 + "longer than a window.\n")
     document = text_document("seed.txt", text)
     findings = engine.scan(document).findings
-    tokens = document_tokens(document, findings)
+    tokens = _only_block(document, findings)
     sequences = tokens.sequences
     assert sum(bool(s.cues) for s in sequences) >= 5 and sum(bool(s.quotes) for s in sequences) >= 1
     assert max(len(s.tokens) for s in sequences) == MAX_TOKENS  # the long sentence comes in windows
-    fresh = document_tokens(document, findings).sequences  # features_of before features are cached
+    fresh = _only_block(document, findings).sequences  # features_of before features are cached
     assert [s.features_of(0, len(s.tokens) - 1) for s in fresh] == [s.features for s in sequences]
     emissions, marginals = model.document_emissions(tokens), model.document_marginals(tokens)
     for index, sequence in enumerate(sequences):
@@ -232,14 +239,43 @@ def test_a_full_table_of_spellings_starts_afresh_and_scores_the_same(trained: Pa
 
     model = load_model(trained)
     documents = [text_document(f"{n}.txt", " ".join(f"word{n}x{k} zorbic" for k in range(12)) + ".") for n in range(3)]
-    expected = [WeightTables(model.weights).emissions(document_tokens(d, [])) for d in documents]
+    expected = [WeightTables(model.weights).emissions(_only_block(d, [])) for d in documents]
     monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 20)  # each document brings 13 new spellings
     tables = WeightTables(model.weights)
     for document, scores in zip(documents * 2, expected * 2):
-        assert tables.emissions(document_tokens(document, [])) == pytest.approx(scores, abs=1e-12)
+        assert tables.emissions(_only_block(document, [])) == pytest.approx(scores, abs=1e-12)
         assert len(tables.rows) <= 20
     monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 5)  # fewer than one document holds: it is taken whole
-    assert WeightTables(model.weights).emissions(document_tokens(documents[0], [])) == pytest.approx(expected[0])
+    assert WeightTables(model.weights).emissions(_only_block(documents[0], [])) == pytest.approx(expected[0])
+
+
+def test_a_long_document_is_tagged_in_blocks_that_hold_every_sentence_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from framecheck.inputs.readers import text_document
+    from framecheck.learn import features
+
+    sentence = "The regime lied again and again. "
+    document = text_document("long.txt", sentence * 400 + "x" * 800 + " " + "word " * 900 + "end.")
+    whole = [(block.starts, block.words) for block in document_blocks(document, [])]
+    monkeypatch.setattr(features, "BLOCK_CHARACTERS", 1000)
+    blocks = list(document_blocks(document, []))
+    assert len(blocks) > 10 and all(block.ends[-1] - block.starts[0] <= 1000 for block in blocks)
+    assert [start for block in blocks for start in block.starts] == [start for starts, _ in whole for start in starts]
+    # sentences stay whole where they fit (a block ends with one); the 5,300-character last one is cut at white space
+    assert all(block.text[block.starts[0] - 1] == " " for block in blocks[1:])
+    last_sentence = len(sentence) * 399  # the 400th runs on into the x's and words: no capital after its stop
+    before = [block.words[-1] for block in blocks if block.ends[-1] <= last_sentence]
+    assert len(before) > 5 and set(before) == {"."}
+
+
+def test_a_long_article_is_scanned_with_a_model_in_bounded_memory(trained: Path, tmp_path: Path) -> None:
+    article = tmp_path / "long.txt"
+    plain = "The committee met on Tuesday to discuss the budget for the coming year in the town hall. "
+    article.write_text(plain * 45_000, encoding="utf-8")  # 4 MB (a story of findings would measure its report)
+    code, stdout, peak_kib = peak_rss_kib([sys.executable, "-m", "framecheck", "scan", "--jobs", "1", "--model",
+                                           str(trained), "--format", "json", str(article)])
+    assert code == 0 and json.loads(stdout)["articles"][0]["words"] == 765_000
+    # tagged a block of sentences at a time (about 90 MiB; a rules-only scan 40): all 4 MB at once took 400
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib // 1024} MiB"
 
 
 def test_sentences_split_together_give_the_tokens_each_gives_alone() -> None:
