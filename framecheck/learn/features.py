@@ -283,10 +283,15 @@ def document_blocks(document: Document, findings: Sequence[Finding], *, with_fin
     text = document.text
     cues = sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id))
     quotes = sorted((r.start, r.end) for r in document.regions if r.kind == "quote")
-    spans = [part for start, end in sentences(text) for part in _chunks(text, start, end, BLOCK_CHARACTERS)]
+    spans = list(sentences(text))
+    if any(end - start > BLOCK_CHARACTERS for start, end in spans):
+        spans = [part for start, end in spans for part in _chunks(text, start, end, BLOCK_CHARACTERS)]
     if with_findings_only:
         near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], spans)
         spans = [span for span, found in zip(spans, near) if found]
+    if spans and spans[-1][1] - spans[0][0] <= BLOCK_CHARACTERS:
+        yield _block(document, spans, cues, quotes)  # an article of ordinary length: one block
+        return
     for block in _blocks(spans, BLOCK_CHARACTERS, gap=len(text)):
         yield _block(document, block, cues, quotes)
 
