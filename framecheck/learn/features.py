@@ -38,11 +38,12 @@ MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before
 BLOCK_GAP = 16  # characters between sentences split into words together
 BLOCK_CHARACTERS = 200_000  # a document is tagged this many characters of sentences at a time
 WHITE_SPACE = re.compile(r"\s")
+SENTENCE_MARKS = (re.compile("!"), re.compile(r"\?"))  # flag "!" and flag "?"
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
 MAX_SCORE = 50.0  # emission scores are clamped so exp() never overflows
-STEM_LETTERS = 5
+STEM_LETTERS = 5  # a Cyrillic word longer than this also gives its first letters as a feature (pre=)
 
 
 @dataclass(frozen=True)
@@ -321,8 +322,8 @@ def _windows(document: Document, spans: list[tuple[int, int]], counts: list[int]
     ends = np.array([end for _, end in spans], np.int64)
     code = np.zeros(len(spans), np.int64)
     text, low, high = document.text, spans[0][0] if spans else 0, spans[-1][1] if spans else 0
-    for bit, mark in enumerate("!?"):
-        found = np.array([match.start() for match in re.compile(re.escape(mark)).finditer(text, low, high)], np.int64)
+    for bit, mark in enumerate(SENTENCE_MARKS):
+        found = np.array([match.start() for match in mark.finditer(text, low, high)], np.int64)
         code += (np.searchsorted(found, starts) < np.searchsorted(found, ends)) * (1 << bit)
     for region in document.regions:
         if region.kind == "headline":
