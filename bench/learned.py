@@ -10,13 +10,15 @@ Prints, for the measured split:
   thresholds, chosen on held-out training articles, are printed beside it);
 * the figures of each mode with the model's own thresholds;
 * speed: MB/s of the split scanned in this process without the model and with it in modes
-  filter and both (medians of --runs runs, interleaved), and the start-up of a one-article scan
-  with and without it.
+  filter and both (medians of --runs runs, interleaved); a whole ``framecheck scan --jobs 1`` of
+  the split's files with the model against one without (start-up included: the figure a user
+  sees; medians of the pairs' ratios); and the start-up of a one-article scan with and without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,6 +51,22 @@ def scan_seconds(config: Config, documents: list) -> float:
     for _, document, _ in documents:
         engine.scan(document)
     return time.perf_counter() - started
+
+
+def whole_scan_ratio(folder: Path, model: Path, runs: int) -> tuple[float, float, float]:
+    """(median seconds with the model, without it, median of the pairs' ratios) of whole scans
+    of ``folder``, run in turn so a slow phase of the machine hits both."""
+    def seconds(*args: str) -> float:
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "framecheck", "scan", "--jobs", "1", *args, str(folder)],
+                              capture_output=True, check=False)
+        if done.returncode not in (0, 1):  # 1: findings fail the check, as they should
+            raise SystemExit(f"scan failed: {done.stderr.decode(errors='replace')}")
+        return time.perf_counter() - started
+
+    pairs = [(seconds("--model", str(model)), seconds()) for _ in range(runs)]
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(a / b for a, b in pairs))
 
 
 def cold_start(*args: str, runs: int) -> float:
@@ -107,6 +125,13 @@ def main() -> None:
     speed = {name: megabytes / statistics.median(times) for name, times in seconds.items()}
     print(f"\nscan speed, {megabytes:.2f} M characters, medians of {options.runs}: rules {speed['rules']:.2f} MB/s; "
           + "; ".join(f"mode {mode} {speed[mode]:.2f} MB/s ({speed[mode] / speed['rules']:.2f}x)" for mode in modes))
+    folder = scratch / "split"
+    folder.mkdir()
+    for identifier, _, _ in documents:
+        shutil.copyfile(options.articles / f"article{identifier}.txt", folder / f"article{identifier}.txt")
+    with_model, without_model, ratio = whole_scan_ratio(folder, model_path, runs=options.runs * 2 + 1)
+    print(f"whole scan of the split (scan --jobs 1, start-up included): {with_model:.2f} s with the model (both), "
+          f"{without_model:.2f} s without ({ratio:.2f}x, median of {options.runs * 2 + 1} pairs)")
     without = cold_start(runs=options.runs * 3)
     with_model = cold_start("--model", str(model_path), runs=options.runs * 3)
     print(f"one-article scan: {without:.3f} s without the model, {with_model:.3f} s with it "
