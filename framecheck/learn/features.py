@@ -19,7 +19,7 @@ from ..inputs.structure import sentences
 
 FEATURE_VERSION = 2  # bump when sequence_features changes: older models then refuse to load
 # Versions whose models a scan reads as they were trained: version 2 only added features (the
-# first letters of Cyrillic words), which a version 1 model has no weight for.
+# first letters of Cyrillic words, an emoji in the sentence), which a version 1 model has no weight for.
 READABLE_FEATURE_VERSIONS = (1, 2)
 INSIDE, OUTSIDE = "I", "O"
 
@@ -38,7 +38,11 @@ MAX_CHUNK = 20_000  # characters: a longer sentence is cut at white space before
 BLOCK_GAP = 16  # characters between sentences split into words together
 BLOCK_CHARACTERS = 200_000  # a document is tagged this many characters of sentences at a time
 WHITE_SPACE = re.compile(r"\s")
-SENTENCE_MARKS = (re.compile("!"), re.compile(r"\?"))  # flag "!" and flag "?"
+# What a sentence holds that its tokens are flagged for (in this order): "!", "?", and "emo", an
+# emoji or pictograph (‼, ☢, ✅, ⚡, 🔥 and the like: Telegram posts that manipulate are rich in them)
+SENTENCE_MARKS = (re.compile("!"), re.compile(r"\?"),
+                  re.compile("[\u203c\u2049\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]"))
+SENTENCE_FLAGS = ("!", "?", "emo", "h")  # "h": the sentence starts in the headline
 NEAR = 3  # tokens either side of a finding that learn "a finding of technique T is near"
 BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
@@ -312,7 +316,7 @@ def _windows(document: Document, spans: list[tuple[int, int]], counts: list[int]
              ) -> tuple[list[int], list[tuple[str, ...]]]:
     """The sequences the sentences' tokens make (a sentence of more than MAX_TOKENS tokens makes
     several), as the token where each begins (then the number of tokens), and each one's flags:
-    its sentence has "!", "?", or starts in the headline."""
+    its sentence has "!", "?", an emoji, or starts in the headline."""
     tokens = np.array(counts, np.int64)
     windows = (tokens + MAX_TOKENS - 1) // MAX_TOKENS  # a sentence without tokens makes none
     sentence = np.repeat(np.arange(len(spans)), windows)
@@ -327,8 +331,9 @@ def _windows(document: Document, spans: list[tuple[int, int]], counts: list[int]
         code += (np.searchsorted(found, starts) < np.searchsorted(found, ends)) * (1 << bit)
     for region in document.regions:
         if region.kind == "headline":
-            code[(starts >= region.start) & (starts < region.end)] |= 4
-    named = [tuple(flag for bit, flag in enumerate(("!", "?", "h")) if value & (1 << bit)) for value in range(8)]
+            code[(starts >= region.start) & (starts < region.end)] |= 1 << len(SENTENCE_MARKS)
+    named = [tuple(flag for bit, flag in enumerate(SENTENCE_FLAGS) if value & (1 << bit))
+             for value in range(1 << len(SENTENCE_FLAGS))]
     return [0, *np.cumsum(sizes).tolist()], [named[value] for value in code[sentence].tolist()]
 
 

@@ -191,7 +191,7 @@ FEATURE_PREFIXES = {
     "pre=": "a word beginning {}",
 }
 FLAG_NAMES = {"b": "any word", "in": "inside a rule finding", "q": "inside a quotation", "!": "an exclamation",
-              "?": "a question", "h": "the headline"}
+              "?": "a question", "emo": "an emoji in the sentence", "h": "the headline"}
 
 
 def describe_feature(name: str) -> str:

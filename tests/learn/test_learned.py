@@ -107,6 +107,17 @@ def test_cyrillic_words_also_say_how_they_begin_as_their_endings_change() -> Non
     assert describe_feature("pre=рашис") == 'a word beginning "рашис"'
 
 
+def test_sentences_are_flagged_for_exclamations_questions_and_emoji() -> None:
+    from framecheck.inputs.readers import text_document
+
+    text = "They came at night ‼️ Burn them all 🔥! Who sent them? A calm day ☀ here. A calm day."
+    tokens = _only_block(text_document("flags.txt", text), [])
+    flags = {" ".join(sequence.words): sequence.flags for sequence in tokens.sequences}
+    assert flags == {"They came at night ‼ ️ Burn them all 🔥 !": ("!", "emo"), "Who sent them ?": ("?",),
+                     "A calm day ☀ here .": ("emo",), "A calm day .": ()}
+    assert describe_feature("emo") == "an emoji in the sentence"
+
+
 def test_a_model_of_the_previous_feature_version_still_loads(tmp_path: Path) -> None:
     # version 2 only added features, which a version 1 model has no weight for: it scores as it was trained
     model = load_model(_zip(tmp_path / "v1.fcm", {"framecheck-model.json": _meta(feature_version=1),
