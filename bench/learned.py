@@ -53,29 +53,26 @@ def scan_seconds(config: Config, documents: list) -> float:
     return time.perf_counter() - started
 
 
+def cli_seconds(*args: str) -> float:
+    """Wall seconds of one whole ``framecheck scan`` process (start-up included)."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "framecheck", "scan", "--jobs", "1", *args],
+                          capture_output=True, check=False)
+    if done.returncode not in (0, 1):  # 1: findings fail the check, as they should
+        raise SystemExit(f"scan failed: {done.stderr.decode(errors='replace')}")
+    return time.perf_counter() - started
+
+
 def whole_scan_ratio(folder: Path, model: Path, runs: int) -> tuple[float, float, float]:
     """(median seconds with the model, without it, median of the pairs' ratios) of whole scans
     of ``folder``, run in turn so a slow phase of the machine hits both."""
-    def seconds(*args: str) -> float:
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "framecheck", "scan", "--jobs", "1", *args, str(folder)],
-                              capture_output=True, check=False)
-        if done.returncode not in (0, 1):  # 1: findings fail the check, as they should
-            raise SystemExit(f"scan failed: {done.stderr.decode(errors='replace')}")
-        return time.perf_counter() - started
-
-    pairs = [(seconds("--model", str(model)), seconds()) for _ in range(runs)]
+    pairs = [(cli_seconds("--model", str(model), str(folder)), cli_seconds(str(folder))) for _ in range(runs)]
     return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
             statistics.median(a / b for a, b in pairs))
 
 
 def cold_start(*args: str, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "framecheck", "scan", *args, str(SEED)], capture_output=True, check=False)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(cli_seconds(*args, str(SEED)) for _ in range(runs))
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from .core.summary import RunSummary
 from .core.taxonomy import CONCEALMENT_TECHNIQUE, LEARNED_TECHNIQUE, TECHNIQUES
 from .engine.hookspecs import Detector, hookimpl, hookspec
 from .inputs.readers import Input, Reader, ReadOptions, decode
-from .inputs.structure import Coverage, plain_structure, sentence_around, speech_verbs
+from .inputs.structure import NAME_PATTERN, Coverage, plain_structure, sentence_around, speech_verbs
 from .languages.profiles import Language, Languages
 from .outputs.base import Formatter
 from .packs.indexes import CompiledPatterns, PhraseIndex
@@ -36,6 +36,7 @@ __all__ = [
     "CONCEALMENT_TECHNIQUE",
     "LEARNED_TECHNIQUE",
     "MODEL_MODES",
+    "NAME_PATTERN",
     "REPORTED_SPEECH",
     "TECHNIQUES",
     "ArticleReport",

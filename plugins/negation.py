@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import regex
 
-from framecheck import REPORTED_SPEECH, Document, Finding, Languages, RuleInfo, hookimpl, sentence_around
+from framecheck import NAME_PATTERN, REPORTED_SPEECH, Document, Finding, Languages, RuleInfo, hookimpl, sentence_around
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # context for every rule, a newsroom pack's alone included
 # Word-level devices only: before a sentence-long device a negation is part of the device.
@@ -137,14 +137,13 @@ def context_of(text: str, start: int, words_of: CueWords, cues: CueIndex | None 
     return None
 
 
-_NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
-_SPEAKER = rf"(?P<speaker>{_NAME}|(?i:the)[ \t]+\p{{Ll}}+(?:[ \t]+\p{{Ll}}+)?|(?i:he|she))"
+_SPEAKER = rf"(?P<speaker>{NAME_PATTERN}|(?i:the)[ \t]+\p{{Ll}}+(?:[ \t]+\p{{Ll}}+)?|(?i:he|she))"
 VERBS = "VERBS"  # where a language's speech verbs go in the two patterns below
 _HEARERS = r"(?:[ \t]+(?:reporters|journalists|lawmakers|parliament|him|her|them|us|me))?"
 _THAT = r"(?P<that>[ \t]+(?i:that|whether|why|how|if)|,?[ \t]+(?i:що|что|чтобы|щоб|чи|ли))?"
 SPEAKER_BEFORE = (r"(?:^|(?<=[\s,(—–]))" + _SPEAKER + r"(?:[ \t]+\p{Ll}+ly)?[ \t]+(?P<verb>(?i:VERBS))(?![\p{L}])"
                   + _HEARERS + _THAT + r"[ \t]+(?P<next>[\p{L}]+)")
-SPEAKER_AFTER = (r"[,—–][ \t]*(?:" + _SPEAKER + r"[ \t]+(?i:VERBS)|(?i:VERBS)[ \t]+(?P<speaker>" + _NAME
+SPEAKER_AFTER = (r"[,—–][ \t]*(?:" + _SPEAKER + r"[ \t]+(?i:VERBS)|(?i:VERBS)[ \t]+(?P<speaker>" + NAME_PATTERN
                  + r"))[ \t]*[.!?]?$")
 # A quotation mark or a semicolon between a speaker and a finding: the reported words ended
 # ("he said that she had to be heard; then he attacked her in terms that were a slur").

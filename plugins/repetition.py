@@ -65,7 +65,7 @@ def _ordinal(number: int) -> str:
 QUOTE_PADDING = 3  # characters a quotation holding only the word may add: its marks, a comma
 
 
-def is_subject(use: Finding, text: str, quotes: set[tuple[int, int]]) -> bool:
+def is_subject(use: Finding, quotes: set[tuple[int, int]]) -> bool:
     """Whether this use shows the word is the article's subject: in the headline, a label the
     story reports, or the word alone in quotation marks (a mention: he was called a "liar")."""
     if use.part == "headline" or "reported-label" in use.context:
@@ -98,7 +98,7 @@ class RepetitionReviewer:
                 groups[key].append(finding)
         quotes = {(q.start, q.end) for q in document.regions_of("quote")}
         for uses in groups.values():
-            if len(uses) < REPEATS or any(is_subject(use, document.text, quotes) for use in uses):
+            if len(uses) < REPEATS or any(is_subject(use, quotes) for use in uses):
                 continue
             first = uses[0]
             for number, use in enumerate(uses[1:], start=2):

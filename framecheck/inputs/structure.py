@@ -48,7 +48,9 @@ def speech_verbs(language: str, languages: Languages | None = None) -> str:
 
 SPEAKER_REACH = 120  # characters before or after a quotation searched for its speaker
 _WORD = r"[\p{L}\p{M}\d'’.\-]+"
-_NAME = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
+# A person's name as text gives it: up to five capitalised words (shared with plugins that look
+# for a speaker).
+NAME_PATTERN = r"\p{Lu}[\p{L}\p{M}'’.\-]*(?:[ \t]+\p{Lu}[\p{L}\p{M}'’.\-]*){0,4}"
 _NOUN_PHRASE = rf"(?:{_WORD}[ \t]+){{0,4}}{_WORD}"
 # "…," said analyst Jane Roe / — заявил министр обороны Сергей Шойгу: up to three lower-case
 # words of a role before the name, which must then end the clause (else "said in an interview
@@ -64,10 +66,10 @@ def speaker_patterns(verbs: str) -> tuple[regex.Pattern, regex.Pattern]:
     "…" / said X: "…", searched in reverse from the mark, so only matches ending right there are
     tried), for one list of speech verbs; compiled on first use."""
     verb = rf"(?:[ \t]+\p{{Ll}}+ly)?[ \t]+(?i:{verbs})(?!\w)"
-    after = (rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{verbs})[ \t]+(?P<speaker>(?:the[ \t]+)?{_NAME})"
-             rf"|(?i:{verbs})[ \t]+{_ROLE}(?P<speaker>{_NAME}){_CLAUSE_ENDS}"
+    after = (rf"[ \t]*[,.:;!?]?[ \t]*[—–-]?[ \t]*(?:(?i:{verbs})[ \t]+(?P<speaker>(?:the[ \t]+)?{NAME_PATTERN})"
+             rf"|(?i:{verbs})[ \t]+{_ROLE}(?P<speaker>{NAME_PATTERN}){_CLAUSE_ENDS}"
              rf"|(?P<speaker>{_NOUN_PHRASE}){verb})")
-    before = (rf"(?:(?P<speaker>{_NOUN_PHRASE}){verb}{_OBJECT}|(?i:{verbs})[ \t]+(?P<speaker>{_NAME}))"
+    before = (rf"(?:(?P<speaker>{_NOUN_PHRASE}){verb}{_OBJECT}|(?i:{verbs})[ \t]+(?P<speaker>{NAME_PATTERN}))"
               r"[ \t]*[:,]?[ \t]*[—–-]?[ \t]*$")
     return regex.compile(after), regex.compile(before, regex.REVERSE)
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -76,14 +77,10 @@ class TokenSequence:
 
     text: str = field(repr=False)
     tokens: tuple[tuple[int, int], ...]
-    words: tuple[str, ...] = ()  # text[start:end] of each token
+    words: tuple[str, ...]  # text[start:end] of each token
     cues: tuple[Cue, ...] = ()
     flags: tuple[str, ...] = ()
     quotes: tuple[tuple[int, int], ...] = ()
-
-    def __post_init__(self) -> None:
-        if not self.words:
-            object.__setattr__(self, "words", tuple(self.text[start:end] for start, end in self.tokens))
 
     @cached_property
     def features(self) -> tuple[tuple[str, ...], ...]:
@@ -174,15 +171,6 @@ def quoted_tokens(tokens: Sequence[tuple[int, int]], quotes: Sequence[tuple[int,
         for index, (start, end) in enumerate(tokens):
             if quote_start <= start and end <= quote_end:
                 yield index
-
-
-def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], list[str]]:
-    """The (start, end) offsets and the spellings of the words and other characters (white space
-    aside) of ``text[start:end]``."""
-    found = _Tokeniser(text)
-    found.add(start, end)
-    starts, ends, words = found.finish()
-    return list(zip(starts.tolist(), ends.tolist())), list(words)
 
 
 class _Tokeniser:
@@ -286,14 +274,14 @@ def document_blocks(document: Document, findings: Sequence[Finding], *, with_fin
     parts of that size). With ``with_findings_only``, only the sentences that a finding overlaps
     (all that filtering needs)."""
     text = document.text
-    cues = sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id))
-    quotes = sorted((r.start, r.end) for r in document.regions if r.kind == "quote")
+    cues = _Spans(sorted((Cue.of(f) for f in findings), key=lambda cue: (cue.start, cue.end, cue.rule_id)),
+                  lambda cue: (cue.start, cue.end))
+    quotes = _Spans(sorted((r.start, r.end) for r in document.regions if r.kind == "quote"), lambda quote: quote)
     spans = list(sentences(text))
     if any(end - start > BLOCK_CHARACTERS for start, end in spans):
         spans = [part for start, end in spans for part in _chunks(text, start, end, BLOCK_CHARACTERS)]
     if with_findings_only:
-        near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], spans)
-        spans = [span for span, found in zip(spans, near) if found]
+        spans = [span for span, found in zip(spans, cues.overlapping(spans)) if found]
     if spans and spans[-1][1] - spans[0][0] <= BLOCK_CHARACTERS:
         yield _block(document, spans, cues, quotes)  # an article of ordinary length: one block
         return
@@ -301,15 +289,13 @@ def document_blocks(document: Document, findings: Sequence[Finding], *, with_fin
         yield _block(document, block, cues, quotes)
 
 
-def _block(document: Document, spans: list[tuple[int, int]], cues: list[Cue], quotes: list[tuple[int, int]]
-           ) -> DocumentTokens:
+def _block(document: Document, spans: list[tuple[int, int]], cues: _Spans, quotes: _Spans) -> DocumentTokens:
     """The tokens of these sentences, their sequences and what overlaps each."""
     starts, ends, words, counts = _sentence_tokens(document.text, spans)
     bounds, flags = _windows(document, spans, counts)
     windows = [(starts[first], ends[following - 1]) for first, following in zip(bounds, bounds[1:])]
-    near = _overlapping_each(cues, [c.start for c in cues], [c.end for c in cues], windows)
-    inside = _overlapping_each(quotes, [q[0] for q in quotes], [q[1] for q in quotes], windows)
-    return DocumentTokens(document.text, starts, ends, words, bounds, tuple(near), tuple(flags), tuple(inside))
+    return DocumentTokens(document.text, starts, ends, words, bounds, tuple(cues.overlapping(windows)), tuple(flags),
+                          tuple(quotes.overlapping(windows)))
 
 
 def _windows(document: Document, spans: list[tuple[int, int]], counts: list[int]
@@ -386,20 +372,28 @@ def _blocks(spans: list[tuple[int, int]], size: int, gap: int) -> Iterator[list[
         yield run
 
 
-def _overlapping_each(items: list, item_starts: list[int], item_ends: list[int],
-                     spans: list[tuple[int, int]]) -> list[tuple]:
-    """Per span (start, end): the items (sorted by start, with these starts and ends) that overlap it."""
-    if not items or not spans:
-        return [()] * len(spans)
-    longest = max(end - start for start, end in zip(item_starts, item_ends))
-    span_starts = np.array([start for start, _ in spans], np.int64)
-    low = np.searchsorted(item_starts, span_starts - longest).tolist()
-    high = np.searchsorted(item_starts, np.array([end for _, end in spans], np.int64)).tolist()
-    found: list[tuple] = [()] * len(spans)
-    for index in np.flatnonzero(np.array(high) > np.array(low)).tolist():
-        start = spans[index][0]
-        found[index] = tuple(items[k] for k in range(low[index], high[index]) if item_ends[k] > start)
-    return found
+class _Spans:
+    """Items sorted by start, each with a (start, end), indexed once for :meth:`overlapping`."""
+
+    def __init__(self, items: list, span_of: Any):
+        self.items = items
+        spans = [span_of(item) for item in items]
+        self.starts = np.array([start for start, _ in spans], np.int64)
+        self.ends = [end for _, end in spans]
+        self.longest = max((end - start for start, end in spans), default=0)
+
+    def overlapping(self, spans: list[tuple[int, int]]) -> list[tuple]:
+        """Per span (start, end): the items that overlap it."""
+        if not self.items or not spans:
+            return [()] * len(spans)
+        span_starts = np.array([start for start, _ in spans], np.int64)
+        low = np.searchsorted(self.starts, span_starts - self.longest).tolist()
+        high = np.searchsorted(self.starts, np.array([end for _, end in spans], np.int64)).tolist()
+        found: list[tuple] = [()] * len(spans)
+        for index in np.flatnonzero(np.array(high) > np.array(low)).tolist():
+            start = spans[index][0]
+            found[index] = tuple(self.items[k] for k in range(low[index], high[index]) if self.ends[k] > start)
+        return found
 
 
 def gold_labels(tokens: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[str]:

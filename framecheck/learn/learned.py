@@ -33,7 +33,7 @@ import numpy as np
 
 from ..core.model import Finding
 from .features import AFTER, BEFORE, LONG_SPAN, SHORT_SPAN, DocumentTokens
-from .tagging import WeightTables, forward_backward
+from .tagging import Chains, WeightTables, forward_backward
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class LearnedModel:
 
     def marginals(self, features: Sequence[Sequence[str]]) -> list[float]:
         """P(token inside a span) for each token of one sequence (forward-backward)."""
-        return forward_backward(np.array(self.emissions(features), np.float64), (0, len(features)),
+        return forward_backward(np.array(self.emissions(features), np.float64), Chains.of((0, len(features))),
                                 self.transitions).tolist()
 
     @cached_property
@@ -93,11 +93,12 @@ class LearnedModel:
     def document_emissions(self, tokens: DocumentTokens) -> np.ndarray:
         """Every token's score, from the model's tables without building a feature string per
         token (a scan's cost; a test holds them equal to :meth:`emissions` of the features)."""
-        return self._tables.emissions(tokens)
+        return self._tables.emissions(tokens, Chains.of(tokens.bounds))
 
     def document_marginals(self, tokens: DocumentTokens) -> np.ndarray:
-        """P(token inside a span) for every token of the document, each sequence its own chain."""
-        return forward_backward(self.document_emissions(tokens), tokens.bounds, self.transitions)
+        """P(token inside a span) for every token of the block, each sequence its own chain."""
+        chains = Chains.of(tokens.bounds)
+        return forward_backward(self._tables.emissions(tokens, chains), chains, self.transitions)
 
     def held_out_precision(self, probability: float) -> float | None:
         """The precision that candidate spans of about this probability had on the held-out folds

@@ -14,6 +14,7 @@ import bisect
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +33,26 @@ def _pair_words(pair: str) -> tuple[str, str]:
         return "|", pair[2:]
     first, _, second = pair.partition("|")
     return first, second
+
+
+@dataclass(frozen=True)
+class Chains:
+    """Where each token stands in its chain (sentence window), worked out once per block for both
+    the scores and the forward-backward pass: chain ``k`` is tokens ``edges[k]`` to ``edges[k + 1] - 1``."""
+
+    edges: np.ndarray
+    lengths: np.ndarray  # tokens per chain
+    chain: np.ndarray  # per token: its chain
+    before: np.ndarray  # per token: tokens of its chain before it
+    after: np.ndarray  # per token: tokens of its chain after it
+
+    @classmethod
+    def of(cls, bounds: Sequence[int]) -> Chains:
+        edges = np.asarray(bounds, np.int64)
+        lengths = np.diff(edges)
+        chain = np.repeat(np.arange(len(lengths)), lengths)
+        index = np.arange(int(edges[-1]) if len(edges) else 0)
+        return cls(edges, lengths, chain, index - edges[:-1][chain], edges[1:][chain] - 1 - index)
 
 
 class WeightTables:
@@ -105,23 +126,18 @@ class WeightTables:
         self.pair_word[first:needed] = [self.pair_words.get(lower, -1) for lower, _, _ in described]
         self.rows.update(zip(spellings, range(first, needed)))
 
-    def emissions(self, tokens: DocumentTokens) -> np.ndarray:
+    def emissions(self, tokens: DocumentTokens, chains: Chains) -> np.ndarray:
         """Each token's inside-minus-outside score: its word's, its neighbours' and its pairs',
-        its position's, its sentence's, and those of the findings and quotations on and near it."""
-        count = len(tokens.words)
-        if not count:
+        its position's, its sentence's, and those of the findings and quotations on and near it
+        (``chains``: ``Chains.of(tokens.bounds)``)."""
+        if not tokens.words:
             return np.zeros(0)
-        bounds = np.array(tokens.bounds, np.int64)
-        lengths = np.diff(bounds)
-        sequence = np.repeat(np.arange(len(lengths)), lengths)
-        index = np.arange(count)
-        position = index - bounds[:-1][sequence]
-        remaining = bounds[1:][sequence] - 1 - index
+        position, remaining = chains.before, chains.after
         rows = self.rows_of(tokens.words)
-        scores = self.own[rows] + self._sentence_weights(tokens)[sequence]
+        scores = self.own[rows] + self._sentence_weights(tokens)[chains.chain]
         scores += self.starts_at[np.minimum(position, POSITIONS - 1)]
         scores += self.ends_at[np.minimum(remaining, POSITIONS - 1)]
-        scores += self.lengths[np.minimum(lengths // 10, LENGTH_CLASSES - 1)][sequence]
+        scores += self.lengths[np.minimum(chains.lengths // 10, LENGTH_CLASSES - 1)][chains.chain]
         scores += self._neighbour_weights(self.around[rows], position, remaining)
         scores += self._pair_scores(self.pair_word[rows], position, remaining)
         self._add_findings_and_quotes(tokens, scores)
@@ -190,9 +206,8 @@ class WeightTables:
             scores += np.cumsum(np.bincount(edges, changes, len(scores) + 1)[:-1])
 
 
-def forward_backward(scores: np.ndarray, bounds: Sequence[int], transitions: Mapping[str, float]) -> np.ndarray:
-    """Marginal probability of the inside label at each token of each two-label chain (chain
-    ``k`` is ``scores[bounds[k]:bounds[k + 1]]``).
+def forward_backward(scores: np.ndarray, chains: Chains, transitions: Mapping[str, float]) -> np.ndarray:
+    """Marginal probability of the inside label at each token of each two-label chain.
 
     ``scores[t]`` is the inside label's state score minus the outside label's (the outside
     label's potential is taken as 1). With M_t = [[oo, oi x_t], [io, ii x_t]] (x_t = exp of the
@@ -206,11 +221,7 @@ def forward_backward(scores: np.ndarray, bounds: Sequence[int], transitions: Map
         return np.zeros(0)
     oo, oi, io, ii = (math.exp(transitions.get(key, 0.0)) for key in ("OO", "OI", "IO", "II"))
     inside = np.exp(np.clip(scores, -MAX_SCORE, MAX_SCORE))
-    edges = np.asarray(bounds, np.int64)
-    lengths = np.diff(edges)
-    chain = np.repeat(np.arange(len(lengths)), lengths)
-    index = np.arange(count)
-    before, after = index - edges[:-1][chain], edges[1:][chain] - 1 - index  # tokens of its chain either side
+    edges = chains.edges
     matrices = np.empty((4, 2 * count))  # rows: a, b, c, d of [[a, b], [c, d]]; forward, then backward
     forward, backward = matrices[:, :count], matrices[:, count:]
     forward[0], forward[1], forward[2], forward[3] = oo, oi * inside, io, ii * inside
@@ -222,7 +233,7 @@ def forward_backward(scores: np.ndarray, bounds: Sequence[int], transitions: Map
     backward[0], backward[1], backward[2], backward[3] = oo, io, (oi * following)[::-1], (ii * following)[::-1]
     lasts = count - edges[1:]  # each chain's last token, counted from the end
     backward[0, lasts], backward[1, lasts], backward[2, lasts], backward[3, lasts] = 1.0, 0.0, 0.0, 1.0
-    _chain_products(matrices, np.concatenate([before, after[::-1]]), int(lengths.max()))
+    _chain_products(matrices, np.concatenate([chains.before, chains.after[::-1]]), int(chains.lengths.max()))
     alpha_inside = forward[1] / (forward[0] + forward[1])
     transposed = backward[:, ::-1]
     beta_outside, beta_inside = transposed[0] + transposed[2], transposed[1] + transposed[3]

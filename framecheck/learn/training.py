@@ -110,14 +110,13 @@ def scan_examples(
 
 
 def require_crfsuite() -> Any:
-    """The python-crfsuite module, or an error saying how to install it (called before a corpus
-    is scanned, so a missing trainer costs no wait)."""
-    try:
-        import pycrfsuite
-    except ImportError:
-        raise FramecheckError(
-            "training needs python-crfsuite: pip install 'framecheck[learn]' (scanning with a model needs numpy only)"
-        ) from None
+    """The python-crfsuite module, or the learn extra's one error line saying how to install it
+    (called before a corpus is scanned, so a missing trainer costs no wait)."""
+    from . import require_extra
+
+    require_extra("training", "pycrfsuite")
+    import pycrfsuite
+
     return pycrfsuite
 
 

@@ -36,11 +36,10 @@ from framecheck.learn.features import (
     gold_labels,
     sequence_features,
     word_features,
-    words_of,
 )
 from framecheck.learn.learned import LearnedModel, Thresholds, decode, describe_feature, finding_probability
 from framecheck.learn.model_file import load_model, save_model
-from framecheck.learn.tagging import WeightTables, forward_backward
+from framecheck.learn.tagging import Chains, WeightTables, forward_backward
 from framecheck.learn.training import model_from_crfsuite
 
 
@@ -131,11 +130,21 @@ def test_gold_labels_mark_every_token_that_overlaps_a_span() -> None:
     assert gold_labels(tokens, []) == ["O"] * 4
 
 
+def words_of(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], list[str]]:
+    """The tokens of ``text[start:end]`` split on their own: (start, end) of each, and its spelling."""
+    starts, ends, words, _ = _sentence_tokens(text, [(start, end)])
+    return list(zip(starts, ends)), list(words)
+
+
 def _only_block(document, findings) -> DocumentTokens:  # noqa: ANN001
     """The one block of tokens of a document of ordinary size."""
     blocks = list(document_blocks(document, findings))
     assert len(blocks) == 1
     return blocks[0]
+
+
+def _emissions(tables: WeightTables, tokens: DocumentTokens) -> np.ndarray:
+    return tables.emissions(tokens, Chains.of(tokens.bounds))
 
 
 def _document_tokens(text: str, lengths: list[int]) -> DocumentTokens:
@@ -250,14 +259,14 @@ def test_a_full_table_of_spellings_starts_afresh_and_scores_the_same(trained: Pa
 
     model = load_model(trained)
     documents = [text_document(f"{n}.txt", " ".join(f"word{n}x{k} zorbic" for k in range(12)) + ".") for n in range(3)]
-    expected = [WeightTables(model.weights).emissions(_only_block(d, [])) for d in documents]
+    expected = [_emissions(WeightTables(model.weights), _only_block(d, [])) for d in documents]
     monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 20)  # each document brings 13 new spellings
     tables = WeightTables(model.weights)
     for document, scores in zip(documents * 2, expected * 2):
-        assert tables.emissions(_only_block(document, [])) == pytest.approx(scores, abs=1e-12)
+        assert _emissions(tables, _only_block(document, [])) == pytest.approx(scores, abs=1e-12)
         assert len(tables.rows) <= 20
     monkeypatch.setattr(tagging, "MAX_CACHED_WORDS", 5)  # fewer than one document holds: it is taken whole
-    assert WeightTables(model.weights).emissions(_only_block(documents[0], [])) == pytest.approx(expected[0])
+    assert _emissions(WeightTables(model.weights), _only_block(documents[0], [])) == pytest.approx(expected[0])
 
 
 def test_a_long_document_is_tagged_in_blocks_that_hold_every_sentence_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,9 +313,9 @@ def test_sentences_split_together_give_the_tokens_each_gives_alone() -> None:
 
 def test_forward_backward_survives_extreme_scores_and_long_chains() -> None:
     transitions = {"OO": 0.0, "OI": 0.0, "IO": 0.0, "II": 0.0}
-    probabilities = forward_backward(np.array([1e6, -1e6] * 5000), [0, 10_000], transitions)
+    probabilities = forward_backward(np.array([1e6, -1e6] * 5000), Chains.of([0, 10_000]), transitions)
     assert probabilities[0] == pytest.approx(1.0) and probabilities[1] == pytest.approx(0.0)
-    assert len(forward_backward(np.zeros(0), [0], {})) == 0
+    assert len(forward_backward(np.zeros(0), Chains.of([0]), {})) == 0
 
 
 def test_chains_tagged_together_are_tagged_as_each_alone() -> None:
@@ -316,9 +325,9 @@ def test_chains_tagged_together_are_tagged_as_each_alone() -> None:
     rng.shuffle(lengths)
     scores = np.array([rng.uniform(-4, 4) for _ in range(sum(lengths))])
     bounds = [0, *itertools.accumulate(lengths)]
-    together = forward_backward(scores, bounds, transitions)
+    together = forward_backward(scores, Chains.of(bounds), transitions)
     for first, following in zip(bounds, bounds[1:]):
-        alone = forward_backward(scores[first:following], [0, following - first], transitions)
+        alone = forward_backward(scores[first:following], Chains.of([0, following - first]), transitions)
         assert together[first:following] == pytest.approx(alone, abs=1e-12)
         if following - first < 10:
             by_hand = _forward_backward_by_hand(scores[first:following], transitions)
