@@ -37,9 +37,11 @@ WORD_LISTS: dict[str, tuple[str, ...]] = {
     "speech": ("verbs", "stems", "pronouns", "not-names", "unnamed", "needs-that", "circumstance-words"),
     "negation": ("negations", "emphatic-after", "ceasing-verbs", "conditions", "labelling-verbs", "not-a-label",
                  "describing-verbs"),
-    "intensity": ("intensifiers", "not-intensified"),
-    "boilerplate": ("headings", "promotions"),  # regular expressions, matched case-blind
+    "intensity": ("intensifiers", "not-intensified", "courtesy"),
+    "boilerplate": ("headings", "promotions"),
 }
+# Lists of regular expressions (matched case-blind), checked when the file is read.
+PATTERN_LISTS = (("intensity", "courtesy"), ("boilerplate", "headings"), ("boilerplate", "promotions"))
 DETECTION_KEYS = ("letters", "letter-weight", "words", "preferred")
 SCAFFOLD_KEYS = ("match-kind", "description", "source", "rule", "technique", "message", "why", "suggest", "patterns",
                  "exceptions", "match", "no-match", "heading", "closing")
@@ -130,9 +132,9 @@ def _section(check: Checker, data: LocatedDict, key: str, keys: Sequence[str]) -
 
 
 def _check_patterns(check: Checker, data: LocatedDict, lists: dict[str, tuple[str, ...]]) -> None:
-    for key in WORD_LISTS["boilerplate"]:
-        block = data.get("boilerplate")
-        for index, source in enumerate(lists.get(f"boilerplate.{key}", ())):
+    for section, key in PATTERN_LISTS:
+        block = data.get(section)
+        for index, source in enumerate(lists.get(f"{section}.{key}", ())):
             try:
                 regex.compile(source, regex.IGNORECASE)
             except regex.error as exc:

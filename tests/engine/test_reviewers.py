@@ -359,6 +359,20 @@ def test_an_exclamation_spans_its_sentence(default_engine) -> None:
     assert exclamations == ["This is, frankly, a total disgrace!!"]
 
 
+@pytest.mark.parametrize(("text", "reported"), [
+    ("Good morning, Kyiv! The council lied again!", ["The council lied again!"]),
+    ("Dear readers! Dear Cardinal, there is only one answer: No!", ["Dear Cardinal, there is only one answer: No!"]),
+    ("Шановні воїни, побратими! Шановні земляки, ворог знову атакує наші міста!",
+     ["Шановні земляки, ворог знову атакує наші міста!"]),
+    ("Висловлюємо щирі співчуття рідним! Увага! Увага, ворог знову бреше!", ["Увага, ворог знову бреше!"]),
+    ("Дорогие земляки! Желаем вам здоровья! Друзья Путина опять приехали!", ["Друзья Путина опять приехали!"]),
+])
+def test_an_exclamation_of_etiquette_is_not_reported(default_engine, text: str, reported: list[str]) -> None:
+    """Greetings, an address that is the whole sentence, condolences, wishes and a bare alert end
+    in "!" by etiquette; the same opening followed by a claim is the outlet's tone."""
+    assert [f.excerpt for f in scan(default_engine, text).findings if f.rule_id == "exclamation"] == reported
+
+
 @pytest.mark.parametrize("text", [
     "HANNITY: The memo is out, and it is not good for anybody who thought otherwise.\nHannity said it was not.",
     "The World Health Organization (WHO) said who was infected, and who was not, in the region.",

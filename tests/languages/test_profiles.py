@@ -70,6 +70,8 @@ def test_an_added_latin_script_language_is_told_by_its_letters_then_its_words(tm
     ("format: 1\nlanguage: xx\nspeech:\n  verbs: [said,\n    quipped]\n  stems: [said]\n", 5,
      "speech verb 'quipped' contains none of the 'stems'"),
     ("format: 1\nlanguage: xx\nboilerplate:\n  headings:\n    - 'read (also'\n", 5, "invalid regex 'read (also'"),
+    ("format: 1\nlanguage: xx\nintensity:\n  courtesy:\n    - 'dzięki'\n    - 'witam[y'\n", 6,
+     "invalid regex 'witam[y'"),
     ("format: 1\nlanguage: xx\nnegation:\n  negations: [nie, '']\n", 4, "'negations' has an empty entry"),
     ("format: 1\nlanguage: xx\nnegation: [nie]\n", 3, "'negation' must be a mapping, not a list"),
 ])
@@ -122,6 +124,20 @@ def test_adding_a_language_is_adding_a_folder(tmp_path: Path, monkeypatch: pytes
     assert passed.exit_code == 0 and passed.stdout.splitlines()[-1] == "4 passed, 0 failed"
     unknown = run("rules", "new", "other", "--language", "pl", "--directory", "mine")
     assert unknown.exit_code == 2 and "no pack template for language 'pl'" in unknown.stderr
+
+
+def test_a_language_folder_adds_its_own_courtesy_openings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exclamation that opens with the folder's etiquette ("Dziękujemy") is not reported; one
+    that opens with anything else is, in the same article."""
+    polish_folder(tmp_path)
+    (tmp_path / "okrzyki.txt").write_text("Dziękujemy wszystkim za pomoc! Wojsko znowu terroryzuje miasto!\n",
+                                          encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("scan", "--rules", "pl", "--format", "json", "okrzyki.txt")
+    (report,) = json.loads(result.stdout)["articles"]
+    assert report["language"] == "pl"
+    assert [f["excerpt"] for f in report["findings"] if f["rule_id"] == "exclamation"] == [
+        "Wojsko znowu terroryzuje miasto!"]
 
 
 def test_a_language_folder_named_in_the_configuration_works_like_rules(tmp_path: Path,
