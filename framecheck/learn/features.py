@@ -184,6 +184,7 @@ class _Tokeniser:
         self.findall = (TOKENS if "_" in text else TOKENS_WITHOUT_UNDERSCORES).findall
         self.words: list[str] = []  # the tokens of every range, in order
         self.starts: list[np.ndarray] = []  # their starts, a chunk at a time
+        self.lengths: list[np.ndarray] = []  # and their lengths
         self.counts: list[int] = []  # tokens of each range added
 
     def add(self, start: int, end: int) -> int:
@@ -196,6 +197,7 @@ class _Tokeniser:
                 codes = np.frombuffer(self.text[chunk_start:chunk_end].encode("utf-32-le", "surrogatepass"), np.uint32)
                 not_space = np.flatnonzero(~IS_SPACE[np.minimum(codes, SPACE_LIMIT)])
                 self.starts.append(not_space[np.cumsum(lengths) - lengths] + chunk_start)
+                self.lengths.append(lengths)
                 self.words.extend(words)
                 count += len(words)
         self.counts.append(count)
@@ -206,7 +208,7 @@ class _Tokeniser:
         if not self.words:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), ()
         starts = np.concatenate(self.starts)
-        return starts, starts + np.fromiter(map(len, self.words), np.int64, len(self.words)), tuple(self.words)
+        return starts, starts + np.concatenate(self.lengths), tuple(self.words)
 
 
 def _chunks(text: str, start: int, end: int, size: int = MAX_CHUNK) -> Iterator[tuple[int, int]]:
