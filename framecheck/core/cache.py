@@ -1,9 +1,10 @@
 """An on-disk cache of what a scan builds before it reads any text, so a one-article scan
 does not re-read YAML or rebuild its phrase automaton.
 
-Each validated rule pack, and each automaton over a set of packs' phrases, is cached as a
-pickle named by a hash of everything that decides its content: the pack file's bytes and the
-name reports give it (or the automaton's phrases), the framecheck version, the Python version,
+Each validated rule pack, each automaton over a set of packs' phrases and each learned model
+(checked, with its scoring tables) is cached as a pickle named by a hash of everything that
+decides its content: the pack file's bytes and the name reports give it (or the automaton's
+phrases, or the model file's bytes), the framecheck version, the Python version,
 and the size and modification time of the modules whose classes are pickled (so an edited
 checkout never loads a stale layout). Nothing else is trusted: a file that fails to load is
 ignored and rebuilt. Only the newest ``KEEP_PER_KIND`` entries of a kind are kept, so editing
@@ -30,8 +31,9 @@ CACHE_FORMAT = 1
 KEEP_PER_KIND = 32
 T = TypeVar("T")
 # The packages whose classes are pickled into the cache (packs, indexes, the document model
-# they name): a change to any of their modules makes every cached entry stale.
-_PICKLED_PACKAGES = ("core", "languages", "packs")
+# they name, learned models and their tables): a change to any of their modules makes every
+# cached entry stale.
+_PICKLED_PACKAGES = ("core", "languages", "packs", "learn")
 
 
 def cache_dir() -> Path | None:

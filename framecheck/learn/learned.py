@@ -87,18 +87,19 @@ class LearnedModel:
                                 self.transitions).tolist()
 
     @cached_property
-    def _tables(self) -> WeightTables:
+    def tables(self) -> WeightTables:
+        """The weights laid out for scoring whole documents (built once; kept by the model cache)."""
         return WeightTables(self.weights)
 
     def document_emissions(self, tokens: DocumentTokens) -> np.ndarray:
         """Every token's score, from the model's tables without building a feature string per
         token (a scan's cost; a test holds them equal to :meth:`emissions` of the features)."""
-        return self._tables.emissions(tokens, Chains.of(tokens.bounds))
+        return self.tables.emissions(tokens, Chains.of(tokens.bounds))
 
     def document_marginals(self, tokens: DocumentTokens) -> np.ndarray:
         """P(token inside a span) for every token of the block, each sequence its own chain."""
         chains = Chains.of(tokens.bounds)
-        return forward_backward(self._tables.emissions(tokens, chains), chains, self.transitions)
+        return forward_backward(self.tables.emissions(tokens, chains), chains, self.transitions)
 
     def held_out_precision(self, probability: float) -> float | None:
         """The precision that candidate spans of about this probability had on the held-out folds

@@ -226,12 +226,14 @@ def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say
 
     from framecheck.inputs.readers import text_document
 
-    model = load_model(trained)
-    model.weights.update({"q": 0.7, "in": 0.3, "t=loaded-language": 1.1, "nt=distrust-call": -0.4, "!": 0.2,
-                          "st=loaded-language": 0.5, "c=negated": -0.6, "p=0": 0.1, "e=4": 0.05,
+    trained_model = load_model(trained)  # its tables are laid out as loaded: a model with more weights is new
+    model = LearnedModel({**trained_model.weights, "q": 0.7, "in": 0.3, "t=loaded-language": 1.1,
+                          "nt=distrust-call": -0.4, "!": 0.2, "st=loaded-language": 0.5, "c=negated": -0.6,
+                          "p=0": 0.1, "e=4": 0.05,
                           # pairs and neighbours at a sentence's ends, and of the one-character token "|"
                           "b+=left||": 0.25, "b-=||right": -0.3, "b-=|||": 0.45, "b+=<|left": 0.15, "b-=<|left": 0.05,
-                          "w-1=|": 0.35, "w+1=>": 0.2, "w-2=<": -0.15, "b+=.|>": 0.1})
+                          "w-1=|": 0.35, "w+1=>": 0.2, "w-2=<": -0.15, "b+=.|>": 0.1},
+                         trained_model.transitions, trained_model.thresholds, trained_model.meta)
     engine = make_engine()
     text = (SEED.read_text(encoding="utf-8") + '\n"This brutal regime is no massacre," Smith said. It was not brutal!\n'
             "\nLeft | right || end.\n" + "A sentence of many words, " * 60 + "longer than a window.\n")
@@ -653,3 +655,24 @@ def test_training_needs_an_article_in_every_fold(tmp_path: Path) -> None:
     result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "m.fcm"))
     assert result.exit_code == 2 and "cannot be split into 5 folds" in result.stderr
     assert not (tmp_path / "m.fcm").exists()
+
+
+def test_a_model_file_read_again_comes_from_the_cache_and_an_edited_one_does_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checked model and its tables are cached by the file's bytes: the same file gives the
+    same model without parsing it again; a file with other weights is never served stale."""
+    monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    save_model(_model(), tmp_path / "m.fcm")
+    first = load_model(tmp_path / "m.fcm")
+    assert len(list((tmp_path / "cache").glob("model-*.pickle"))) == 1
+    monkeypatch.setattr("framecheck.learn.model_file._read", lambda data, path: pytest.fail("parsed again"))
+    again = load_model(tmp_path / "m.fcm")
+    assert again.weights == first.weights and again.thresholds == first.thresholds
+    assert again.tables.rows == {} and again.tables.weights == first.weights  # tables as laid out, unused
+    monkeypatch.undo()
+    monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path / "cache"))
+    edited = _model()
+    edited.weights["w=zorbic"] = -1.0
+    save_model(edited, tmp_path / "m.fcm")
+    assert load_model(tmp_path / "m.fcm").weights["w=zorbic"] == -1.0
+    assert len(list((tmp_path / "cache").glob("model-*.pickle"))) == 2
