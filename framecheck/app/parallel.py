@@ -18,6 +18,7 @@ import itertools
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ..core.errors import InputError
@@ -202,7 +203,7 @@ class _WorkerPool:
                                    initializer=_adopt, initargs=(self.engine, self.readers, os.getpid()))
 
     def submit(self, batch: list[Unit]) -> Future:
-        return self.executor.submit(_scan_batch, batch)
+        return _submit(self.executor, batch)
 
     def collect(self, batch: list[Unit], future: Future, pending: collections.deque) -> list[Result]:
         """The results of ``batch``; after a worker died, the pool restarted and ``pending`` resent."""
@@ -223,11 +224,40 @@ class _WorkerPool:
 
         single = self._start(1)
         try:
-            return single.submit(_scan_batch, [unit]).result()
+            return _submit(single, [unit]).result()
         except BrokenProcessPool:
             return [InputError(f"{_unit_name(unit)}: {WORKER_DIED}")]
         finally:
             _stop(single)
+
+
+def _submit(executor: ProcessPoolExecutor, batch: list[Unit]) -> Future:
+    """Hand ``batch`` to the pool, with Ctrl-C and SIGTERM held back while it forks workers."""
+    with _interrupts_held():
+        return executor.submit(_scan_batch, batch)
+
+
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is over.
+
+    Submitting work forks the pool's workers, and a fork runs Python callbacks in the parent
+    (logging's lock release among them) whose exceptions Python prints and ignores: an interrupt
+    handled there was lost, and the run waited on for a worker it meant to stop. Held, the signal
+    arrives after the fork, in ordinary code. The pool's threads, started here, keep the signals
+    blocked for good, so they reach only the main thread; workers unblock them (``_adopt``).
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # no POSIX threads' signal masks: nothing forks here either
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
@@ -251,6 +281,8 @@ def _adopt(engine: Engine, readers: ReaderSet | None, parent: int) -> None:
     _worker = (engine, readers)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent stops its workers with SIGTERM
+    if hasattr(signal, "pthread_sigmask"):  # forked with them held (see _interrupts_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPTS)
     _die_with(parent)
 
 

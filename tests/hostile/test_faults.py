@@ -255,6 +255,44 @@ def test_sigterm_leaves_no_temporary_report_and_keeps_the_old_one(tmp_path: Path
     assert (reports / "r.json").read_text(encoding="utf-8") == "the previous report\n"
 
 
+def _interrupts_blocked(status_file: Path) -> set[int]:
+    """Which of SIGINT and SIGTERM a thread or process blocks, from its /proc status (Linux)."""
+    import re
+    import signal
+
+    mask = int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status_file.read_text(encoding="utf-8"), re.M).group(1), 16)
+    return {number for number in (signal.SIGINT, signal.SIGTERM) if mask >> (number - 1) & 1}
+
+
+def test_workers_are_forked_with_interrupts_held_so_a_sigterm_is_never_lost() -> None:
+    """Python ignores what a fork's callbacks raise, so a SIGTERM handled while the pool forked
+    was lost and the run hung on its sleeping worker. The signals are held while the pool forks:
+    the pool's threads keep them blocked (they reach only the main thread), the main thread gets
+    them back, and each worker unblocks them."""
+    import signal
+    import threading
+
+    from helpers import make_engine
+
+    from framecheck.app import parallel
+    from framecheck.core.model import Document
+
+    pool = parallel._WorkerPool(make_engine(), None, 2)
+    try:
+        (report,) = pool.submit([Document("a.txt", LOADED)]).result(timeout=60)
+        assert [f.rule_id for f in report.findings] == ["loaded-verb-terrorise"]
+        tasks = Path("/proc/self/task")
+        assert _interrupts_blocked(tasks / str(threading.get_native_id()) / "status") == set()
+        helpers = [pool.executor._executor_manager_thread, pool.executor._call_queue._thread]
+        both = {signal.SIGINT, signal.SIGTERM}
+        assert all(_interrupts_blocked(tasks / str(thread.native_id) / "status") == both for thread in helpers)
+        workers = list(pool.executor._processes)
+        assert len(workers) == 2
+        assert all(_interrupts_blocked(Path(f"/proc/{pid}/status")) == set() for pid in workers)
+    finally:
+        parallel._stop(pool.executor)
+
+
 WRONG_RETURNS = {
     "framecheck_rule_pack_paths():\n    return 7":
         "warning: plugin '{plugin}': framecheck_rule_pack_paths raised TypeError: returned 7, not a list; "
