@@ -665,12 +665,11 @@ def test_a_model_file_read_again_comes_from_the_cache_and_an_edited_one_does_not
     save_model(_model(), tmp_path / "m.fcm")
     first = load_model(tmp_path / "m.fcm")
     assert len(list((tmp_path / "cache").glob("model-*.pickle"))) == 1
-    monkeypatch.setattr("framecheck.learn.model_file._read", lambda data, path: pytest.fail("parsed again"))
-    again = load_model(tmp_path / "m.fcm")
+    with monkeypatch.context() as patched:
+        patched.setattr("framecheck.learn.model_file._read", lambda data, path: pytest.fail("parsed again"))
+        again = load_model(tmp_path / "m.fcm")
     assert again.weights == first.weights and again.thresholds == first.thresholds
     assert again.tables.rows == {} and again.tables.weights == first.weights  # tables as laid out, unused
-    monkeypatch.undo()
-    monkeypatch.setenv("FRAMECHECK_CACHE_DIR", str(tmp_path / "cache"))
     edited = _model()
     edited.weights["w=zorbic"] = -1.0
     save_model(edited, tmp_path / "m.fcm")
