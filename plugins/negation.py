@@ -180,15 +180,10 @@ class ReportedSpeech:
                                      regex.compile(SPEAKER_AFTER.replace(VERBS, verbs)))
         return self._patterns[verbs]
 
-    def speaks(self, text: str, start: int, end: int, last: list[_Sentence]) -> bool:
-        """Whether a named speaker reports the words at ``[start, end)`` (quoted words are left
-        to the quotation's speaker: a quotation mark between them ends the search). ``last``
-        holds the sentence the previous finding was in: findings come in reading order, and
-        several often share one sentence, which is then split and searched once."""
-        sentence = last[0] if last and last[0].start <= start and end <= last[0].end else None
-        if sentence is None:
-            sentence = self.sentence(text, start, end)
-            last[:] = [sentence]
+    def speaks(self, text: str, start: int, end: int, sentence: _Sentence) -> bool:
+        """Whether a named speaker in ``sentence`` (see :meth:`sentence_holding`) reports the words
+        at ``[start, end)`` (quoted words are left to the quotation's speaker: a quotation mark
+        between them ends the search)."""
         if sentence.after is None:
             return False
         if any(speaker_end <= start and not REPORT_ENDS.search(text, speaker_end, start)
@@ -197,6 +192,13 @@ class ReportedSpeech:
         tail = sentence.after.search(text, end, sentence.end)
         return (tail is not None and self.named(tail.group("speaker"))
                 and not REPORT_ENDS.search(text, end, tail.start()))
+
+    def sentence_holding(self, text: str, start: int, end: int, previous: _Sentence | None) -> _Sentence:
+        """The sentence around ``[start, end)``: ``previous`` when it holds the span (findings come
+        in reading order and several often share a sentence, which is then split and searched once)."""
+        if previous is not None and previous.start <= start and end <= previous.end:
+            return previous
+        return self.sentence(text, start, end)
 
     def sentence(self, text: str, start: int, end: int) -> _Sentence:
         """The sentence around ``[start, end)``, with where each named speaker's verb ends in it."""
@@ -240,7 +242,7 @@ class NegationReviewer:
         text = document.text
         # A finding every LOOK_BACK characters or more often: one pass finds every cue.
         cues = CueIndex(text, self.words) if len(findings) * LOOK_BACK > len(text) else None
-        last_sentence: list[_Sentence] = []  # the sentence the previous finding was in
+        sentence: _Sentence | None = None  # the one the previous finding was in
         for finding in findings:
             if finding.technique not in TECHNIQUES or finding.context:
                 continue
@@ -248,8 +250,10 @@ class NegationReviewer:
                 continue
             context = context_of(text, finding.start, self.words, cues)
             found = () if context is None else (context,)
-            if finding.quote is None and self.reported.speaks(text, finding.start, finding.end, last_sentence):
-                found = (*found, REPORTED_SPEECH)
+            if finding.quote is None:
+                sentence = self.reported.sentence_holding(text, finding.start, finding.end, sentence)
+                if self.reported.speaks(text, finding.start, finding.end, sentence):
+                    found = (*found, REPORTED_SPEECH)
             if found:
                 yield finding.evolve(context=found)
 

@@ -237,10 +237,13 @@ class TrainingOutcome:
 def train_model(config: Config, request: TrainingRequest, settings: TrainingSettings, progress: TrainingProgress,
                 build_engine: BuildEngine) -> TrainingOutcome:
     """Train the learned layer on the labelled articles and write the model file."""
-    from ..learn.model_file import save_model
-    from ..learn.training import require_crfsuite, train
+    from ..learn import require_extra
 
-    require_crfsuite()
+    # before the layer's modules (they import numpy) and before a corpus is scanned: no wait for an error
+    require_extra("training", "pycrfsuite", "numpy")
+    from ..learn.model_file import save_model
+    from ..learn.training import train
+
     engine = build_engine(dataclasses.replace(config, model=None))
     labels = read_labels(Path(request.labels_path))
     articles = [(identifier, document, spans_of(labels, identifier))

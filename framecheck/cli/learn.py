@@ -144,7 +144,7 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
     from ..learn import require_extra
 
-    require_extra("training", "pycrfsuite", "numpy")  # before a corpus is scanned, so a missing one costs no wait
+    require_extra("training", "pycrfsuite", "numpy")  # the settings below come from modules that import numpy
     from ..app.evaluate import TrainingRequest, train_model
     from ..learn.training import TrainingProgress, TrainingSettings
 

@@ -284,10 +284,7 @@ def document_blocks(document: Document, findings: Sequence[Finding], *, with_fin
         spans = [part for start, end in spans for part in _chunks(text, start, end, BLOCK_CHARACTERS)]
     if with_findings_only:
         spans = [span for span, found in zip(spans, cues.overlapping(spans)) if found]
-    if spans and spans[-1][1] - spans[0][0] <= BLOCK_CHARACTERS:
-        yield _block(document, spans, cues, quotes)  # an article of ordinary length: one block
-        return
-    for block in _blocks(spans, BLOCK_CHARACTERS, gap=len(text)):
+    for block in _blocks(spans, BLOCK_CHARACTERS, gap=len(text)):  # an article of ordinary length: one
         yield _block(document, block, cues, quotes)
 
 

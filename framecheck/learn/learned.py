@@ -77,24 +77,12 @@ class LearnedModel:
     thresholds: Thresholds = Thresholds()
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def emissions(self, features: Sequence[Sequence[str]]) -> list[float]:
-        get = self.weights.get
-        return [sum(get(name, 0.0) for name in token) for token in features]
-
-    def marginals(self, features: Sequence[Sequence[str]]) -> list[float]:
-        """P(token inside a span) for each token of one sequence (forward-backward)."""
-        return forward_backward(np.array(self.emissions(features), np.float64), Chains.of((0, len(features))),
-                                self.transitions).tolist()
-
     @cached_property
     def tables(self) -> WeightTables:
-        """The weights laid out for scoring whole documents (built once; kept by the model cache)."""
+        """The weights laid out for scoring whole documents, without a feature string per token
+        (built once; kept by the model cache). Tests hold the scores equal to the sums of the
+        feature strings' weights, and the marginals to CRFsuite's."""
         return WeightTables(self.weights)
-
-    def document_emissions(self, tokens: DocumentTokens) -> np.ndarray:
-        """Every token's score, from the model's tables without building a feature string per
-        token (a scan's cost; a test holds them equal to :meth:`emissions` of the features)."""
-        return self.tables.emissions(tokens, Chains.of(tokens.bounds))
 
     def document_marginals(self, tokens: DocumentTokens) -> np.ndarray:
         """P(token inside a span) for every token of the block, each sequence its own chain."""

@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
 from .._version import __version__
 from ..core.errors import FramecheckError
@@ -109,22 +109,12 @@ def scan_examples(
     return examples
 
 
-def require_crfsuite() -> Any:
-    """The python-crfsuite module, or the learn extra's one error line saying how to install it
-    (called before a corpus is scanned, so a missing trainer costs no wait)."""
-    from . import require_extra
-
-    require_extra("training", "pycrfsuite")
-    import pycrfsuite
-
-    return pycrfsuite
-
-
 def fit(
     examples: Sequence[Example], settings: TrainingSettings, progress: TrainingProgress, stage: str = "training"
 ) -> LearnedModel:
-    """Fit the CRF on ``examples`` and read back its weights (inside minus outside per feature)."""
-    pycrfsuite = require_crfsuite()
+    """Fit the CRF on ``examples`` and read back its weights (inside minus outside per feature).
+    Needs python-crfsuite (``framecheck.learn.require_extra`` says how to get it)."""
+    import pycrfsuite
 
     class Trainer(pycrfsuite.Trainer):  # type: ignore[misc,name-defined]
         """CRFsuite's log, read for the iteration count and otherwise kept quiet."""
