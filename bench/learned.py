@@ -31,7 +31,8 @@ from framecheck.app.options import engine_for
 from framecheck.learn import load_model, save_model
 from framecheck.learn.calibration import figures, tag_held_out, threshold_curve
 from framecheck.learn.evaluation import labelled_documents, read_labels, spans_of
-from framecheck.learn.training import TrainingProgress, TrainingSettings, scan_examples
+from framecheck.learn.settings import TrainingProgress, TrainingSettings
+from framecheck.learn.training import scan_examples
 from framecheck.learn.training import train as train_model
 
 HERE = Path(__file__).resolve().parent

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import FramecheckError
 from ..core.model import MODEL_MODES, ArticleReport
@@ -31,11 +31,9 @@ from ..learn.evaluation import (
     roc_auc,
     spans_of,
 )
+from ..learn.settings import TrainingProgress, TrainingSettings
 from ..outputs.atomic import atomic_text_file
 from .config import Config
-
-if TYPE_CHECKING:  # training needs python-crfsuite: imported only by runs that train
-    from ..learn.training import TrainingProgress, TrainingSettings
 
 BuildEngine = Callable[[Config], Engine]
 

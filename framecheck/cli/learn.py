@@ -142,11 +142,8 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
                   target_precision: float, folds: int, article_labels_path: str | None, max_iterations: int,
                   c1: float, c2: float, quiet: bool, **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
-    from ..learn import require_extra
-
-    require_extra("training", "pycrfsuite", "numpy")  # the settings below come from modules that import numpy
     from ..app.evaluate import TrainingRequest, train_model
-    from ..learn.training import TrainingProgress, TrainingSettings
+    from ..learn.settings import TrainingProgress, TrainingSettings
 
     progress = TrainingProgress(enabled=not quiet)
     request = TrainingRequest(articles_dir, labels_path, output_path, split, article_labels_path)

@@ -30,12 +30,12 @@ from ..core.taxonomy import TECHNIQUES
 from .evaluation import SpanScore, Spread, merge, overlap
 from .features import DocumentTokens
 from .learned import LearnedModel, Thresholds, decode, finding_probability
+from .settings import MARGIN_SD
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
 SPAN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 FILTER_GRID = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
 KEEP_RECALL = 0.9  # the filter may give up a tenth of the rules' recall for the precision it buys
-MARGIN_SD = 1.0  # a threshold must reach the target precision this many fold deviations below the mean
 MODES = {"rules": (False, False), "filter": (True, False), "add": (False, True), "both": (True, True)}
 RELIABILITY_EDGES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 

@@ -26,36 +26,21 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import tempfile
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
 from .._version import __version__
 from ..core.errors import FramecheckError
 from ..core.model import Document, Finding
 from ..core.taxonomy import LEARNED_TECHNIQUE
 from ..engine.engine import Engine
-from ..outputs.progress import REDRAW_EVERY, StatusLine, is_terminal
 from .article_score import LabelledArticle, fit_article_score
-from .calibration import MARGIN_SD, HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
+from .calibration import HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
 from .evaluation import fold_of, merge
 from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels
 from .learned import LearnedModel, Thresholds
-
-BAR = 24  # characters of the progress bar
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    folds: int = 5  # each held out in turn: five give the margin a spread to measure (docs/learned-layer.md)
-    precision: float = 0.55  # the span precision (mode both) the thresholds must keep on unseen text
-    c1: float = 0.05  # L1 regularisation: prunes features, keeps the model small (0.05 beat 0.1 on dev folds)
-    c2: float = 0.01  # L2 regularisation
-    max_iterations: int = 150
-    margin: float = MARGIN_SD  # fold deviations the held-out precision must clear the target by
+from .settings import TrainingProgress, TrainingSettings
 
 
 @dataclass
@@ -67,31 +52,6 @@ class Example:
     findings: tuple[Finding, ...]
     gold: list[tuple[int, int]]
     blocks: tuple[DocumentTokens, ...]
-
-
-class TrainingProgress:
-    """Progress on stderr: a redrawn line on a terminal, one line per stage elsewhere."""
-
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool = True):
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = enabled
-        self.terminal = enabled and is_terminal(self.stream)
-        self._status = StatusLine(self.stream)
-        self._last = 0.0
-
-    def step(self, stage: str, done: int, total: int) -> None:
-        if not self.terminal or (done < total and time.monotonic() - self._last < REDRAW_EVERY):
-            return
-        self._last = time.monotonic()
-        filled = BAR * done // max(total, 1)
-        self._status.draw(f"framecheck: {stage} [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total}")
-
-    def done(self, message: str) -> None:
-        if not self.enabled:
-            return
-        self._status.clear()
-        self.stream.write(f"framecheck: {message}\n")
-        self.stream.flush()
 
 
 def scan_examples(

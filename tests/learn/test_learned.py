@@ -642,7 +642,8 @@ def test_training_shows_its_progress_on_a_terminal(corpus: tuple[Path, Path]) ->
     from helpers import make_engine
 
     from framecheck.learn.evaluation import labelled_documents, read_labels, spans_of
-    from framecheck.learn.training import TrainingProgress, TrainingSettings, fit, scan_examples
+    from framecheck.learn.settings import TrainingProgress, TrainingSettings
+    from framecheck.learn.training import fit, scan_examples
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
