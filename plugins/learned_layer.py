@@ -40,7 +40,7 @@ from framecheck import MODEL_MODES as MODES
 if TYPE_CHECKING:  # the learned layer is imported only by runs that use a model
     from numpy import ndarray
 
-    from framecheck.learn import Cue, DocumentTokens, LearnedModel
+    from framecheck.learn import Cue, DocumentTokens, LearnedModel, Thresholds
 
 KEPT_WITHOUT_DEFAULT_RULES = True  # a model reads a newsroom pack's findings as well as the shipped ones
 LEARNED_SPAN = RuleInfo(
@@ -88,27 +88,33 @@ class LearnedReviewer:
         judged = sorted((f for f in findings if TECHNIQUES[f.technique].corpus_label is not None) if self.filters
                         else (), key=lambda f: f.start)  # framecheck's own devices: corpora do not label them
         starts = [finding.start for finding in judged]
+        thresholds = self.model.thresholds  # the filter threshold is the same for every article
+        measured = not self.adds  # span thresholds: stricter for an article unlike the training ones
         for tokens in self.learn.document_blocks(document, findings, with_findings_only=not self.adds):
             if not len(tokens):
                 continue
+            if not measured:  # from the first block's words, as training measured its articles
+                thresholds, measured = self.model.thresholds_for(tokens.words), True
             marginals = self.model.document_marginals(tokens)
             first = bisect.bisect_left(starts, tokens.starts[0])
-            yield from self._filter(judged[first : bisect.bisect_left(starts, tokens.ends[-1])], tokens, marginals)
+            yield from self._filter(judged[first : bisect.bisect_left(starts, tokens.ends[-1])], tokens, marginals,
+                                    thresholds.filter)
             if self.adds:
-                yield from self._add(document, tokens, marginals)
+                yield from self._add(document, tokens, marginals, thresholds)
 
-    def _filter(self, findings: Sequence[Finding], tokens: DocumentTokens, marginals: ndarray) -> Iterator[Dismissal]:
+    def _filter(self, findings: Sequence[Finding], tokens: DocumentTokens, marginals: ndarray,
+                threshold: float) -> Iterator[Dismissal]:
         """The findings whose tokens, in the sentence each starts in, score below the filter threshold."""
         finding_probability = self.learn.finding_probability
-        threshold = self.model.thresholds.filter
         for finding in findings:
             probability = finding_probability(finding, tokens, marginals)
             if probability is not None and probability < threshold:
                 yield Dismissal(finding, f"model probability {probability:.2f} < {threshold:.2f}")
 
-    def _add(self, document: Document, tokens: DocumentTokens, marginals: ndarray) -> Iterator[Finding]:
+    def _add(self, document: Document, tokens: DocumentTokens, marginals: ndarray,
+             thresholds: Thresholds) -> Iterator[Finding]:
         decode, describe_feature = self.learn.decode, self.learn.describe_feature
-        for span in decode(tokens, marginals, self.model.thresholds):
+        for span in decode(tokens, marginals, thresholds):
             if _restates_a_finding(span.start, span.end, tokens.cues[span.sequence]):
                 continue
             strongest = self.model.strongest(tokens.sequence(span.sequence).features_of(*span.tokens))

@@ -66,6 +66,7 @@ class EvaluationOutcome:
     seed: int = 0
     model_expects: dict[str, dict[str, Any]] = field(default_factory=dict)  # the model's out-of-fold figures
     reliability: list[dict[str, Any]] = field(default_factory=list)  # the model's probabilities here
+    model_unfamiliar: dict[str, Any] | None = None  # its thresholds for unfamiliar articles (see unfamiliar_summary)
 
     @property
     def rules(self) -> Evaluation:
@@ -81,7 +82,8 @@ class EvaluationOutcome:
         if self.model_path:
             payload["model"] = {"path": self.model_path, "modes": {
                 name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"},
-                "expected_out_of_fold": self.model_expects, "reliability": self.reliability}
+                "expected_out_of_fold": self.model_expects, "reliability": self.reliability,
+                "unfamiliar": self.model_unfamiliar}
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
             payload["article_auc_ci95"] = {name: None if interval is None else interval.to_dict()["ci95"]
@@ -136,7 +138,17 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
         outcome.labelled_articles = sum(1 for identifier, _ in scored if identifier in article_labels)
     if calibration is not None:
         outcome.model_expects, outcome.reliability = calibration.expected, calibration.curve()
+        outcome.model_unfamiliar = unfamiliar_summary(calibration.model)
     return outcome
+
+
+def unfamiliar_summary(model: Any) -> dict[str, Any] | None:
+    """A model's thresholds for articles unlike its training articles beside its usual ones
+    (``below``: the familiarity under which they apply), or None when it has none."""
+    if model.unfamiliar is None:
+        return None
+    return {"below": model.unfamiliar.below, "thresholds": dataclasses.asdict(model.unfamiliar.thresholds),
+            "usual": dataclasses.asdict(model.thresholds)}
 
 
 class ModelCalibration:
@@ -230,6 +242,7 @@ class TrainingOutcome:
     reached: bool  # whether a threshold reached the target precision
     expected: dict[str, dict[str, Any]] = field(default_factory=dict)  # mode -> out-of-fold figures
     article_score: dict[str, Any] | None = None  # the fitted technique factors and their AUCs
+    unfamiliar: dict[str, Any] | None = None  # thresholds for unfamiliar articles (see unfamiliar_summary)
 
 
 def train_model(config: Config, request: TrainingRequest, settings: TrainingSettings, progress: TrainingProgress,
@@ -255,4 +268,4 @@ def train_model(config: Config, request: TrainingRequest, settings: TrainingSett
     save_model(model, Path(request.output_path))
     return TrainingOutcome(len(model.weights), Path(request.output_path).stat().st_size,
                            model.meta["held_out_figures"], reached, model.meta["expected_out_of_fold"],
-                           model.meta.get("article_score"))
+                           model.meta.get("article_score"), unfamiliar_summary(model))

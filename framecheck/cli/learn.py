@@ -94,11 +94,23 @@ def model_lines(outcome: EvaluationOutcome) -> list[str]:
         lines += [f"  mode {mode:<6} {expected_figures(row)}" for mode, row in outcome.model_expects.items()]
     else:
         lines = ["the model records no out-of-fold figures (trained by an older framecheck)"]
+    if outcome.model_unfamiliar:
+        lines.append(unfamiliar_text(outcome.model_unfamiliar))
     lines += ["", "reliability: candidate spans by the model's probability, and their precision here",
               f"{'PROBABILITY':<13}{'SPANS':>7}{'MEAN P':>9}{'PRECISION':>11}"]
     lines += [f"{row['low']:.1f}-{row['high']:.1f}{'':<6}{row['spans']:>7}{row['mean_probability']:>9.3f}"
               f"{row['precision']:>11.3f}" for row in outcome.reliability]
     return lines
+
+
+def unfamiliar_text(unfamiliar: dict[str, Any]) -> str:
+    """'articles less familiar than 0.29 to the training articles: span thresholds 0.7 / 0.7 /
+    0.9 (short / medium / long; others 0.6 / 0.7 / 0.8)'."""
+    def spans(thresholds: dict[str, float]) -> str:
+        return " / ".join(f"{thresholds[length]:g}" for length in ("short", "medium", "long"))
+
+    return (f"articles less familiar than {unfamiliar['below']:.2f} to the training articles: span thresholds "
+            f"{spans(unfamiliar['thresholds'])} (short / medium / long; others {spans(unfamiliar['usual'])})")
 
 
 def fold_lines(outcome: EvaluationOutcome) -> list[str]:
@@ -130,6 +142,10 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
 @click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
               metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also fit the article score's "
               "technique factors, used by scans with the model.")
+@click.option("--familiarity", is_flag=True,
+              help="Also choose span thresholds on the less familiar half of the held-out articles and apply them "
+              "to articles unlike the training articles (learned spans on new stories are less precise; see "
+              "docs/learned-layer.md).")
 @click.option("--max-iterations", type=click.IntRange(min=1), default=150, show_default=True,
               help="CRF training iterations (L-BFGS).")
 @click.option("--c1", type=click.FloatRange(min=0), default=0.05, show_default=True,
@@ -139,8 +155,8 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
 @engine_options
 @click.pass_context
 def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
-                  target_precision: float, folds: int, article_labels_path: str | None, max_iterations: int,
-                  c1: float, c2: float, quiet: bool, **_: Any) -> None:
+                  target_precision: float, folds: int, article_labels_path: str | None, familiarity: bool,
+                  max_iterations: int, c1: float, c2: float, quiet: bool, **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
     from ..app.evaluate import TrainingRequest, train_model
     from ..learn.settings import TrainingProgress, TrainingSettings
@@ -148,12 +164,15 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     progress = TrainingProgress(enabled=not quiet)
     request = TrainingRequest(articles_dir, labels_path, output_path, split, article_labels_path)
     outcome = train_model(resolve_settings(ctx, ()), request,
-                          TrainingSettings(folds, target_precision, c1, c2, max_iterations), progress, build_engine)
+                          TrainingSettings(folds, target_precision, c1, c2, max_iterations, familiarity=familiarity),
+                          progress, build_engine)
     progress.done(f"wrote {output_path} ({outcome.size / 1e6:.1f} MB, {outcome.features:,} features)")
     for mode, row in outcome.held_out.items():
         progress.done(f"held out, {mode:<6}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
     for mode, row in outcome.expected.items():
         progress.done(f"expected (folds no threshold choice saw), {mode:<6}: " + expected_figures(row))
+    if outcome.unfamiliar:
+        progress.done(unfamiliar_text(outcome.unfamiliar))
     if outcome.article_score:
         fitted, unfitted = (outcome.article_score[key] for key in ("auc_out_of_fold", "auc_unfitted"))
         progress.done(f"article score ROC AUC on {outcome.article_score['articles']} labelled articles: "

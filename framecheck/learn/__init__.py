@@ -15,7 +15,8 @@ from ..core.errors import FramecheckError
 
 _PUBLIC = {
     "Cue": "features", "DocumentTokens": "features", "TokenSequence": "features", "document_blocks": "features",
-    "LearnedModel": "learned", "decode": "learned", "describe_feature": "learned", "finding_probability": "learned",
+    "LearnedModel": "learned", "Thresholds": "learned", "decode": "learned", "describe_feature": "learned",
+    "finding_probability": "learned",
     "load_model": "model_file", "save_model": "model_file",
 }
 

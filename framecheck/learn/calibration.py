@@ -11,6 +11,11 @@ Training tags every labelled article with a model fitted on the other folds (see
 * **Expected figures, out of fold.** The thresholds are then chosen again K times, each time
   without one fold, and applied to that fold: the figures of the folds no choice saw, with their
   mean and spread, are what a user should expect, and what ``eval --model`` prints.
+* **Stricter thresholds for unfamiliar articles.** A model's learned spans are less precise on
+  articles about stories its training articles did not tell (:mod:`framecheck.learn.familiarity`);
+  the span thresholds are chosen again, by the same rule, on the less familiar half of the
+  held-out articles (each measured against the articles its fold's model was fitted on), and a
+  scan applies them below the same line.
 * **A reliability curve.** Candidate spans binned by the model's probability, with the
   precision each bin had: whether a probability of 0.8 means eight spans in ten.
 """
@@ -28,8 +33,9 @@ import numpy as np
 from ..core.model import Finding
 from ..core.taxonomy import TECHNIQUES
 from .evaluation import SpanScore, Spread, merge, overlap
+from .familiarity import Familiarity, first_words
 from .features import DocumentTokens
-from .learned import LearnedModel, Thresholds, decode, finding_probability
+from .learned import LearnedModel, Thresholds, Unfamiliar, decode, finding_probability
 from .settings import MARGIN_SD
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
@@ -48,6 +54,7 @@ class HeldOut:
     gold: list[tuple[int, int]]
     rules: list[tuple[tuple[int, int], float | None]]
     tagged: list[tuple[DocumentTokens, np.ndarray]]
+    familiarity: float = 1.0  # how familiar the article is to the articles its model was fitted on
     _runs: dict[float, list[tuple[int, int, int, float]]] = field(default_factory=dict)
 
     def runs(self, extend: float) -> list[tuple[int, int, int, float]]:
@@ -66,9 +73,17 @@ class HeldOut:
                 if mean >= thresholds.for_length(tokens)]
 
 
-def tag_held_out(model: LearnedModel, examples: Sequence[Any]) -> list[HeldOut]:
-    """Each example (``findings``, ``gold``, ``blocks``) tagged by ``model``."""
-    return [tag_article(model, example.findings, example.gold, example.blocks) for example in examples]
+def tag_held_out(model: LearnedModel, examples: Sequence[Any], profile: Familiarity | None = None) -> list[HeldOut]:
+    """Each example (``findings``, ``gold``, ``blocks``) tagged by ``model``, and with ``profile``
+    (that of the articles the model was fitted on) how familiar it is, from its first block's
+    words as a scan measures it."""
+    held = []
+    for example in examples:
+        article = tag_article(model, example.findings, example.gold, example.blocks)
+        if profile is not None:
+            article.familiarity = profile.of(first_words(example.blocks))
+        held.append(article)
+    return held
 
 
 def tag_article(model: LearnedModel, findings: Sequence[Finding], gold: list[tuple[int, int]],
@@ -88,14 +103,17 @@ def tag_article(model: LearnedModel, findings: Sequence[Finding], gold: list[tup
 
 
 def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bool, add_spans: bool,
-            rules: bool = True) -> SpanScore:
-    """Span identification on the held-out articles in one mode."""
+            rules: bool = True, unfamiliar: Unfamiliar | None = None) -> SpanScore:
+    """Span identification on the held-out articles in one mode (an article less familiar than
+    ``unfamiliar.below`` judged by its thresholds)."""
     score = SpanScore()
     for article in held:
+        chosen = (unfamiliar.thresholds if unfamiliar is not None and article.familiarity < unfamiliar.below
+                  else thresholds)
         predicted = [span for span, p in article.rules
-                     if rules and (not filter_rules or p is None or p >= thresholds.filter)]
+                     if rules and (not filter_rules or p is None or p >= chosen.filter)]
         if add_spans:
-            predicted.extend((start, end) for start, end, _mean in article.learned_spans(thresholds))
+            predicted.extend((start, end) for start, end, _mean in article.learned_spans(chosen))
         score.add(predicted, article.gold)
     return score
 
@@ -118,11 +136,18 @@ def choose_thresholds(folds: Sequence[Sequence[HeldOut]], target_precision: floa
         if measure(everything, Thresholds(filter=t), filter_rules=True, add_spans=False).recall
         >= KEEP_RECALL * unfiltered
     )
+    return _best_spans(folds, EXTEND_GRID, best_filter, target_precision, margin)
+
+
+def _best_spans(folds: Sequence[Sequence[HeldOut]], extends: Sequence[float], filter_threshold: float,
+                target_precision: float, margin: float) -> tuple[Thresholds, bool]:
+    """The span thresholds (with one of ``extends``) with the best pooled F1 of mode ``both``
+    among those whose precision reaches the target with the margin, or the most precise."""
     candidates = []
-    for extend, short, medium, long in itertools.product(EXTEND_GRID, SPAN_GRID, SPAN_GRID, SPAN_GRID):
+    for extend, short, medium, long in itertools.product(extends, SPAN_GRID, SPAN_GRID, SPAN_GRID):
         if not short <= medium <= long or short < extend:
             continue
-        thresholds = Thresholds(extend, short, medium, long, best_filter)
+        thresholds = Thresholds(extend, short, medium, long, filter_threshold)
         per_fold = [measure(fold, thresholds, filter_rules=True, add_spans=True) for fold in folds]
         floor = _floor([score.precision for score in per_fold], margin)
         candidates.append((floor >= target_precision, pooled(per_fold).f1, floor, -extend, thresholds))
@@ -132,26 +157,47 @@ def choose_thresholds(folds: Sequence[Sequence[HeldOut]], target_precision: floa
     return max(candidates, key=lambda c: (c[2], c[1]))[4], False
 
 
+def choose_unfamiliar(folds: Sequence[Sequence[HeldOut]], thresholds: Thresholds, target_precision: float,
+                      margin: float = MARGIN_SD) -> Unfamiliar | None:
+    """Span thresholds for the less familiar half of the held-out articles, chosen on them alone
+    by the same rule (the filter and the extension threshold stay as ``thresholds``, so a
+    finding's probability and the runs of tokens are what they are for any article); None when
+    the articles' familiarity was not measured or every fold lacks such articles."""
+    familiarity = sorted(article.familiarity for fold in folds for article in fold)
+    below = familiarity[len(familiarity) // 2] if familiarity else 1.0
+    unfamiliar = [[article for article in fold if article.familiarity < below] for fold in folds]
+    unfamiliar = [fold for fold in unfamiliar if fold]
+    if len(unfamiliar) < 2:
+        return None  # one fold gives no spread to keep a margin for
+    chosen, _ = _best_spans(unfamiliar, (thresholds.extend,), thresholds.filter, target_precision, margin)
+    return Unfamiliar(round(below, 4), chosen)
+
+
 def _floor(precisions: Sequence[float], margin: float) -> float:
     """The folds' mean precision less ``margin`` standard deviations of it."""
     spread = Spread.of(precisions)
     return spread.mean - margin * spread.sd
 
 
-def figures(held: Sequence[HeldOut], thresholds: Thresholds) -> dict[str, dict[str, Any]]:
+def figures(held: Sequence[HeldOut], thresholds: Thresholds,
+            unfamiliar: Unfamiliar | None = None) -> dict[str, dict[str, Any]]:
     """Span identification on the held-out part for rules alone and each mode."""
-    return {name: measure(held, thresholds, filter_rules=f, add_spans=a).to_dict() for name, (f, a) in MODES.items()}
+    return {name: measure(held, thresholds, filter_rules=f, add_spans=a, unfamiliar=unfamiliar).to_dict()
+            for name, (f, a) in MODES.items()}
 
 
 def out_of_fold(folds: Sequence[Sequence[HeldOut]], target_precision: float,
                 margin: float = MARGIN_SD) -> dict[str, dict[str, Any]]:
-    """Per mode, each fold's figures at thresholds chosen without it, and their mean ± sd."""
+    """Per mode, each fold's figures at thresholds (and thresholds for unfamiliar articles)
+    chosen without it, and their mean ± sd."""
     scores: dict[str, list[SpanScore]] = {mode: [] for mode in MODES}
     for number, fold in enumerate(folds):
-        thresholds, _ = choose_thresholds([other for index, other in enumerate(folds) if index != number],
-                                          target_precision, margin)
+        others = [other for index, other in enumerate(folds) if index != number]
+        thresholds, _ = choose_thresholds(others, target_precision, margin)
+        unfamiliar = choose_unfamiliar(others, thresholds, target_precision, margin)
         for mode, (filter_rules, add_spans) in MODES.items():
-            scores[mode].append(measure(fold, thresholds, filter_rules=filter_rules, add_spans=add_spans))
+            scores[mode].append(measure(fold, thresholds, filter_rules=filter_rules, add_spans=add_spans,
+                                        unfamiliar=unfamiliar))
     return {mode: {"per_fold": [score.to_dict() for score in per_fold],
                    **{name: Spread.of([getattr(score, name) for score in per_fold]).to_dict()
                       for name in ("precision", "recall", "f1")}}

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..core.model import Finding
+from .familiarity import Familiarity
 from .features import AFTER, BEFORE, LONG_SPAN, SHORT_SPAN, DocumentTokens
 from .tagging import Chains, WeightTables, forward_backward
 
@@ -67,15 +68,37 @@ class LearnedSpan:
     sequence: int = 0  # which of the document's sequences holds it
 
 
+@dataclass(frozen=True)
+class Unfamiliar:
+    """Stricter span thresholds for an article less familiar than ``below`` to the model (see
+    :mod:`framecheck.learn.familiarity`), chosen on the less familiar half of the held-out
+    articles."""
+
+    below: float
+    thresholds: Thresholds
+
+
 @dataclass
 class LearnedModel:
     """A trained model: feature weights (I minus O), transitions, thresholds and what training
-    measured. ``transitions`` maps "OO", "OI", "IO", "II" (from, to) to weights."""
+    measured. ``transitions`` maps "OO", "OI", "IO", "II" (from, to) to weights. ``unfamiliar``:
+    the thresholds for articles unlike the training articles, whose ``familiarity`` profile
+    tells them (None for a model trained without them, or before they existed: its thresholds
+    then hold for every article)."""
 
     weights: dict[str, float]
     transitions: dict[str, float]
     thresholds: Thresholds = Thresholds()
     meta: dict[str, Any] = field(default_factory=dict)
+    unfamiliar: Unfamiliar | None = None
+    familiarity: Familiarity | None = None
+
+    def thresholds_for(self, words: Sequence[str]) -> Thresholds:
+        """The span thresholds for an article, given as the words of its first block: the
+        stricter ones when it is unlike the training articles."""
+        if self.unfamiliar is None or self.familiarity is None:
+            return self.thresholds
+        return self.unfamiliar.thresholds if self.familiarity.of(words) < self.unfamiliar.below else self.thresholds
 
     @cached_property
     def tables(self) -> WeightTables:

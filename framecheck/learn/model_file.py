@@ -1,5 +1,7 @@
-"""Model files: a trained model as a zip of two JSON members, written atomically and read
-back with every member checked (a model file is input like any other, and may be hostile).
+"""Model files: a trained model as a zip of JSON members (its description, its weights and,
+for a model with thresholds for unfamiliar articles, the training articles' familiarity
+profile), written atomically and read back with every member checked (a model file is input
+like any other, and may be hostile).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from ..core.cache import cached
 from ..core.errors import FramecheckError
 from ..core.model import MAX_FACTOR
 from ..core.taxonomy import TECHNIQUES
+from .familiarity import Familiarity
 from .features import FEATURE_VERSION, READABLE_FEATURE_VERSIONS
-from .learned import LearnedModel, Thresholds
+from .learned import LearnedModel, Thresholds, Unfamiliar
 
 FORMAT = "framecheck-model"
 FORMAT_VERSION = 1
 META_NAME = "framecheck-model.json"
 WEIGHTS_NAME = "weights.json"
+FAMILIARITY_NAME = "familiarity.json"
 MAX_MEMBER_BYTES = 256 * 1024 * 1024  # a bigger member is not a model this tool wrote
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)  # fixed, so the same model always writes the same bytes
 
@@ -39,9 +43,13 @@ def save_model(model: LearnedModel, path: Path) -> None:
         "thresholds": asdict(model.thresholds), "transitions": dict(sorted(model.transitions.items())),
     }
     weights = {name: round(weight, 6) for name, weight in sorted(model.weights.items()) if round(weight, 6)}
+    members: list[tuple[str, Any]] = [(META_NAME, meta), (WEIGHTS_NAME, weights)]
+    if model.unfamiliar is not None and model.familiarity is not None:
+        meta["unfamiliar"] = {"below": model.unfamiliar.below, "thresholds": asdict(model.unfamiliar.thresholds)}
+        members.append((FAMILIARITY_NAME, model.familiarity.to_dict()))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in ((META_NAME, meta), (WEIGHTS_NAME, weights)):
+        for name, content in members:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, json.dumps(content, indent=None, sort_keys=True, ensure_ascii=False))
@@ -75,9 +83,13 @@ def _read(data: bytes, path: Path) -> LearnedModel:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             meta = _member(archive, META_NAME, path)
             weights = _member(archive, WEIGHTS_NAME, path)
+            profile = (_member(archive, FAMILIARITY_NAME, path)
+                       if isinstance(meta, dict) and "unfamiliar" in meta else None)
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
         raise FramecheckError(f"{path}: not a framecheck model file ({_plain_reason(exc)})") from None
     model = _model_from(meta, weights, path)
+    if profile is not None:
+        model.unfamiliar, model.familiarity = _unfamiliar(meta["unfamiliar"], profile, path)
     model.tables  # noqa: B018 - laid out now, so the cache keeps them
     return model
 
@@ -122,18 +134,32 @@ def _model_from(meta: Any, weights: Any, path: Path) -> LearnedModel:
         _finite(v) for v in transitions.values()
     ):
         raise FramecheckError(f"{path}: corrupt model file (transitions must give OO, OI, IO and II)")
-    raw = meta.get("thresholds")
+    thresholds = _thresholds(meta.get("thresholds"), path, "thresholds")
+    _check_article_score(meta.get("article_score"), path)
+    _check_reliability(meta.get("reliability"), path)
+    extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds", "unfamiliar")}
+    return LearnedModel(weights, {k: float(v) for k, v in transitions.items()}, thresholds, extra)
+
+
+def _thresholds(raw: Any, path: Path, what: str) -> Thresholds:
     names = set(Thresholds.__dataclass_fields__)
     if not isinstance(raw, dict) or set(raw) != names or not all(_finite(v) and 0 <= v <= 1 for v in raw.values()):
         expected = ", ".join(sorted(names))
-        raise FramecheckError(f"{path}: corrupt model file (thresholds must be {expected}, each 0 to 1)")
-    _check_article_score(meta.get("article_score"), path)
-    _check_reliability(meta.get("reliability"), path)
-    extra = {k: v for k, v in meta.items() if k not in ("transitions", "thresholds")}
-    return LearnedModel(
-        weights, {k: float(v) for k, v in transitions.items()},
-        Thresholds(**{k: float(v) for k, v in raw.items()}), extra,
-    )
+        raise FramecheckError(f"{path}: corrupt model file ({what} must be {expected}, each 0 to 1)")
+    return Thresholds(**{k: float(v) for k, v in raw.items()})
+
+
+def _unfamiliar(raw: Any, profile: Any, path: Path) -> tuple[Unfamiliar, Familiarity]:
+    """The thresholds for unfamiliar articles and the profile that tells them, checked."""
+    if not isinstance(raw, dict) or set(raw) != {"below", "thresholds"} or not (
+            _finite(raw["below"]) and 0 <= raw["below"] <= 1):
+        raise FramecheckError(f"{path}: corrupt model file (unfamiliar must give 'below', 0 to 1, and 'thresholds')")
+    thresholds = _thresholds(raw["thresholds"], path, "unfamiliar thresholds")
+    try:
+        familiarity = Familiarity.from_dict(profile)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise FramecheckError(f"{path}: corrupt model file ({FAMILIARITY_NAME}: {exc})") from None
+    return Unfamiliar(float(raw["below"]), thresholds), familiarity
 
 
 def _check_article_score(fitted: Any, path: Path) -> None:

@@ -23,6 +23,7 @@ class TrainingSettings:
     c2: float = 0.01  # L2 regularisation
     max_iterations: int = 150
     margin: float = MARGIN_SD  # fold deviations the held-out precision must clear the target by
+    familiarity: bool = False  # thresholds of their own for articles unlike the training articles (--familiarity)
 
 
 class TrainingProgress:

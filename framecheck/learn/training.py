@@ -36,10 +36,19 @@ from ..core.model import Document, Finding
 from ..core.taxonomy import LEARNED_TECHNIQUE
 from ..engine.engine import Engine
 from .article_score import LabelledArticle, fit_article_score
-from .calibration import HeldOut, choose_thresholds, figures, out_of_fold, reliability, tag_held_out
+from .calibration import (
+    HeldOut,
+    choose_thresholds,
+    choose_unfamiliar,
+    figures,
+    out_of_fold,
+    reliability,
+    tag_held_out,
+)
 from .evaluation import fold_of, merge
+from .familiarity import Familiarity, first_words
 from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels
-from .learned import LearnedModel, Thresholds
+from .learned import LearnedModel, Thresholds, Unfamiliar
 from .settings import TrainingProgress, TrainingSettings
 
 
@@ -132,20 +141,26 @@ def train(
     held_folds: list[list[HeldOut]] = []
     for number, fold in enumerate(folds):
         rest = [e for other, part in enumerate(folds) if other != number for e in part]
-        held_folds.append(tag_held_out(fit(rest, settings, progress, f"fold {number + 1}/{settings.folds}"), fold))
+        profile = profile_of(rest) if settings.familiarity else None
+        held_folds.append(tag_held_out(fit(rest, settings, progress, f"fold {number + 1}/{settings.folds}"), fold,
+                                       profile))
     held = [article for fold in held_folds for article in fold]
     thresholds, reached = choose_thresholds(held_folds, settings.precision, settings.margin)
+    unfamiliar = choose_unfamiliar(held_folds, thresholds, settings.precision, settings.margin)
     expected = out_of_fold(held_folds, settings.precision, settings.margin)
     progress.done("chose thresholds on the held-out folds")
     model = fit(examples, settings, progress, "final model")
     model.thresholds = thresholds
+    if unfamiliar is not None:
+        model.unfamiliar, model.familiarity = unfamiliar, profile_of(examples)
     model.meta = {
         "framecheck_version": __version__,
         "trained_on": {"source": source, "articles": len(examples), "folds": settings.folds,
                        "labelled_spans": sum(len(e.gold) for e in examples)},
         "settings": {"folds": settings.folds, "precision": settings.precision, "margin": settings.margin,
+                     "familiarity": settings.familiarity,
                      "c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations},
-        "held_out_figures": figures(held, thresholds),
+        "held_out_figures": figures(held, thresholds, unfamiliar),
         "expected_out_of_fold": expected,
         "reliability": [row.to_dict() for row in reliability(held, thresholds.extend)],
         "target_precision_reached": reached,
@@ -154,17 +169,19 @@ def train(
         **rules_trained_with(engine),
     }
     if article_labels:
-        labelled = labelled_articles(engine, folds, held_folds, thresholds, article_labels)
+        labelled = labelled_articles(engine, folds, held_folds, thresholds, article_labels, unfamiliar)
         model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words, settings.folds)
         progress.done(f"fitted the article score on {len(labelled)} labelled articles")
     return model, held, reached
 
 
 def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_folds: Sequence[Sequence[HeldOut]],
-                      thresholds: Thresholds, article_labels: Mapping[str, int]) -> list[LabelledArticle]:
+                      thresholds: Thresholds, article_labels: Mapping[str, int],
+                      unfamiliar: Unfamiliar | None = None) -> list[LabelledArticle]:
     """Each labelled article's points per technique, as a scan with the model would count them:
     its active rule findings, and the learned spans its held-out tags give at ``thresholds``
-    (info findings whose weight is their probability)."""
+    (``unfamiliar``'s for an article unlike the training articles; info findings whose weight is
+    their probability)."""
     plain = dataclasses.replace(engine.scoring, technique={})
     info = plain.severity.get("info", 0.5)
     found = []
@@ -176,12 +193,20 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
             for finding in example.findings:
                 if finding.active:
                     points[finding.technique] = points.get(finding.technique, 0.0) + plain.contribution(finding)
-            learned = sum(mean for _start, _end, mean in tags.learned_spans(thresholds))
+            chosen = (unfamiliar.thresholds if unfamiliar is not None and tags.familiarity < unfamiliar.below
+                      else thresholds)
+            learned = sum(mean for _start, _end, mean in tags.learned_spans(chosen))
             if learned:
                 points[LEARNED_TECHNIQUE] = points.get(LEARNED_TECHNIQUE, 0.0) + info * learned
             found.append(LabelledArticle(example.identifier, points, example.document.word_count,
                                          article_labels[example.identifier]))
     return found
+
+
+def profile_of(examples: Sequence[Example]) -> Familiarity:
+    """The familiarity profile of the articles a model is fitted on (from the words of each
+    one's first block, as a scan measures an article)."""
+    return Familiarity.of_articles([first_words(example.blocks) for example in examples])
 
 
 def rules_trained_with(engine: Engine) -> dict[str, list[str]]:
