@@ -35,7 +35,7 @@ from ..core.taxonomy import TECHNIQUES
 from .evaluation import SpanScore, Spread, merge, overlap
 from .familiarity import Familiarity, first_words
 from .features import DocumentTokens
-from .learned import LearnedModel, Thresholds, Unfamiliar, decode, finding_probability
+from .learned import LearnedModel, Thresholds, Unfamiliar, decode, finding_probability, thresholds_at
 from .settings import MARGIN_SD
 
 EXTEND_GRID = (0.3, 0.4, 0.5)
@@ -108,8 +108,7 @@ def measure(held: Sequence[HeldOut], thresholds: Thresholds, *, filter_rules: bo
     ``unfamiliar.below`` judged by its thresholds)."""
     score = SpanScore()
     for article in held:
-        chosen = (unfamiliar.thresholds if unfamiliar is not None and article.familiarity < unfamiliar.below
-                  else thresholds)
+        chosen = thresholds_at(article.familiarity, thresholds, unfamiliar)
         predicted = [span for span, p in article.rules
                      if rules and (not filter_rules or p is None or p >= chosen.filter)]
         if add_spans:

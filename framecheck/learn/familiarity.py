@@ -69,8 +69,8 @@ class Familiarity:
         np.cumsum([len(entry) for entry in entries], out=starts[1:])
         flat = [pair for entry in entries for pair in entry]
         return cls(words, np.array([idf[word] for word in words], np.float64), starts,
-                   np.array([article for article, _ in flat], np.int64).reshape(-1),
-                   np.array([weight for _, weight in flat], np.float64).reshape(-1))
+                   np.array([article for article, _ in flat], np.int64),
+                   np.array([weight for _, weight in flat], np.float64))
 
     @cached_property
     def _rows(self) -> dict[str, int]:

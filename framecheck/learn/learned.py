@@ -78,6 +78,11 @@ class Unfamiliar:
     thresholds: Thresholds
 
 
+def thresholds_at(familiarity: float, usual: Thresholds, unfamiliar: Unfamiliar | None) -> Thresholds:
+    """The thresholds for an article this familiar to the model: ``unfamiliar``'s below its line."""
+    return unfamiliar.thresholds if unfamiliar is not None and familiarity < unfamiliar.below else usual
+
+
 @dataclass
 class LearnedModel:
     """A trained model: feature weights (I minus O), transitions, thresholds and what training
@@ -98,7 +103,7 @@ class LearnedModel:
         stricter ones when it is unlike the training articles."""
         if self.unfamiliar is None or self.familiarity is None:
             return self.thresholds
-        return self.unfamiliar.thresholds if self.familiarity.of(words) < self.unfamiliar.below else self.thresholds
+        return thresholds_at(self.familiarity.of(words), self.thresholds, self.unfamiliar)
 
     @cached_property
     def tables(self) -> WeightTables:

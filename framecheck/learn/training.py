@@ -15,7 +15,10 @@ The thresholds chosen:
 * for learned spans, the combination with the best span F1 of mode ``both`` (the rule findings
   that pass the filter, and the learned spans) among those whose precision reaches the target
   with a margin for the spread between folds; if none does, the most precise
-  (:mod:`framecheck.learn.calibration`).
+  (:mod:`framecheck.learn.calibration`);
+* with ``--familiarity``, span thresholds of their own, chosen the same way on the less familiar
+  half of the held-out articles, for articles unlike the training articles (new stories get
+  less precise learned spans: :mod:`framecheck.learn.familiarity`).
 
 The figures of folds no threshold choice saw, a reliability curve, and the rules the model
 learnt from are stored in the model file and printed, so a model always says how good to
@@ -48,7 +51,7 @@ from .calibration import (
 from .evaluation import fold_of, merge
 from .familiarity import Familiarity, first_words
 from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels
-from .learned import LearnedModel, Thresholds, Unfamiliar
+from .learned import LearnedModel, Thresholds, Unfamiliar, thresholds_at
 from .settings import TrainingProgress, TrainingSettings
 
 
@@ -193,8 +196,7 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
             for finding in example.findings:
                 if finding.active:
                     points[finding.technique] = points.get(finding.technique, 0.0) + plain.contribution(finding)
-            chosen = (unfamiliar.thresholds if unfamiliar is not None and tags.familiarity < unfamiliar.below
-                      else thresholds)
+            chosen = thresholds_at(tags.familiarity, thresholds, unfamiliar)
             learned = sum(mean for _start, _end, mean in tags.learned_spans(chosen))
             if learned:
                 points[LEARNED_TECHNIQUE] = points.get(LEARNED_TECHNIQUE, 0.0) + info * learned
