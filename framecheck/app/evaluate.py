@@ -67,6 +67,7 @@ class EvaluationOutcome:
     model_expects: dict[str, dict[str, Any]] = field(default_factory=dict)  # the model's out-of-fold figures
     reliability: list[dict[str, Any]] = field(default_factory=list)  # the model's probabilities here
     model_unfamiliar: dict[str, Any] | None = None  # its thresholds for unfamiliar articles (see unfamiliar_summary)
+    by_familiarity: list[dict[str, Any]] = field(default_factory=list)  # its learned spans here, by familiarity
 
     @property
     def rules(self) -> Evaluation:
@@ -83,7 +84,7 @@ class EvaluationOutcome:
             payload["model"] = {"path": self.model_path, "modes": {
                 name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"},
                 "expected_out_of_fold": self.model_expects, "reliability": self.reliability,
-                "unfamiliar": self.model_unfamiliar}
+                "unfamiliar": self.model_unfamiliar, "learned_spans_by_familiarity": self.by_familiarity}
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
             payload["article_auc_ci95"] = {name: None if interval is None else interval.to_dict()["ci95"]
@@ -139,6 +140,7 @@ def evaluate(config: Config, request: EvaluationRequest, build_engine: BuildEngi
     if calibration is not None:
         outcome.model_expects, outcome.reliability = calibration.expected, calibration.curve()
         outcome.model_unfamiliar = unfamiliar_summary(calibration.model)
+        outcome.by_familiarity = calibration.by_familiarity.rows()
     return outcome
 
 
@@ -158,21 +160,25 @@ class ModelCalibration:
 
     def __init__(self, model_path: str, labels: dict):
         from ..learn import load_model
-        from ..learn.calibration import ReliabilityCurve
+        from ..learn.calibration import ReliabilityCurve, SpansByFamiliarity
 
         self.model = load_model(model_path)
         self.labels = labels
         self.reliability = ReliabilityCurve(self.model.thresholds.extend)
+        self.by_familiarity = SpansByFamiliarity(self.model)
         expected = self.model.meta.get("expected_out_of_fold")
         self.expected: dict[str, dict[str, Any]] = expected if isinstance(expected, dict) else {}
 
     def add(self, identifier: str, report: ArticleReport) -> None:
         from ..learn.calibration import tag_article
+        from ..learn.familiarity import first_words
         from ..learn.features import document_blocks
 
-        blocks = document_blocks(report.document, report.findings)
+        blocks = tuple(document_blocks(report.document, report.findings))
         gold = merge(spans_of(self.labels, identifier))
-        self.reliability.add(tag_article(self.model, report.findings, gold, blocks))
+        tagged = tag_article(self.model, report.findings, gold, blocks)
+        self.reliability.add(tagged)
+        self.by_familiarity.add(tagged, first_words(blocks))
 
     def curve(self) -> list[dict[str, Any]]:
         return [row.to_dict() for row in self.reliability.bins()]

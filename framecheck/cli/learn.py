@@ -96,6 +96,9 @@ def model_lines(outcome: EvaluationOutcome) -> list[str]:
         lines = ["the model records no out-of-fold figures (trained by an older framecheck)"]
     if outcome.model_unfamiliar:
         lines.append(unfamiliar_text(outcome.model_unfamiliar))
+        lines += [f"  learned spans here in the {'less' if row['less_familiar'] else 'more'} familiar articles: "
+                  f"{row['articles']} articles, {row['learned_spans']} spans, precision "
+                  + ("-" if row["precision"] is None else f"{row['precision']:.3f}") for row in outcome.by_familiarity]
     lines += ["", "reliability: candidate spans by the model's probability, and their precision here",
               f"{'PROBABILITY':<13}{'SPANS':>7}{'MEAN P':>9}{'PRECISION':>11}"]
     lines += [f"{row['low']:.1f}-{row['high']:.1f}{'':<6}{row['spans']:>7}{row['mean_probability']:>9.3f}"

@@ -242,6 +242,33 @@ class ReliabilityCurve:
                 for i, (count, total, hits) in sorted(self.sums.items())]
 
 
+class SpansByFamiliarity:
+    """The learned spans of evaluated articles on either side of a model's familiarity line
+    (``train --familiarity``), at the thresholds a scan gives each article, with their precision:
+    whether the articles are new to the model, and what that costs it here."""
+
+    def __init__(self, model: LearnedModel):
+        self.model = model
+        self.sums = {True: [0, 0, 0.0], False: [0, 0, 0.0]}  # less familiar? -> articles, spans, summed precision
+
+    def add(self, article: HeldOut, words: Sequence[str]) -> None:
+        if self.model.unfamiliar is None or self.model.familiarity is None:
+            return
+        familiarity = self.model.familiarity.of(words)
+        entry = self.sums[familiarity < self.model.unfamiliar.below]
+        gold = merge(article.gold)
+        spans = article.learned_spans(thresholds_at(familiarity, self.model.thresholds, self.model.unfamiliar))
+        entry[0] += 1
+        entry[1] += len(spans)
+        entry[2] += sum(overlap((start, end), gold) / (end - start) for start, end, _mean in spans)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Per side (less familiar first): articles, learned spans and their span precision."""
+        return [{"less_familiar": side, "articles": articles, "learned_spans": spans,
+                 "precision": round(hits / spans, 4) if spans else None}
+                for side, (articles, spans, hits) in self.sums.items() if articles]
+
+
 def reliability(held: Sequence[HeldOut], extend: float) -> list[ReliabilityBin]:
     """The reliability curve of these articles (see :class:`ReliabilityCurve`)."""
     curve = ReliabilityCurve(extend)

@@ -201,3 +201,25 @@ def test_train_with_familiarity_writes_the_thresholds_and_says_them(tmp_path: Pa
     assert plain.exit_code == 0 and load_model(tmp_path / "p.fcm").unfamiliar is None
     with zipfile.ZipFile(tmp_path / "p.fcm") as archive:
         assert FAMILIARITY_NAME not in archive.namelist()  # a model without them is the file it always was
+
+
+def test_eval_shows_the_learned_spans_on_either_side_of_the_line(tmp_path: Path) -> None:
+    save_model(banded_model(strict=1.0), tmp_path / "m.fcm")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    texts = {1: "Bridge news\n\nThe council said the river bridge repairs were zorbic before the market reopened.\n",
+             2: "Concert news\n\nThe orchestra said the symphony rehearsal was zorbic by candlelight.\n"}
+    rows = []
+    for number, text in texts.items():
+        (articles / f"article{number}.txt").write_text(text, encoding="utf-8")
+        start = text.index("zorbic")
+        rows.append(f"{number}\tLoaded_Language\t{start}\t{start + len('zorbic')}")
+    (tmp_path / "labels.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run("eval", "--articles", str(articles), "--labels", str(tmp_path / "labels.tsv"),
+                 "--model", str(tmp_path / "m.fcm"), "--json", str(tmp_path / "e.json"))
+    assert result.exit_code == 0, result.stderr
+    stored = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["model"]["learned_spans_by_familiarity"]
+    assert stored == [{"less_familiar": True, "articles": 1, "learned_spans": 0, "precision": None},
+                      {"less_familiar": False, "articles": 1, "learned_spans": 1, "precision": 1.0}]
+    assert "learned spans here in the less familiar articles: 1 articles, 0 spans, precision -" in result.stdout
+    assert "learned spans here in the more familiar articles: 1 articles, 1 spans, precision 1.000" in result.stdout
