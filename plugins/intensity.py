@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -133,6 +133,7 @@ class Courtesy:
 
     by_script: tuple[tuple[regex.Pattern, tuple[str, ...]], ...]  # (a script's letters, its openings)
     every: tuple[str, ...]  # for a sentence that opens with a digit or a letter of no run language
+    compiled: dict[tuple[str, ...], regex.Pattern] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, languages: Languages) -> Courtesy:
@@ -148,12 +149,11 @@ class Courtesy:
         """Whether the sentence ``text[start:end]`` (``start`` at its first letter or digit)
         opens with a courtesy."""
         openings = next((own for letters, own in self.by_script if letters.match(text, start)), self.every)
-        return _compiled(openings).match(text, start, end) is not None
-
-
-@functools.cache
-def _compiled(openings: tuple[str, ...]) -> regex.Pattern:
-    return regex.compile("(?i)(?:" + "|".join(openings) + ")" if openings else r"(?!)")
+        pattern = self.compiled.get(openings)
+        if pattern is None:
+            pattern = self.compiled[openings] = regex.compile("(?i)(?:" + "|".join(openings) + ")" if openings
+                                                              else r"(?!)")
+        return pattern.match(text, start, end) is not None
 
 
 ACRONYM_REPEATS = 3  # capitals used this often in one article are a name or an acronym

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -249,24 +250,24 @@ class SpansByFamiliarity:
 
     def __init__(self, model: LearnedModel):
         self.model = model
-        self.sums = {True: [0, 0, 0.0], False: [0, 0, 0.0]}  # less familiar? -> articles, spans, summed precision
+        self.articles: Counter[bool] = Counter()  # per side (less familiar?): articles
+        self.spans: dict[bool, SpanScore] = {}  # and their learned spans against the labels
 
     def add(self, article: HeldOut, words: Sequence[str]) -> None:
         if self.model.unfamiliar is None or self.model.familiarity is None:
             return
-        familiarity = self.model.familiarity.of(words)
-        entry = self.sums[familiarity < self.model.unfamiliar.below]
-        gold = merge(article.gold)
-        spans = article.learned_spans(thresholds_at(familiarity, self.model.thresholds, self.model.unfamiliar))
-        entry[0] += 1
-        entry[1] += len(spans)
-        entry[2] += sum(overlap((start, end), gold) / (end - start) for start, end, _mean in spans)
+        article.familiarity = self.model.familiarity.of(words)
+        side = article.familiarity < self.model.unfamiliar.below
+        self.articles[side] += 1
+        self.spans.setdefault(side, SpanScore()).pool(measure(
+            [article], self.model.thresholds, filter_rules=False, add_spans=True, rules=False,
+            unfamiliar=self.model.unfamiliar))
 
     def rows(self) -> list[dict[str, Any]]:
         """Per side (less familiar first): articles, learned spans and their span precision."""
-        return [{"less_familiar": side, "articles": articles, "learned_spans": spans,
-                 "precision": round(hits / spans, 4) if spans else None}
-                for side, (articles, spans, hits) in self.sums.items() if articles]
+        return [{"less_familiar": side, "articles": self.articles[side], "learned_spans": score.predicted,
+                 "precision": round(score.precision, 4) if score.predicted else None}
+                for side, score in sorted(self.spans.items(), reverse=True)]
 
 
 def reliability(held: Sequence[HeldOut], extend: float) -> list[ReliabilityBin]:

@@ -81,15 +81,7 @@ class Familiarity:
         article's signature (0 to 1). The term frequency is damped (1 + log): a word said ten
         times is not ten times the story."""
         rows, starts = self._rows, self.starts
-        counted = Counter(words)  # as spelt (in C), then folded to lower case in one string
-        folded = "\n".join(counted).lower().split("\n")  # tokens hold no white space
-        if len(folded) != len(counted):
-            folded = [spelling.lower() for spelling in counted]
-        merged: dict[int, int] = {}
-        for word, count in zip(folded, counted.values()):
-            row = rows.get(word)
-            if row is not None:
-                merged[row] = merged.get(row, 0) + count
+        merged = {rows[word]: count for word, count in Counter(map(str.lower, words)).items() if word in rows}
         if not merged:
             return 0.0
         found = np.fromiter(merged, np.int64, len(merged))

@@ -189,12 +189,11 @@ def _check_reliability(curve: Any, path: Path) -> None:
 def _weights(weights: Any, path: Path) -> dict[str, float]:
     """The feature weights as floats, checked in bulk (a model holds tens of thousands; JSON object
     keys are always strings, but a value could be anything, or overflow to infinity)."""
-    if not isinstance(weights, dict) or not set(map(type, weights.values())) <= {int, float}:
-        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
-    values = np.fromiter(weights.values(), np.float64, len(weights))
-    if not np.isfinite(values).all():
-        raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
-    return dict(zip(weights, values.tolist()))
+    if isinstance(weights, dict) and set(map(type, weights.values())) <= {int, float}:
+        values = np.fromiter(weights.values(), np.float64, len(weights))
+        if np.isfinite(values).all():
+            return dict(zip(weights, values.tolist()))
+    raise FramecheckError(f"{path}: corrupt model file (weights must map feature names to numbers)")
 
 
 def _finite(value: Any) -> bool:

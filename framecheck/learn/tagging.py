@@ -4,8 +4,8 @@ sequence's marginals, as array operations (numpy) over all of a document's token
 Scoring one sentence at a time in Python cost a scan with a model four to five times a scan
 without one. Here Python runs per distinct spelling (the first time the model sees it), per
 sentence with findings or quotations, and per finding; everything done per token is numpy's.
-The results equal those of the feature strings (``LearnedModel.emissions``) and of CRFsuite's
-own forward-backward, as tests check.
+The results equal the sums of the feature strings' weights (:func:`framecheck.learn.features.sequence_features`)
+and CRFsuite's own forward-backward, as tests check.
 """
 
 from __future__ import annotations
