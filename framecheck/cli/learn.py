@@ -142,6 +142,9 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
               "one standard deviation of its spread between folds below their mean.")
 @click.option("--folds", type=click.IntRange(2, 10), default=5, show_default=True,
               help="Folds held out in turn to choose thresholds and measure the model.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the split into folds (as for 'eval --folds'): the same setting trained with other seeds "
+              "shows how much of a difference between settings is the split's.")
 @click.option("--article-labels", "article_labels_path", type=click.Path(exists=True, dir_okay=False),
               metavar="CSV", help="id,label (1 propaganda, 0 not) per article: also fit the article score's "
               "technique factors, used by scans with the model.")
@@ -154,12 +157,17 @@ def fold_lines(outcome: EvaluationOutcome) -> list[str]:
 @click.option("--c1", type=click.FloatRange(min=0), default=0.05, show_default=True,
               help="L1 regularisation: higher keeps fewer features (a smaller model).")
 @click.option("--c2", type=click.FloatRange(min=0), default=0.01, show_default=True, help="L2 regularisation.")
+@click.option("--word-value", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
+              help="Value of the features that name words (the word, its neighbours, its pairs) in training: below "
+              "1 they cost the model more than rule, shape and suffix features, so it learns less of the training "
+              "articles' stories (0.5: more precise on English news; see docs/learned-layer.md).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or figures on stderr (warnings still show).")
 @engine_options
 @click.pass_context
 def train_command(ctx: click.Context, articles_dir: str, labels_path: str, output_path: str, split: str,
-                  target_precision: float, folds: int, article_labels_path: str | None, familiarity: bool,
-                  max_iterations: int, c1: float, c2: float, quiet: bool, **_: Any) -> None:
+                  target_precision: float, folds: int, seed: int, article_labels_path: str | None,
+                  familiarity: bool, max_iterations: int, c1: float, c2: float, word_value: float, quiet: bool,
+                  **_: Any) -> None:
     """Train the learned layer on labelled articles and write a model file for 'scan --model'."""
     from ..app.evaluate import TrainingRequest, train_model
     from ..learn.settings import TrainingProgress, TrainingSettings
@@ -167,7 +175,8 @@ def train_command(ctx: click.Context, articles_dir: str, labels_path: str, outpu
     progress = TrainingProgress(enabled=not quiet)
     request = TrainingRequest(articles_dir, labels_path, output_path, split, article_labels_path)
     outcome = train_model(resolve_settings(ctx, ()), request,
-                          TrainingSettings(folds, target_precision, c1, c2, max_iterations, familiarity=familiarity),
+                          TrainingSettings(folds, target_precision, c1, c2, max_iterations, familiarity=familiarity,
+                                           seed=seed, word_value=word_value),
                           progress, build_engine)
     progress.done(f"wrote {output_path} ({outcome.size / 1e6:.1f} MB, {outcome.features:,} features)")
     for mode, row in outcome.held_out.items():

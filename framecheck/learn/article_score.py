@@ -145,15 +145,16 @@ def weighted_total(article: LabelledArticle, factors: Mapping[str, float], prior
     return sum(factors.get(t, 1.0) * d for t, d in zip(techniques, densities(article, techniques, prior_words)))
 
 
-def fit_article_score(articles: Sequence[LabelledArticle], prior_words: float, folds: int) -> dict[str, Any]:
+def fit_article_score(articles: Sequence[LabelledArticle], prior_words: float, folds: int, seed: int = 0
+                      ) -> dict[str, Any]:
     """The factors fitted on every article, and the out-of-fold AUC they earn against the
     unfitted score's, as stored in a model file's ``article_score``."""
     out_of_fold: list[tuple[float, int]] = []
     for fold in range(folds):
-        rest = [a for a in articles if fold_of(a.identifier, folds) != fold]
+        rest = [a for a in articles if fold_of(a.identifier, folds, seed) != fold]
         factors = fit_factors(rest, prior_words)
         out_of_fold.extend((weighted_total(a, factors, prior_words), a.label)
-                           for a in articles if fold_of(a.identifier, folds) == fold)
+                           for a in articles if fold_of(a.identifier, folds, seed) == fold)
     unfitted = [(weighted_total(a, {}, prior_words), a.label) for a in articles]
     return {
         "technique": fit_factors(articles, prior_words),

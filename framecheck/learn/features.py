@@ -49,6 +49,11 @@ BEFORE, AFTER = "<", ">"  # the words beyond either end of a sentence
 LONG_SPAN, SHORT_SPAN = 8, 3  # tokens: spans are judged by length, the longer more strictly
 MAX_SCORE = 50.0  # emission scores are clamped so exp() never overflows
 STEM_LETTERS = 5  # a Cyrillic word longer than this also gives its first letters as a feature (pre=)
+# The features that name words (the token's own, its neighbours', the pairs it is in): they learn
+# the vocabulary of the training articles' stories as well as their devices, so training may
+# weigh them down (TrainingSettings.word_value); suffixes, shapes and first letters carry over
+# to words never seen and are not among them.
+WORD_PREFIXES = ("w=", "w-1=", "w-2=", "w+1=", "w+2=", "b-=", "b+=")
 
 
 @dataclass(frozen=True)
@@ -393,6 +398,21 @@ class _Spans:
             start = spans[index][0]
             found[index] = tuple(self.items[k] for k in range(low[index], high[index]) if self.ends[k] > start)
         return found
+
+
+def names_a_word(feature: str) -> bool:
+    return feature.startswith(WORD_PREFIXES)
+
+
+def training_values(features: Sequence[str], word_value: float) -> dict[str, float]:
+    """A token's features as CRFsuite's attribute values: ``word_value`` for those naming words,
+    1 for the others, a feature named twice (two findings on the token) counted twice. A weight
+    learnt for value v scores v times itself, so the model keeps weight times v and a scan, which
+    gives every feature 1, scores exactly what training did (``model_from_crfsuite``)."""
+    values: dict[str, float] = {}
+    for feature in features:
+        values[feature] = values.get(feature, 0.0) + (word_value if names_a_word(feature) else 1.0)
+    return values
 
 
 def gold_labels(tokens: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> list[str]:

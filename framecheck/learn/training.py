@@ -1,8 +1,8 @@
 """``framecheck train``: fit the learned layer on the user's own labelled articles.
 
 The articles are scanned with the rules the run is configured with (their findings are
-features) and split by a hash of each article's id into K folds. Each fold in turn is held
-out: a CRF is fitted on the other folds with python-crfsuite (``pip install
+features) and split by a hash of each article's id (and ``--seed``) into K folds. Each fold in
+turn is held out: a CRF is fitted on the other folds with python-crfsuite (``pip install
 'framecheck[learn]'``) and tags the held-out fold, so every article is tagged by a model that
 never saw it. Those held-out marginals pick the thresholds (see
 :class:`framecheck.learn.learned.Thresholds`); a held-out part of a few dozen articles would make
@@ -50,7 +50,7 @@ from .calibration import (
 )
 from .evaluation import fold_of, merge
 from .familiarity import Familiarity, first_words
-from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels
+from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels, names_a_word, training_values
 from .learned import LearnedModel, Thresholds, Unfamiliar, thresholds_at
 from .settings import TrainingProgress, TrainingSettings
 
@@ -99,7 +99,8 @@ def fit(
     trainer = Trainer()
     for example in examples:
         for sequence in (sequence for block in example.blocks for sequence in block.sequences):
-            trainer.append([list(token) for token in sequence.features], gold_labels(sequence.tokens, example.gold))
+            trainer.append([crfsuite_item(token, settings.word_value) for token in sequence.features],
+                           gold_labels(sequence.tokens, example.gold))
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
     handle, scratch = tempfile.mkstemp(prefix="framecheck-crf-", suffix=".bin")
@@ -112,15 +113,25 @@ def fit(
     finally:
         os.unlink(scratch)
     progress.done(f"{stage}: fitted on {len(examples)} articles")
-    return model_from_crfsuite(info.state_features, info.transitions)
+    return model_from_crfsuite(info.state_features, info.transitions, settings.word_value)
 
 
-def model_from_crfsuite(state_features: dict, transitions: dict) -> LearnedModel:
-    """Two-label CRFsuite weights as framecheck keeps them: per feature, inside minus outside."""
+def crfsuite_item(features: Sequence[str], word_value: float) -> list[str] | dict[str, float]:
+    """A token as CRFsuite takes it: its feature names, or with ``word_value`` below 1 their values
+    (the names alone keep a model trained at 1 exactly what it was before values existed: CRFsuite
+    adds a feature named twice in another order than one valued 2, a millionth apart)."""
+    return list(features) if word_value == 1.0 else training_values(features, word_value)
+
+
+def model_from_crfsuite(state_features: dict, transitions: dict, word_value: float = 1.0) -> LearnedModel:
+    """Two-label CRFsuite weights as framecheck keeps them: per feature, inside minus outside,
+    times the value the feature had in training (``word_value`` for those naming words: see
+    :func:`framecheck.learn.features.training_values`), so a scan gives every feature 1."""
     weights: dict[str, float] = {}
     for (name, label), weight in state_features.items():
         sign = 1.0 if label == "I" else -1.0
-        weights[name] = weights.get(name, 0.0) + sign * weight
+        value = word_value if names_a_word(name) else 1.0
+        weights[name] = weights.get(name, 0.0) + sign * weight * value
     moves = {f"{a}{b}": float(transitions.get((a, b), 0.0)) for a in "OI" for b in "OI"}
     return LearnedModel({k: v for k, v in weights.items() if v}, moves)
 
@@ -135,7 +146,8 @@ def train(
     examples = scan_examples(engine, articles, len(articles), progress)
     if not any(example.gold for example in examples):
         raise FramecheckError("no labelled span belongs to any article: check the labels file and article ids")
-    folds = [[e for e in examples if fold_of(e.identifier, settings.folds) == fold] for fold in range(settings.folds)]
+    folds = [[e for e in examples if fold_of(e.identifier, settings.folds, settings.seed) == fold]
+             for fold in range(settings.folds)]
     if any(not fold for fold in folds):
         raise FramecheckError(
             f"{len(examples)} labelled articles cannot be split into {settings.folds} folds with an article in each: "
@@ -160,8 +172,8 @@ def train(
         "framecheck_version": __version__,
         "trained_on": {"source": source, "articles": len(examples), "folds": settings.folds,
                        "labelled_spans": sum(len(e.gold) for e in examples)},
-        "settings": {"folds": settings.folds, "precision": settings.precision, "margin": settings.margin,
-                     "familiarity": settings.familiarity,
+        "settings": {"folds": settings.folds, "seed": settings.seed, "precision": settings.precision,
+                     "margin": settings.margin, "familiarity": settings.familiarity, "word_value": settings.word_value,
                      "c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations},
         "held_out_figures": figures(held, thresholds, unfamiliar),
         "expected_out_of_fold": expected,
@@ -173,7 +185,8 @@ def train(
     }
     if article_labels:
         labelled = labelled_articles(engine, folds, held_folds, thresholds, article_labels, unfamiliar)
-        model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words, settings.folds)
+        model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words, settings.folds,
+                                                        settings.seed)
         progress.done(f"fitted the article score on {len(labelled)} labelled articles")
     return model, held, reached
 

@@ -35,12 +35,13 @@ from framecheck.learn.features import (
     document_blocks,
     gold_labels,
     sequence_features,
+    training_values,
     word_features,
 )
 from framecheck.learn.learned import LearnedModel, Thresholds, decode, describe_feature, finding_probability
 from framecheck.learn.model_file import load_model, save_model
 from framecheck.learn.tagging import Chains, WeightTables, forward_backward
-from framecheck.learn.training import model_from_crfsuite
+from framecheck.learn.training import crfsuite_item, model_from_crfsuite
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +231,40 @@ def test_marginals_equal_crfsuites_own(tmp_path: Path) -> None:
         expected = [tagger.marginal("I", index) for index in range(len(sequence))]
         # weights are read back to 6 places
         assert _string_marginals(model, sequence) == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_model_trained_with_word_features_weighed_down_scans_as_crfsuite_tags_with_those_values(
+        tmp_path: Path) -> None:
+    """Training gives the features naming words a value below 1; the model keeps weight times
+    value, so a scan (every feature 1) gives CRFsuite's own marginals for the valued features."""
+    rng = random.Random(5)
+    vocabulary = [f"{prefix}{index}" for index in range(12) for prefix in ("w=", "w-1=", "b+=x|", "sh=", "r=")]
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for _ in range(80):
+        sequence = [rng.sample(vocabulary, 5) + ["in", "in"] * rng.randint(0, 1) for _ in range(rng.randint(1, 12))]
+        labels = ["I" if "w=1" in feats or "r=2" in feats or "in" in feats else "O" for feats in sequence]
+        trainer.append([training_values(feats, 0.4) for feats in sequence], labels)
+    trainer.set_params({"c1": 0.05, "c2": 0.1, "max_iterations": 50, "feature.possible_transitions": True})
+    trainer.train(str(tmp_path / "crf.bin"))
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(tmp_path / "crf.bin"))
+    info = tagger.info()
+    model = model_from_crfsuite(info.state_features, info.transitions, 0.4)
+    assert model.weights["w=1"] == pytest.approx(0.4 * (info.state_features[("w=1", "I")]
+                                                      - info.state_features.get(("w=1", "O"), 0.0)))
+    for _ in range(20):
+        sequence = [rng.sample(vocabulary, 6) + ["in"] * rng.randint(0, 2) for _ in range(rng.randint(1, 30))]
+        tagger.set(pycrfsuite.ItemSequence([training_values(feats, 0.4) for feats in sequence]))
+        expected = [tagger.marginal("I", index) for index in range(len(sequence))]
+        assert _string_marginals(model, sequence) == pytest.approx(expected, abs=1e-6)
+
+
+def test_training_values_weigh_down_only_the_features_that_name_words() -> None:
+    values = training_values(("b", "w=riot", "w-1=a", "b-=a|riot", "s3=iot", "sh=low", "in", "in", "r=x"), 0.5)
+    assert values == {"b": 1.0, "w=riot": 0.5, "w-1=a": 0.5, "b-=a|riot": 0.5, "s3=iot": 1.0, "sh=low": 1.0,
+                      "in": 2.0, "r=x": 1.0}
+    features = ("b", "w=riot", "in", "in")  # at 1, the names as they always were: the same model, bit for bit
+    assert crfsuite_item(features, 1.0) == list(features) and crfsuite_item(features, 0.5)["in"] == 2.0
 
 
 def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say(trained: Path) -> None:
@@ -465,6 +500,23 @@ def test_train_writes_a_small_model_with_its_thresholds_and_held_out_figures(tra
     assert model.thresholds.filter > 0  # the never-labelled "plain" rule is worth filtering
     assert model.meta["trained_on"]["folds"] == 5 and model.meta["feature_version"] == FEATURE_VERSION
     assert any(name.startswith("w=zorbic") or name.startswith("w=flarnish") for name in model.weights)
+
+
+def test_a_model_records_the_split_and_the_value_of_word_features_it_was_trained_with(
+        trained: Path, corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    articles, labels = corpus
+    usual = load_model(trained).meta
+    assert (usual["settings"]["seed"], usual["settings"]["word_value"]) == (0, 1.0)
+    result = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "m.fcm"),
+                 "--max-iterations", "60", "--seed", "3", "--word-value", "0.5")
+    assert result.exit_code == 0, result.stderr
+    other = load_model(tmp_path / "m.fcm").meta
+    assert (other["settings"]["seed"], other["settings"]["word_value"]) == (3, 0.5)
+    folds = [[row["gold_spans"] for row in meta["expected_out_of_fold"]["both"]["per_fold"]] for meta in (usual, other)]
+    assert folds[0] != folds[1] and sum(folds[0]) == sum(folds[1])  # other folds; every article held out once
+    refused = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(tmp_path / "n.fcm"),
+                  "--word-value", "0")
+    assert refused.exit_code == 2 and "--word-value" in refused.stderr and not (tmp_path / "n.fcm").exists()
 
 
 def test_scan_with_a_model_adds_learned_spans_with_their_probability_and_reasons(trained: Path, tmp_path: Path) -> None:
