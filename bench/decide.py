@@ -169,12 +169,23 @@ def report(comparisons: list[FoldComparison], decision: dict[str, Any], mode: st
     return "\n".join(lines)
 
 
+def seeds(text: str) -> list[int]:
+    """"0,1,2" as seeds: distinct, none negative (each seed's folds count once)."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of seeds: {text!r}") from None
+    if len(set(values)) < len(values) or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"seeds must be distinct and not negative: {text!r}")
+    return values
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", help="folder of article<ID>.txt files")
     parser.add_argument("--labels", help="gold spans, as for 'framecheck train'")
     parser.add_argument("--split", default="dev", choices=("all", "dev", "report"))
-    parser.add_argument("--seeds", default="0,1,2", type=lambda text: [int(s) for s in text.split(",")],
+    parser.add_argument("--seeds", default="0,1,2", type=seeds,
                         help="seeds of the split into folds, comma-separated (default 0,1,2)")
     parser.add_argument("--base", default="", help="arguments of 'framecheck train' for the base")
     parser.add_argument("--variant", default="", help="arguments of 'framecheck train' for the variant")

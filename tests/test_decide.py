@@ -90,6 +90,13 @@ def test_what_cannot_be_compared_is_one_error_line_and_exit_2(trained: tuple[Pat
     assert len(done.stderr.strip().splitlines()) == 1 and says in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("seeds", ["0,0", "a", "-1"])
+def test_seeds_given_twice_or_not_seeds_are_refused_before_any_training(seeds: str, tmp_path: Path) -> None:
+    done = decide("--articles", str(tmp_path), "--labels", str(tmp_path / "none.tsv"), "--variant", USUAL,
+                  "--seeds", seeds)
+    assert done.returncode == 2 and "--seeds" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_the_wins_asked_for_are_what_a_coin_per_fold_reaches_at_most_six_times_in_a_hundred(
         monkeypatch: pytest.MonkeyPatch) -> None:
     spec = importlib.util.spec_from_file_location("decide", DECIDE)
