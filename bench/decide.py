@@ -38,7 +38,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-META_NAME = "framecheck-model.json"  # the model file's description (framecheck.learn.model_file)
+from framecheck.learn.model_file import META_NAME
+
 NO_RISE = 0.001  # a difference below the figures' last digit is no difference
 TOLERANCE = 0.01  # how far the other figure may fall for a fold to count as won
 CHANCE = 0.06  # the most often a setting that changes nothing may pass

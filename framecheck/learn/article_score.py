@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .evaluation import auc_interval, fold_of
+from .evaluation import auc_interval
 
 PER_WORDS = 1000
 RIDGE = 1.0  # L2 penalty on the standardised weights: a few hundred articles must not overfit
@@ -31,12 +31,14 @@ NEWTON_STEPS = 25
 
 @dataclass(frozen=True)
 class LabelledArticle:
-    """One article's points per technique (factor 1), its word count and its label."""
+    """One article's points per technique (factor 1), its word count, its label, and the fold
+    training held it out in (its points come from a model that did not see it)."""
 
     identifier: str
     points: Mapping[str, float]
     words: int
     label: int
+    fold: int = 0
 
 
 def densities(article: LabelledArticle, techniques: Sequence[str], prior_words: float) -> list[float]:
@@ -145,16 +147,14 @@ def weighted_total(article: LabelledArticle, factors: Mapping[str, float], prior
     return sum(factors.get(t, 1.0) * d for t, d in zip(techniques, densities(article, techniques, prior_words)))
 
 
-def fit_article_score(articles: Sequence[LabelledArticle], prior_words: float, folds: int, seed: int = 0
-                      ) -> dict[str, Any]:
-    """The factors fitted on every article, and the out-of-fold AUC they earn against the
-    unfitted score's, as stored in a model file's ``article_score``."""
+def fit_article_score(articles: Sequence[LabelledArticle], prior_words: float) -> dict[str, Any]:
+    """The factors fitted on every article, and the out-of-fold AUC they earn (each article's
+    fold scored with factors fitted on the others) against the unfitted score's, as stored in a
+    model file's ``article_score``."""
     out_of_fold: list[tuple[float, int]] = []
-    for fold in range(folds):
-        rest = [a for a in articles if fold_of(a.identifier, folds, seed) != fold]
-        factors = fit_factors(rest, prior_words)
-        out_of_fold.extend((weighted_total(a, factors, prior_words), a.label)
-                           for a in articles if fold_of(a.identifier, folds, seed) == fold)
+    for fold in sorted({a.fold for a in articles}):
+        factors = fit_factors([a for a in articles if a.fold != fold], prior_words)
+        out_of_fold.extend((weighted_total(a, factors, prior_words), a.label) for a in articles if a.fold == fold)
     unfitted = [(weighted_total(a, {}, prior_words), a.label) for a in articles]
     return {
         "technique": fit_factors(articles, prior_words),

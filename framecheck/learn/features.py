@@ -404,11 +404,15 @@ def names_a_word(feature: str) -> bool:
     return feature.startswith(WORD_PREFIXES)
 
 
-def training_values(features: Sequence[str], word_value: float) -> dict[str, float]:
-    """A token's features as CRFsuite's attribute values: ``word_value`` for those naming words,
-    1 for the others, a feature named twice (two findings on the token) counted twice. A weight
-    learnt for value v scores v times itself, so the model keeps weight times v and a scan, which
-    gives every feature 1, scores exactly what training did (``model_from_crfsuite``)."""
+def training_item(features: Sequence[str], word_value: float) -> list[str] | dict[str, float]:
+    """A token as CRFsuite takes it in training: with ``word_value`` 1 its feature names, as
+    always (valued, CRFsuite would add a feature named twice in another order, and a model would
+    move a millionth); below 1 their values, ``word_value`` for those naming words and 1 for the
+    others, a feature named twice (two findings on the token) counted twice. A weight learnt for
+    value v scores v times itself, so the model keeps weight times v and a scan, which gives every
+    feature 1, scores exactly what training did (``model_from_crfsuite``)."""
+    if word_value == 1.0:
+        return list(features)
     values: dict[str, float] = {}
     for feature in features:
         values[feature] = values.get(feature, 0.0) + (word_value if names_a_word(feature) else 1.0)

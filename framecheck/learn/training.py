@@ -50,7 +50,7 @@ from .calibration import (
 )
 from .evaluation import fold_of, merge
 from .familiarity import Familiarity, first_words
-from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels, names_a_word, training_values
+from .features import FEATURE_VERSION, DocumentTokens, document_blocks, gold_labels, names_a_word, training_item
 from .learned import LearnedModel, Thresholds, Unfamiliar, thresholds_at
 from .settings import TrainingProgress, TrainingSettings
 
@@ -99,7 +99,7 @@ def fit(
     trainer = Trainer()
     for example in examples:
         for sequence in (sequence for block in example.blocks for sequence in block.sequences):
-            trainer.append([crfsuite_item(token, settings.word_value) for token in sequence.features],
+            trainer.append([training_item(token, settings.word_value) for token in sequence.features],
                            gold_labels(sequence.tokens, example.gold))
     trainer.set_params({"c1": settings.c1, "c2": settings.c2, "max_iterations": settings.max_iterations,
                         "feature.possible_transitions": True})
@@ -116,17 +116,10 @@ def fit(
     return model_from_crfsuite(info.state_features, info.transitions, settings.word_value)
 
 
-def crfsuite_item(features: Sequence[str], word_value: float) -> list[str] | dict[str, float]:
-    """A token as CRFsuite takes it: its feature names, or with ``word_value`` below 1 their values
-    (the names alone keep a model trained at 1 exactly what it was before values existed: CRFsuite
-    adds a feature named twice in another order than one valued 2, a millionth apart)."""
-    return list(features) if word_value == 1.0 else training_values(features, word_value)
-
-
 def model_from_crfsuite(state_features: dict, transitions: dict, word_value: float = 1.0) -> LearnedModel:
     """Two-label CRFsuite weights as framecheck keeps them: per feature, inside minus outside,
     times the value the feature had in training (``word_value`` for those naming words: see
-    :func:`framecheck.learn.features.training_values`), so a scan gives every feature 1."""
+    :func:`framecheck.learn.features.training_item`), so a scan gives every feature 1."""
     weights: dict[str, float] = {}
     for (name, label), weight in state_features.items():
         sign = 1.0 if label == "I" else -1.0
@@ -185,8 +178,7 @@ def train(
     }
     if article_labels:
         labelled = labelled_articles(engine, folds, held_folds, thresholds, article_labels, unfamiliar)
-        model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words, settings.folds,
-                                                        settings.seed)
+        model.meta["article_score"] = fit_article_score(labelled, engine.scoring.prior_words)
         progress.done(f"fitted the article score on {len(labelled)} labelled articles")
     return model, held, reached
 
@@ -201,7 +193,7 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
     plain = dataclasses.replace(engine.scoring, technique={})
     info = plain.severity.get("info", 0.5)
     found = []
-    for examples, held in zip(folds, held_folds):
+    for fold, (examples, held) in enumerate(zip(folds, held_folds)):
         for example, tags in zip(examples, held):
             if example.identifier not in article_labels:
                 continue
@@ -214,7 +206,7 @@ def labelled_articles(engine: Engine, folds: Sequence[Sequence[Example]], held_f
             if learned:
                 points[LEARNED_TECHNIQUE] = points.get(LEARNED_TECHNIQUE, 0.0) + info * learned
             found.append(LabelledArticle(example.identifier, points, example.document.word_count,
-                                         article_labels[example.identifier]))
+                                         article_labels[example.identifier], fold))
     return found
 
 

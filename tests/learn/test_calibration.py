@@ -78,13 +78,13 @@ def test_article_score_factors_favour_the_telling_technique_and_keep_the_total()
         points = {"distrust-call": 2.0 * label + (number % 5 == 0), "loaded-language": 1.0 + (number % 3) * 0.5}
         if not label and number % 4 == 0:
             points["loaded-language"] += 1.0
-        articles.append(LabelledArticle(str(number), points, 300 + 7 * number, label))
+        articles.append(LabelledArticle(str(number), points, 300 + 7 * number, label, fold=number * 7 % 4))
     factors = fit_factors(articles, 400.0)
     assert factors["distrust-call"] > 1.0 and factors["loaded-language"] == 0.0  # never below zero
     techniques = sorted(factors)
     plain = sum(sum(densities(a, techniques, 400.0)) for a in articles)
     weighted = sum(sum(factors[t] * d for t, d in zip(techniques, densities(a, techniques, 400.0))) for a in articles)
     assert weighted == pytest.approx(plain, rel=1e-3)  # the bands keep their meaning
-    fitted = fit_article_score(articles, 400.0, folds=4)
+    fitted = fit_article_score(articles, 400.0)
     assert fitted["auc_out_of_fold"]["auc"] > fitted["auc_unfitted"]["auc"]
     assert fit_factors([a for a in articles if a.label], 400.0) == {}  # one class: nothing to fit

@@ -35,13 +35,13 @@ from framecheck.learn.features import (
     document_blocks,
     gold_labels,
     sequence_features,
-    training_values,
+    training_item,
     word_features,
 )
 from framecheck.learn.learned import LearnedModel, Thresholds, decode, describe_feature, finding_probability
 from framecheck.learn.model_file import load_model, save_model
 from framecheck.learn.tagging import Chains, WeightTables, forward_backward
-from framecheck.learn.training import crfsuite_item, model_from_crfsuite
+from framecheck.learn.training import model_from_crfsuite
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,7 @@ def test_a_model_trained_with_word_features_weighed_down_scans_as_crfsuite_tags_
     for _ in range(80):
         sequence = [rng.sample(vocabulary, 5) + ["in", "in"] * rng.randint(0, 1) for _ in range(rng.randint(1, 12))]
         labels = ["I" if "w=1" in feats or "r=2" in feats or "in" in feats else "O" for feats in sequence]
-        trainer.append([training_values(feats, 0.4) for feats in sequence], labels)
+        trainer.append([training_item(feats, 0.4) for feats in sequence], labels)
     trainer.set_params({"c1": 0.05, "c2": 0.1, "max_iterations": 50, "feature.possible_transitions": True})
     trainer.train(str(tmp_path / "crf.bin"))
     tagger = pycrfsuite.Tagger()
@@ -254,17 +254,16 @@ def test_a_model_trained_with_word_features_weighed_down_scans_as_crfsuite_tags_
                                                       - info.state_features.get(("w=1", "O"), 0.0)))
     for _ in range(20):
         sequence = [rng.sample(vocabulary, 6) + ["in"] * rng.randint(0, 2) for _ in range(rng.randint(1, 30))]
-        tagger.set(pycrfsuite.ItemSequence([training_values(feats, 0.4) for feats in sequence]))
+        tagger.set(pycrfsuite.ItemSequence([training_item(feats, 0.4) for feats in sequence]))
         expected = [tagger.marginal("I", index) for index in range(len(sequence))]
         assert _string_marginals(model, sequence) == pytest.approx(expected, abs=1e-6)
 
 
-def test_training_values_weigh_down_only_the_features_that_name_words() -> None:
-    values = training_values(("b", "w=riot", "w-1=a", "b-=a|riot", "s3=iot", "sh=low", "in", "in", "r=x"), 0.5)
-    assert values == {"b": 1.0, "w=riot": 0.5, "w-1=a": 0.5, "b-=a|riot": 0.5, "s3=iot": 1.0, "sh=low": 1.0,
-                      "in": 2.0, "r=x": 1.0}
-    features = ("b", "w=riot", "in", "in")  # at 1, the names as they always were: the same model, bit for bit
-    assert crfsuite_item(features, 1.0) == list(features) and crfsuite_item(features, 0.5)["in"] == 2.0
+def test_training_weighs_down_only_the_features_that_name_words() -> None:
+    features = ("b", "w=riot", "w-1=a", "b-=a|riot", "s3=iot", "sh=low", "in", "in", "r=x")
+    assert training_item(features, 0.5) == {"b": 1.0, "w=riot": 0.5, "w-1=a": 0.5, "b-=a|riot": 0.5, "s3=iot": 1.0,
+                                            "sh=low": 1.0, "in": 2.0, "r=x": 1.0}
+    assert training_item(features, 1.0) == list(features)  # the names as they always were: the same model, bit for bit
 
 
 def test_a_scan_scores_tokens_from_the_tables_exactly_as_the_feature_strings_say(trained: Path) -> None:
