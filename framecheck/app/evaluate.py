@@ -52,6 +52,25 @@ class EvaluationRequest:
     seed: int = 0
 
 
+@dataclass(frozen=True)
+class RulesDrift:
+    """The rules' span precision on the evaluated articles and in the model's training folds
+    (mean, sd). A model learns how far to trust each rule on its training articles, and its own
+    precision falls where the rules' does (docs/learned-layer.md), so rules that are less
+    precise here than there warn that the model's expected figures are too high here."""
+
+    here: float
+    expected: float
+    sd: float
+
+    @property
+    def below_expected(self) -> bool:
+        return self.here < self.expected - self.sd
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"here": self.here, "expected": self.expected, "sd": self.sd, "below_expected": self.below_expected}
+
+
 @dataclass
 class EvaluationOutcome:
     """Span scores per run ("rules", then one per model mode) and article-score ROC AUCs."""
@@ -73,6 +92,16 @@ class EvaluationOutcome:
     def rules(self) -> Evaluation:
         return self.results["rules"]
 
+    @property
+    def rules_drift(self) -> RulesDrift | None:
+        """The rules' precision here against their precision in the model's training folds (None
+        without a model or its out-of-fold figures)."""
+        expected = self.model_expects.get("rules")
+        if not self.model_path or not expected:
+            return None
+        return RulesDrift(round(self.rules.spans.precision, 4), expected["precision"]["mean"],
+                          expected["precision"]["sd"])
+
     def add_auc(self, name: str, scored: list[tuple[float, int]]) -> None:
         interval = auc_interval(scored)
         self.auc_intervals[name] = interval
@@ -85,6 +114,8 @@ class EvaluationOutcome:
                 name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"},
                 "expected_out_of_fold": self.model_expects, "reliability": self.reliability,
                 "unfamiliar": self.model_unfamiliar, "learned_spans_by_familiarity": self.by_familiarity}
+            if self.rules_drift is not None:
+                payload["model"]["rules_precision"] = self.rules_drift.to_dict()
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
             payload["article_auc_ci95"] = {name: None if interval is None else interval.to_dict()["ci95"]

@@ -619,6 +619,36 @@ def test_eval_with_a_model_reports_every_mode_and_the_article_auc(
     assert sum(row["spans"] for row in curve) > 0 and "reliability: candidate spans" in result.stdout
 
 
+def test_eval_says_when_the_rules_are_less_precise_than_in_the_models_training_folds(
+        corpus: tuple[Path, Path], tmp_path: Path) -> None:
+    """A model learns how far to trust each rule on its training articles, and its precision falls
+    where the rules' does: eval says so when the rules fall short of their training folds."""
+    articles, labels = corpus
+    pack = write_rule_pack(tmp_path / "invented.yaml", "invented-word", "[zorbic, flarnish]",
+                           technique="loaded-language")
+    model = tmp_path / "m.fcm"
+    trained = run("train", "--articles", str(articles), "--labels", str(labels), "-o", str(model), "--rules",
+                  str(pack), "--max-iterations", "30")
+    assert trained.exit_code == 0, trained.stderr
+    texts = {path.stem[len("article"):]: path.read_text(encoding="utf-8") for path in articles.glob("article*.txt")}
+    rows = [line.split("\t") for line in labels.read_text(encoding="utf-8").splitlines()]
+    unlabelled = tmp_path / "no-flarnish.tsv"  # the same text, its "flarnish" phrases no longer labelled
+    unlabelled.write_text("".join("\t".join(row) + "\n" for row in rows
+                                  if not texts[row[0]][int(row[2]):].startswith("flarnish")), encoding="utf-8")
+    assert 0 < len(unlabelled.read_text(encoding="utf-8").splitlines()) < len(rows)
+    for gold, warned in ((labels, False), (unlabelled, True)):
+        out = tmp_path / "eval.json"
+        result = run("eval", "--articles", str(articles), "--labels", str(gold), "--model", str(model), "--rules",
+                     str(pack), "--json", str(out))
+        assert result.exit_code == 0, result.stderr
+        drift = json.loads(out.read_text(encoding="utf-8"))["model"]["rules_precision"]
+        assert drift["expected"] == 1.0 and drift["sd"] == 0.0  # the invented words are labelled wherever they stand
+        assert drift["below_expected"] is warned and (drift["here"] < 0.8) is warned
+        assert ("note: the rules alone are less precise here" in result.stdout) is warned
+        if warned:
+            assert f"({drift['here']:.3f}) than in the model's training folds (1.000 ± 0.000)" in result.stdout
+
+
 def test_train_with_article_labels_fits_the_score_and_scans_use_it(corpus: tuple[Path, Path], tmp_path: Path) -> None:
     articles, labels = corpus
     article_labels = write_article_labels(labels, tmp_path / "articles.csv")
