@@ -114,8 +114,9 @@ class EvaluationOutcome:
                 name: result.spans.to_dict() for name, result in self.results.items() if name != "rules"},
                 "expected_out_of_fold": self.model_expects, "reliability": self.reliability,
                 "unfamiliar": self.model_unfamiliar, "learned_spans_by_familiarity": self.by_familiarity}
-            if self.rules_drift is not None:
-                payload["model"]["rules_precision"] = self.rules_drift.to_dict()
+            drift = self.rules_drift
+            if drift is not None:
+                payload["model"]["rules_precision"] = drift.to_dict()
         if self.labelled_articles is not None:
             payload["article_auc"] = {name: None if auc is None else round(auc, 4) for name, auc in self.aucs.items()}
             payload["article_auc_ci95"] = {name: None if interval is None else interval.to_dict()["ci95"]

@@ -96,8 +96,8 @@ def model_lines(outcome: EvaluationOutcome) -> list[str]:
         if drift is not None and drift.below_expected:
             lines += [f"  note: the rules alone are less precise here ({drift.here:.3f}) than in the model's training "
                       f"folds ({drift.expected:.3f} ± {drift.sd:.3f});",
-                      "        the model learnt how far to trust them there: expect it to be less precise here than it "
-                      "expects (docs/learned-layer.md)"]
+                      "        the model learnt how far to trust them there: expect its precision here to fall short "
+                      "of the figures above (docs/learned-layer.md)"]
     else:
         lines = ["the model records no out-of-fold figures (trained by an older framecheck)"]
     if outcome.model_unfamiliar:
