@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from helpers import REPO, write_corpus
 
+from framecheck.learn.model_file import META_NAME
+
 DECIDE = REPO / "bench" / "decide.py"
 CRIPPLED = "--c1 50 --max-iterations 30"  # every feature pruned: the model finds nothing
 USUAL = "--max-iterations 30"
@@ -26,7 +28,7 @@ def decide(*options: str) -> subprocess.CompletedProcess[str]:
 
 def meta(model: Path) -> dict:
     with zipfile.ZipFile(model) as archive:
-        return json.loads(archive.read("framecheck-model.json"))
+        return json.loads(archive.read(META_NAME))
 
 
 @pytest.fixture(scope="module")

@@ -97,7 +97,7 @@ class EvaluationOutcome:
         """The rules' precision here against their precision in the model's training folds (None
         without a model or its out-of-fold figures)."""
         expected = self.model_expects.get("rules")
-        if not self.model_path or not expected:
+        if not expected:
             return None
         return RulesDrift(round(self.rules.spans.precision, 4), expected["precision"]["mean"],
                           expected["precision"]["sd"])
